@@ -1,0 +1,10 @@
+export * from './canonical.js';
+export * from './statement.js';
+export * from './keys.js';
+export * from './sign.js';
+export * from './trust.js';
+export * from './verify.js';
+export * from './handoff.js';
+export { PUBLIC_GOOD_TRUSTED_ROOT, PUBLIC_GOOD_TRUSTED_ROOT_SOURCE } from '../schemas/generated/public-good-trusted-root.js';
+export * from './chain.js';
+export * from './receipt.js';

@@ -1,0 +1,42 @@
+/** Node implementations of the small I/O interfaces domain code takes. */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, stat, writeFile, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { glob } from 'tinyglobby';
+import type { ArtifactFileSystem } from './artifact/handoff.js';
+
+export function nodeFileSystem(cwd: string = process.cwd()): ArtifactFileSystem {
+  return {
+    async size(path) {
+      try {
+        const s = await stat(path);
+        return s.isFile() ? s.size : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    readFile: (path) => readFile(path),
+    async writeFileAtomic(path, data) {
+      await mkdir(dirname(path), { recursive: true });
+      const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+      try {
+        await writeFile(tmp, data);
+        await rename(tmp, path);
+      } catch (e) {
+        await rm(tmp, { force: true });
+        throw e;
+      }
+    },
+    glob: (pattern) => glob(pattern, { cwd, absolute: false, onlyFiles: true, expandDirectories: false }),
+  };
+}
+
+/** The clock, injected everywhere time matters. */
+export interface Clock {
+  now(): Date;
+}
+export const systemClock: Clock = { now: () => new Date() };
+export function fixedClock(at: Date | string): Clock {
+  const t = new Date(at);
+  return { now: () => new Date(t) };
+}
