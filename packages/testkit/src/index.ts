@@ -1,0 +1,4 @@
+// Test helpers shared by every package's tests. Never imported by runtime code.
+export * from './sigstore.js';
+export * from './fake-github/index.js';
+export * from './fake-runner.js';
