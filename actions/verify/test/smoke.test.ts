@@ -1,0 +1,83 @@
+/**
+ * Smoke test of the bundled action: dist/index.js runs as a child process
+ * (under Node 24 when GENOPS_NODE24 points at it, as in CI) in a fake runner
+ * environment, with GITHUB_API_URL on the fake GitHub API.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runActionProcess, startFakeGitHub, type FakeGitHub } from '@genops/testkit';
+import { buildHeader, buildStatement, generateSigningKeyPair, keySigner, loadPrivateKey, loadPublicKey, nodeFileSystem, PredicateTypes, signStatement, writeArtifact } from '@genops/core';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const entry = join(here, '..', 'dist', 'index.js');
+const node = process.env.GENOPS_NODE24 ?? process.execPath;
+const HEAD = '0b9d5e4c3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d';
+
+let ws: string;
+let gh: FakeGitHub;
+let payload: unknown;
+const kp = generateSigningKeyPair();
+let artifact: { 'artifact-path': string; 'artifact-digest': string };
+
+beforeAll(async () => {
+  ws = await mkdtemp(join(tmpdir(), 'genops-smoke-'));
+  gh = await startFakeGitHub();
+  payload = JSON.parse(await readFile(join(here, '..', '..', '..', 'fixtures', 'demo', 'event.json'), 'utf8'));
+  const signer = keySigner(loadPrivateKey(kp.privateKeyPem, 'k'), loadPublicKey(kp.publicKeyPem, 'k'));
+  const run = { repository: 'acme/payments', runId: '1000001', runAttempt: 1, workflowRef: 'acme/payments/.github/workflows/ci.yml@refs/heads/main', event: 'pull_request', ref: 'refs/pull/42/merge', sha: HEAD };
+  const st = buildStatement({ repository: 'acme/payments', gitCommit: HEAD }, PredicateTypes.inventory, {
+    header: buildHeader({ component: 'evidence-collect', toolVersion: '0.1.0', run, now: new Date(), ttlSeconds: 3600 }),
+    files: [],
+  });
+  artifact = await writeArtifact(nodeFileSystem(ws), join(ws, 'inventory.intoto.json'), await signStatement(st, signer));
+});
+afterAll(async () => {
+  await gh.close();
+  await rm(ws, { recursive: true, force: true });
+});
+
+function run(inputs: Record<string, string>) {
+  return runActionProcess({ entry, node, inputs, eventName: 'pull_request', eventPayload: payload, cwd: ws, github: gh, repository: 'acme/payments', ref: 'refs/pull/42/merge', timeoutMs: 60_000 });
+}
+
+describe('verify action bundle', () => {
+  it('exists (pnpm build writes it)', () => {
+    expect(existsSync(entry)).toBe(true);
+  });
+
+  it(`verifies an artifact and writes outputs and summary (node ${node === process.execPath ? process.version : 'from GENOPS_NODE24'})`, async () => {
+    const r = await run({ artifacts: 'inventory.intoto.json', 'artifact-digest': artifact['artifact-digest'], 'predicate-type': 'inventory', 'public-keys': kp.publicKeyPem });
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(r.outputs['verified-count']).toBe('1');
+    expect(r.outputs['verified-digests']).toBe(artifact['artifact-digest']);
+    expect(r.summary).toContain('upstream artifact(s) verified');
+    expect(gh.rejected).toEqual([]);
+  });
+
+  it('fails the step with an annotation and a summary when the artifact is tampered with', async () => {
+    const b = JSON.parse(await readFile(artifact['artifact-path'], 'utf8')) as { dsseEnvelope: { payload: string } };
+    const p = Buffer.from(b.dsseEnvelope.payload, 'base64');
+    p[10] = (p[10] ?? 0) ^ 1;
+    b.dsseEnvelope.payload = p.toString('base64');
+    await writeFile(join(ws, 'tampered.json'), JSON.stringify(b));
+    const r = await run({ artifacts: 'tampered.json', 'artifact-digest': artifact['artifact-digest'], 'predicate-type': 'inventory', 'public-keys': kp.publicKeyPem });
+    expect(r.exitCode).toBe(1);
+    const errors = r.commands.filter((c) => c.command === 'error');
+    expect(errors[0]?.properties.title).toBe('genops verify: SIGNATURE_INVALID');
+    expect(errors[0]?.properties.file).toBe('tampered.json');
+    expect(r.summary).toContain('SIGNATURE_INVALID');
+    expect(r.outputs['verified-count']).toBeUndefined();
+  });
+
+  it('reports a configuration problem without a stack trace', async () => {
+    const r = await run({});
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain('INPUT_MISSING');
+    expect(r.stdout).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
+  });
+});
