@@ -1,0 +1,202 @@
+/**
+ * `genops demo`: the whole product on fixtures, with real signatures. Each
+ * capability adds its stage here as it lands. Today: run context -> inventory
+ * of the evidence files -> verify -> signed receipt -> chain verification ->
+ * tampered copies rejected.
+ */
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  buildHeader,
+  buildReceipt,
+  buildStatement,
+  generateSigningKeyPair,
+  GENOPS_VERSION,
+  keySigner,
+  loadPrivateKey,
+  loadPublicKey,
+  nodeFileSystem,
+  normalizeContext,
+  PredicateTypes,
+  runIdentityOf,
+  sha256Hex,
+  signStatement,
+  VerificationError,
+  verifyArtifactBytes,
+  verifyChain,
+  verifyHandoff,
+  writeArtifact,
+  InternalError,
+  type Clock,
+  type VerifyPolicy,
+} from '@genops/core';
+
+export interface DemoOptions {
+  outDir: string;
+  fixturesDir: string;
+  clock: Clock;
+  print: (line: string) => void;
+}
+
+export interface DemoResult {
+  artifacts: { name: string; path: string; digest: string }[];
+  rejected: { name: string; code: string }[];
+  publicKeyPath: string;
+  subjectSha: string;
+}
+
+/** Finds fixtures/demo: next to the working directory, or next to this program. */
+export function findFixturesDir(start: string[] = [process.cwd(), dirname(fileURLToPath(import.meta.url))]): string | undefined {
+  for (const s of start) {
+    let dir = resolve(s);
+    for (;;) {
+      const candidate = join(dir, 'fixtures', 'demo');
+      if (existsSync(join(candidate, 'event.json'))) return candidate;
+      const up = dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
+  }
+  return undefined;
+}
+
+const MEDIA_TYPES: Record<string, string> = {
+  '.cdx.json': 'application/vnd.cyclonedx+json',
+  '.sarif': 'application/sarif+json',
+  '.xml': 'application/xml',
+  '.info': 'text/x-lcov',
+};
+
+function mediaTypeOf(path: string): string {
+  for (const [ext, mt] of Object.entries(MEDIA_TYPES)) if (path.endsWith(ext)) return mt;
+  return 'application/octet-stream';
+}
+
+/** One byte of the signed payload changed, the signature left as it was. */
+function tamperOneByte(bundleText: string): string {
+  const bundle = JSON.parse(bundleText) as { dsseEnvelope: { payload: string } };
+  const payload = Buffer.from(bundle.dsseEnvelope.payload, 'base64');
+  const at = payload.indexOf(Buffer.from('"size":')) + 7;
+  payload[at] = payload[at] === 0x39 ? 0x38 : (payload[at] ?? 0x30) + 1;
+  bundle.dsseEnvelope.payload = payload.toString('base64');
+  return `${JSON.stringify(bundle, null, 2)}\n`;
+}
+
+export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
+  const { print, clock } = opts;
+  const started = clock.now();
+  const fx = opts.fixturesDir;
+  const out = opts.outDir;
+  await mkdir(out, { recursive: true });
+  const fs = nodeFileSystem();
+  const rel = (p: string) => relative(process.cwd(), p) || p;
+
+  // 1. The run, as the runner would describe it.
+  const env = JSON.parse(await readFile(join(fx, 'env.json'), 'utf8')) as Record<string, string>;
+  const payload: unknown = JSON.parse(await readFile(join(fx, 'event.json'), 'utf8'));
+  const ctx = normalizeContext({ ...env, GITHUB_EVENT_PATH: join(fx, 'event.json') }, payload);
+  const pr = ctx.pullRequest;
+  print(`genops demo ${GENOPS_VERSION}: ${ctx.eventName}${pr === undefined ? '' : ` #${pr.number}`} of ${ctx.repository.fullName}, run ${ctx.runId}.${ctx.runAttempt}`);
+  print(`  1 context    gating commit ${ctx.subjectSha} (${pr === undefined ? 'GITHUB_SHA' : 'the PR head, not the merge commit'})`);
+
+  // 2. An ephemeral key: the demo never writes a private key to disk.
+  const kp = generateSigningKeyPair();
+  const priv = loadPrivateKey(kp.privateKeyPem, 'ephemeral key');
+  const pub = loadPublicKey(kp.publicKeyPem, 'ephemeral key');
+  const signer = keySigner(priv, pub);
+  const publicKeyPath = join(out, 'signing.pub');
+  await writeFile(publicKeyPath, kp.publicKeyPem);
+  print(`  2 key        ephemeral ECDSA P-256 key ${kp.keyId.slice(0, 16)}…, public half -> ${rel(publicKeyPath)}`);
+
+  // 3. The inventory: every evidence file, hashed, bound to the commit and the run.
+  const evidenceDir = join(fx, 'evidence');
+  const names = (await readdir(evidenceDir)).sort();
+  const files = [];
+  for (const n of names) {
+    const path = join(evidenceDir, n);
+    const bytes = await readFile(path);
+    files.push({ path: relative(fx, path), sha256: sha256Hex(bytes), size: (await stat(path)).size, mediaType: mediaTypeOf(n) });
+  }
+  const run = runIdentityOf(ctx);
+  const subject = { repository: ctx.repository.fullName, gitCommit: ctx.subjectSha };
+  const inventory = await signStatement(
+    buildStatement(subject, PredicateTypes.inventory, {
+      header: buildHeader({ component: 'evidence-collect', toolVersion: GENOPS_VERSION, run, now: clock.now(), ttlSeconds: 3600 }),
+      files,
+    }),
+    signer,
+  );
+  const invOut = await writeArtifact(fs, join(out, 'inventory.intoto.json'), inventory);
+  print(`  3 inventory  ${files.length} evidence files hashed and signed -> ${rel(invOut['artifact-path'])}`);
+  print(`               artifact-digest ${invOut['artifact-digest']}`);
+
+  // 4. The next job verifies what it was handed, then signs a receipt that names it as input.
+  const trust = { mode: 'key' as const, keys: [pub] };
+  const [verifiedInventory] = await verifyHandoff(fs, {
+    files: [invOut['artifact-path']],
+    expectedDigests: [invOut['artifact-digest']],
+    policy: { trust, predicateType: PredicateTypes.inventory, subject: { gitCommit: ctx.subjectSha }, now: clock.now() },
+  });
+  if (verifiedInventory === undefined) throw new InternalError('verifyHandoff returned nothing');
+  print(`  4 verify     ${rel(verifiedInventory.source)}: signature, key, subject, predicate type, validity, digest and schema OK`);
+  const receipt = await signStatement(buildReceipt(subject, { component: 'verify', toolVersion: GENOPS_VERSION, run, now: clock.now(), ttlSeconds: 3600 }, [verifiedInventory]), signer);
+  const recOut = await writeArtifact(fs, join(out, 'receipt.intoto.json'), receipt);
+  print(`    receipt    signed -> ${rel(recOut['artifact-path'])} (inputs: inventory ${invOut['artifact-digest'].slice(0, 19)}…)`);
+
+  // 5. An auditor re-verifies the whole chain from the files alone.
+  const policyFor = (predicateType: string, expectedDigest: string): VerifyPolicy => ({ trust, predicateType, subject: { gitCommit: ctx.subjectSha }, now: clock.now(), expectedDigest });
+  const chain = verifyChain([
+    verifyArtifactBytes(await readFile(invOut['artifact-path']), invOut['artifact-path'], policyFor(PredicateTypes.inventory, invOut['artifact-digest'])),
+    verifyArtifactBytes(await readFile(recOut['artifact-path']), recOut['artifact-path'], policyFor(PredicateTypes.receipt, recOut['artifact-digest'])),
+  ]);
+  const links = chain.reduce((n, l) => n + l.inputs.length, 0);
+  print(`  5 chain      ${chain.length} artifacts, ${links} link(s) verified: receipt -> inventory, one commit, in order`);
+
+  // 6. Tampered and misdirected copies must be rejected, each for its own reason.
+  const tamperDir = join(out, 'tampered');
+  await mkdir(tamperDir, { recursive: true });
+  const tamperedPath = join(tamperDir, 'inventory.intoto.json');
+  await writeFile(tamperedPath, tamperOneByte(await readFile(invOut['artifact-path'], 'utf8')));
+  const otherKey = generateSigningKeyPair();
+  const cases: { name: string; run: () => unknown }[] = [
+    { name: `one byte of the payload changed (${rel(tamperedPath)})`, run: async () => verifyArtifactBytes(await readFile(tamperedPath), tamperedPath, policyFor(PredicateTypes.inventory, invOut['artifact-digest'])) },
+    { name: 'presented for another commit', run: async () => verifyArtifactBytes(await readFile(invOut['artifact-path']), invOut['artifact-path'], { ...policyFor(PredicateTypes.inventory, invOut['artifact-digest']), subject: { gitCommit: ctx.sha } }) },
+    { name: 'presented as a decision', run: async () => verifyArtifactBytes(await readFile(invOut['artifact-path']), invOut['artifact-path'], policyFor(PredicateTypes.decision, invOut['artifact-digest'])) },
+    { name: 'checked with another key', run: async () => verifyArtifactBytes(await readFile(invOut['artifact-path']), invOut['artifact-path'], { ...policyFor(PredicateTypes.inventory, invOut['artifact-digest']), trust: { mode: 'key', keys: [loadPublicKey(otherKey.publicKeyPem, 'other key')] } }) },
+    { name: 'handed over with the receipt\'s digest', run: async () => verifyArtifactBytes(await readFile(invOut['artifact-path']), invOut['artifact-path'], policyFor(PredicateTypes.inventory, recOut['artifact-digest'])) },
+    { name: 'verified a day later', run: async () => verifyArtifactBytes(await readFile(invOut['artifact-path']), invOut['artifact-path'], { ...policyFor(PredicateTypes.inventory, invOut['artifact-digest']), now: new Date(clock.now().getTime() + 86_400_000) }) },
+  ];
+  const rejected: DemoResult['rejected'] = [];
+  print('  6 tamper     every altered or misdirected copy must be rejected:');
+  for (const c of cases) {
+    try {
+      await c.run();
+    } catch (e) {
+      if (e instanceof VerificationError) {
+        rejected.push({ name: c.name, code: e.code });
+        print(`               REJECTED ${e.code.padEnd(24)} ${c.name}`);
+        continue;
+      }
+      throw e;
+    }
+    throw new InternalError(`demo: a ${c.name} copy was ACCEPTED; verification is broken`);
+  }
+  await copyFile(publicKeyPath, join(tamperDir, 'signing.pub'));
+
+  const ms = clock.now().getTime() - started.getTime();
+  print('');
+  print(`done in ${ms} ms. Re-check any artifact yourself:`);
+  print(`  pnpm genops verify ${rel(invOut['artifact-path'])} --key ${rel(publicKeyPath)} --subject ${ctx.subjectSha} --digest ${invOut['artifact-digest']}`);
+  print(`  pnpm genops verify ${rel(tamperedPath)} --key ${rel(publicKeyPath)}    # fails: SIGNATURE_INVALID`);
+  return {
+    artifacts: [
+      { name: 'inventory', path: invOut['artifact-path'], digest: invOut['artifact-digest'] },
+      { name: 'receipt', path: recOut['artifact-path'], digest: recOut['artifact-digest'] },
+    ],
+    rejected,
+    publicKeyPath,
+    subjectSha: ctx.subjectSha,
+  };
+}

@@ -1,0 +1,33 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fixedClock } from '@genops/core';
+import { findFixturesDir, runDemo } from '../src/demo/run-demo.js';
+import { runCli } from '../src/cli.js';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+describe('genops demo', () => {
+  it('signs a verifiable chain and rejects every tampered or misdirected copy', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'genops-demo-'));
+    dirs.push(out);
+    const fixturesDir = findFixturesDir();
+    expect(fixturesDir).toBeDefined();
+    const lines: string[] = [];
+    const now = '2026-03-02T10:00:00.000Z';
+    const r = await runDemo({ outDir: out, fixturesDir: fixturesDir!, clock: fixedClock(now), print: (l) => lines.push(l) });
+    expect(r.artifacts.map((a) => a.name)).toEqual(['inventory', 'receipt']);
+    expect(r.rejected.map((x) => x.code)).toEqual(['SIGNATURE_INVALID', 'SUBJECT_MISMATCH', 'PREDICATE_TYPE_MISMATCH', 'KEY_UNTRUSTED', 'DIGEST_MISMATCH', 'EXPIRED']);
+    // What it wrote can be re-checked with the CLI and the public key it left behind.
+    for (const a of r.artifacts) {
+      const code = await runCli(['verify', a.path, '--key', r.publicKeyPath, '--subject', r.subjectSha, '--digest', a.digest, '--now', now], { out: () => undefined, err: () => undefined });
+      expect(code).toBe(0);
+    }
+    expect(await runCli(['verify', join(out, 'tampered', 'inventory.intoto.json'), '--key', r.publicKeyPath, '--now', now], { out: () => undefined, err: () => undefined })).toBe(1);
+    expect(lines.join('\n')).toContain('REJECTED SIGNATURE_INVALID');
+  });
+});
