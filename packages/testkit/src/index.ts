@@ -2,3 +2,4 @@
 export * from './sigstore.js';
 export * from './fake-github/index.js';
 export * from './fake-runner.js';
+export * from './codes.js';

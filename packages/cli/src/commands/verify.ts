@@ -9,6 +9,7 @@ import {
   PREDICATE_SCHEMAS,
   PUBLIC_GOOD_TRUSTED_ROOT,
   readArtifactFile,
+  readTrustedRoot,
   nodeFileSystem,
   resolvePredicateType,
   verifyArtifactBytes,
@@ -52,18 +53,7 @@ async function trustFrom(opts: VerifyOptions): Promise<TrustPolicy> {
       hint: 'genops never verifies a signature without a pinned key or an exact signer identity.',
     });
   }
-  let trustedRoot: unknown = PUBLIC_GOOD_TRUSTED_ROOT;
-  if (opts.trustedRoot !== undefined) {
-    const path = opts.trustedRoot;
-    const text = await readFile(path, 'utf8').catch((e: unknown) => {
-      throw new ConfigError('FILE_NOT_FOUND', `cannot read trusted root ${path}`, { input: '--trusted-root', file: path, cause: e });
-    });
-    try {
-      trustedRoot = JSON.parse(text);
-    } catch (e) {
-      throw new ConfigError('FILE_INVALID', `trusted root ${path} is not JSON`, { input: '--trusted-root', file: path, cause: e });
-    }
-  }
+  const trustedRoot = opts.trustedRoot === undefined ? PUBLIC_GOOD_TRUSTED_ROOT : await readTrustedRoot(opts.trustedRoot, (p) => readFile(p, 'utf8'), '--trusted-root');
   const identity: TrustPolicy & { mode: 'keyless' } = {
     mode: 'keyless',
     trustedRoot,

@@ -6,11 +6,10 @@
 import { readFile } from 'node:fs/promises';
 import { loadPublicKey } from '../artifact/keys.js';
 import { PredicateTypes } from '../artifact/statement.js';
-import { GITHUB_ACTIONS_ISSUER, type IdentityPolicy, type TrustPolicy } from '../artifact/trust.js';
+import { GITHUB_ACTIONS_ISSUER, readTrustedRoot, type IdentityPolicy, type TrustPolicy } from '../artifact/trust.js';
 import { resolveArtifactFiles, verifyHandoff, type ArtifactFileSystem, type WorkflowArtifactClient } from '../artifact/handoff.js';
 import { DEFAULT_MAX_ARTIFACT_BYTES, type VerifiedArtifact } from '../artifact/verify.js';
 import { PUBLIC_GOOD_TRUSTED_ROOT } from '../schemas/generated/public-good-trusted-root.js';
-import { ConfigError } from '../errors.js';
 import type { RunContext } from '../github/context.js';
 import type { Clock } from '../io.js';
 import { boolInput, intInput, listInput, type InputProblems, type RawInputs } from './inputs.js';
@@ -122,21 +121,7 @@ export async function buildTrustPolicy(cfg: VerificationConfig, deps: VerifyDeps
     repositoryUri: `${ctx.serverUrl}/${cfg.identity.repository ?? ctx.repository.fullName}`,
   };
   if (cfg.identity.sameRun) identity.runInvocationUri = `${ctx.serverUrl}/${ctx.repository.fullName}/actions/runs/${ctx.runId}/attempts/${ctx.runAttempt}`;
-  let trustedRoot: unknown = PUBLIC_GOOD_TRUSTED_ROOT;
-  if (cfg.trustedRootPath !== undefined) {
-    const read = deps.readTextFile ?? ((p: string) => readFile(p, 'utf8'));
-    let text: string;
-    try {
-      text = await read(cfg.trustedRootPath);
-    } catch (e) {
-      throw new ConfigError('FILE_NOT_FOUND', `trusted root ${cfg.trustedRootPath} cannot be read`, { input: 'trusted-root', file: cfg.trustedRootPath, cause: e });
-    }
-    try {
-      trustedRoot = JSON.parse(text);
-    } catch (e) {
-      throw new ConfigError('FILE_INVALID', `trusted root ${cfg.trustedRootPath} is not JSON`, { input: 'trusted-root', file: cfg.trustedRootPath, expected: 'a Sigstore trusted_root.json', cause: e });
-    }
-  }
+  const trustedRoot = cfg.trustedRootPath === undefined ? PUBLIC_GOOD_TRUSTED_ROOT : await readTrustedRoot(cfg.trustedRootPath, deps.readTextFile ?? ((p) => readFile(p, 'utf8')), 'trusted-root');
   return { mode: 'keyless', trustedRoot, identity };
 }
 

@@ -88,6 +88,24 @@ export function keyTrustMaterial(keys: KeyObject[]): KeyTrustMaterial {
   return { material, unknownHints };
 }
 
+/**
+ * Reads a trusted_root.json given by a user (`input` names the option or action input).
+ * The file is only parsed here; keylessTrustMaterial checks its contents.
+ */
+export async function readTrustedRoot(path: string, readText: (path: string) => Promise<string>, input: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readText(path);
+  } catch (e) {
+    throw new ConfigError('FILE_NOT_FOUND', `trusted root ${path} cannot be read`, { input, file: path, hint: 'Pass the path of a Sigstore trusted_root.json, or leave it out to use the public-good root.', cause: e });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError('FILE_INVALID', `trusted root ${path} is not JSON`, { input, file: path, expected: 'a Sigstore trusted_root.json', cause: e });
+  }
+}
+
 export function keylessTrustMaterial(trustedRoot: unknown, source = 'trusted root'): TrustMaterial {
   try {
     return toTrustMaterial(TrustedRoot.fromJSON(trustedRoot));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { buildReceipt, PredicateTypes, verifyArtifactBytes, verifyChain, type VerifiedArtifact } from '../../src/index.js';
+import { codeOf } from '@genops/testkit';
 import { bytesOf, keyPair, keySigner, NOW, OTHER_SHA, RUN, SHA, signedInventory } from './helpers.js';
 import { signStatement } from '../../src/index.js';
 
@@ -15,14 +16,6 @@ async function receiptOf(inputs: VerifiedArtifact[], opts: { sha?: string; now?:
   const st = buildReceipt({ repository: RUN.repository, gitCommit: opts.sha ?? SHA }, { component: 'verify', toolVersion: '0.1.0', run: RUN, now: opts.now ?? NOW, ttlSeconds: 3600 }, inputs);
   const a = await signStatement(st, signer);
   return verifyArtifactBytes(bytesOf(a), 'receipt', { trust, predicateType: PredicateTypes.receipt, now: NOW });
-}
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code: string }).code;
-  }
-  throw new Error('did not throw');
 }
 
 describe('verifyChain', () => {

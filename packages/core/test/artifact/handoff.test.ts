@@ -8,10 +8,9 @@ import {
   resolveArtifactFiles,
   verifyHandoff,
   writeArtifact,
-  VerificationError,
-  ConfigError,
   type WorkflowArtifactClient,
 } from '../../src/index.js';
+import { codeOfAsync as codeOf } from '@genops/testkit';
 import { keyPair, keySigner, NOW, SHA, signedInventory } from './helpers.js';
 
 const kp = keyPair();
@@ -25,15 +24,6 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof VerificationError || e instanceof ConfigError) return e.code;
-    throw e;
-  }
-  throw new Error('did not throw');
-}
 
 describe('handoff', () => {
   it('writes the bundle atomically and returns the outputs the next job needs', async () => {

@@ -13,6 +13,7 @@ import {
   keySigner as mkKeySigner,
   signStatement,
 } from '../../src/index.js';
+import { codeOf } from '@genops/testkit';
 import { bytesOf, inventoryStatement, keyPair, keySigner, NOW, OTHER_SHA, SHA, signedInventory } from './helpers.js';
 
 const kp = keyPair();
@@ -22,15 +23,6 @@ function policy(over: Partial<VerifyPolicy> = {}): VerifyPolicy {
   return { trust: { mode: 'key', keys: [kp.pub] }, predicateType: PredicateTypes.inventory, subject: { gitCommit: SHA }, now: NOW, ...over };
 }
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof VerificationError || e instanceof ConfigError) return e.code;
-    throw e;
-  }
-  throw new Error('did not throw');
-}
 
 type Bundle = { dsseEnvelope: { payload: string; signatures: { sig: string }[] }; verificationMaterial: Record<string, unknown> };
 function mutate(bytes: Buffer, f: (b: Bundle) => void): Buffer {

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startSigstoreMock, type SigstoreMock, type GitHubOidcClaims } from '@genops/testkit';
+import { codeOf, startSigstoreMock, type SigstoreMock, type GitHubOidcClaims } from '@genops/testkit';
 import {
   GITHUB_ACTIONS_ISSUER,
   keylessSigner,
   PredicateTypes,
   verifyArtifactBytes,
-  VerificationError,
   type IdentityPolicy,
   type VerifyPolicy,
   type SignedArtifact,
@@ -45,15 +44,6 @@ function identity(over: Partial<IdentityPolicy> = {}): IdentityPolicy {
 }
 function policy(over: Partial<IdentityPolicy> = {}): VerifyPolicy {
   return { trust: { mode: 'keyless', trustedRoot: mock.trustedRoot, identity: identity(over) }, predicateType: PredicateTypes.inventory, subject: { gitCommit: SHA }, now: NOW };
-}
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof VerificationError) return e.code;
-    throw e;
-  }
-  throw new Error('did not throw');
 }
 type B = { dsseEnvelope: { payload: string }; verificationMaterial: { certificate: { rawBytes: string }; tlogEntries: { logIndex: string; canonicalizedBody: string }[] } };
 function mutate(f: (b: B) => void): Buffer {
