@@ -9,8 +9,8 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runActionProcess, startFakeGitHub, type FakeGitHub } from '@genops/testkit';
-import { buildHeader, buildStatement, generateSigningKeyPair, keySigner, loadPrivateKey, loadPublicKey, nodeFileSystem, PredicateTypes, signStatement, writeArtifact } from '@genops/core';
+import { runActionProcess, startFakeGitHub, startSigstoreMock, type FakeGitHub } from '@genops/testkit';
+import { buildHeader, buildStatement, generateSigningKeyPair, keySigner, loadPrivateKey, loadPublicKey, nodeFileSystem, PredicateTypes, signStatement, verifyArtifactBytes, writeArtifact } from '@genops/core';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const entry = join(here, '..', 'dist', 'index.js');
@@ -40,8 +40,8 @@ afterAll(async () => {
   await rm(ws, { recursive: true, force: true });
 });
 
-function run(inputs: Record<string, string>) {
-  return runActionProcess({ entry, node, inputs, eventName: 'pull_request', eventPayload: payload, cwd: ws, github: gh, repository: 'acme/payments', ref: 'refs/pull/42/merge', timeoutMs: 60_000 });
+function run(inputs: Record<string, string>, env: Record<string, string> = {}) {
+  return runActionProcess({ entry, node, inputs, env, eventName: 'pull_request', eventPayload: payload, cwd: ws, github: gh, repository: 'acme/payments', ref: 'refs/pull/42/merge', timeoutMs: 60_000 });
 }
 
 describe('verify action bundle', () => {
@@ -79,5 +79,44 @@ describe('verify action bundle', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toContain('INPUT_MISSING');
     expect(r.stdout).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
+  });
+
+  it('signs a keyless receipt with the job\'s OIDC token (mock Fulcio and Rekor), which verifies against the run identity', async () => {
+    const mock = await startSigstoreMock();
+    try {
+      // What runActionProcess puts in the environment: run 1000001, attempt 1, workflow ci.yml at the PR merge ref.
+      const claims = { repository: 'acme/payments', workflowPath: '.github/workflows/ci.yml', ref: 'refs/pull/42/merge', sha: HEAD, runId: '1000001', runAttempt: '1' };
+      const r = await run(
+        { artifacts: 'inventory.intoto.json', 'artifact-digest': artifact['artifact-digest'], 'predicate-type': 'inventory', 'public-keys': kp.publicKeyPem, 'receipt-path': 'receipt.intoto.json', 'fulcio-url': mock.fulcioUrl, 'rekor-url': mock.rekorUrl },
+        mock.oidcEnv(claims),
+      );
+      expect(r.stderr).toBe('');
+      expect(r.exitCode).toBe(0);
+      expect(r.outputs['artifact-path']).toBe('receipt.intoto.json');
+      expect(mock.requests.map((q) => q.path)).toEqual(['/oidc/token', '/api/v2/signingCert', '/api/v1/log/entries']);
+      const receipt = verifyArtifactBytes(await readFile(join(ws, 'receipt.intoto.json')), 'receipt', {
+        trust: {
+          mode: 'keyless',
+          trustedRoot: mock.trustedRoot,
+          identity: {
+            subjectAlternativeName: 'https://github.com/acme/payments/.github/workflows/ci.yml@refs/pull/42/merge',
+            issuer: 'https://token.actions.githubusercontent.com',
+            repositoryUri: 'https://github.com/acme/payments',
+            runInvocationUri: 'https://github.com/acme/payments/actions/runs/1000001/attempts/1',
+          },
+        },
+        predicateType: PredicateTypes.receipt,
+        subject: { gitCommit: HEAD },
+        now: mock.clock,
+        expectedDigest: r.outputs['artifact-digest']!,
+      });
+      expect(receipt.statement.predicate.header.inputs[0]?.digest.sha256).toBe(artifact['artifact-digest'].slice(7));
+      // Without the OIDC variables (no `id-token: write`), the step says which permission is missing.
+      const denied = await run({ artifacts: 'inventory.intoto.json', 'artifact-digest': artifact['artifact-digest'], 'predicate-type': 'inventory', 'public-keys': kp.publicKeyPem, 'receipt-path': 'r2.json', 'fulcio-url': mock.fulcioUrl, 'rekor-url': mock.rekorUrl });
+      expect(denied.exitCode).toBe(1);
+      expect(denied.commands.find((c) => c.command === 'error')?.properties.title).toBe('genops verify: PERMISSION_MISSING');
+    } finally {
+      await mock.close();
+    }
   });
 });

@@ -38,6 +38,7 @@ export type ConfigErrorCode =
   | 'NOT_FOUND'
   | 'RATE_LIMITED'
   | 'API_UNAVAILABLE'
+  | 'SIGNING_UNAVAILABLE'
   | 'CONTEXT_UNSUPPORTED';
 
 export type InternalErrorCode = 'INTERNAL';

@@ -1,22 +1,25 @@
 /** Node implementations of the small I/O interfaces domain code takes. */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import type { ArtifactFileSystem } from './artifact/handoff.js';
 
+/** Relative paths are taken from `cwd` (in an action, GITHUB_WORKSPACE), for every operation alike. */
 export function nodeFileSystem(cwd: string = process.cwd()): ArtifactFileSystem {
+  const at = (path: string) => resolve(cwd, path);
   return {
     async size(path) {
       try {
-        const s = await stat(path);
+        const s = await stat(at(path));
         return s.isFile() ? s.size : undefined;
       } catch {
         return undefined;
       }
     },
-    readFile: (path) => readFile(path),
-    async writeFileAtomic(path, data) {
+    readFile: (path) => readFile(at(path)),
+    async writeFileAtomic(relPath, data) {
+      const path = at(relPath);
       await mkdir(dirname(path), { recursive: true });
       const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
       try {

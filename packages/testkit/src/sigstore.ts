@@ -33,6 +33,11 @@ export interface SigstoreMock {
   /** The certificate SAN Fulcio issues for these claims. */
   sanFor(claims: GitHubOidcClaims): string;
   identityProvider(claims: GitHubOidcClaims): { getToken(): Promise<string> };
+  /**
+   * The runner's OIDC token endpoint, as a job with `id-token: write` sees it: set these
+   * variables and @sigstore/sign's CIContextProvider fetches a token for these claims.
+   */
+  oidcEnv(claims: GitHubOidcClaims): { ACTIONS_ID_TOKEN_REQUEST_URL: string; ACTIONS_ID_TOKEN_REQUEST_TOKEN: string };
   /** Requests served, by path. */
   requests: { path: string }[];
   close(): Promise<void>;
@@ -59,6 +64,8 @@ export async function startSigstoreMock(options: { clock?: Date } = {}): Promise
   const ca = await initializeCA(ec(), ctLog, clock);
   const requests: { path: string }[] = [];
   const handlers = new Map<string, HandlerFn>();
+  // Bearer token -> the OIDC token that the runner's endpoint hands out for it.
+  const oidcTokens = new Map<string, string>();
 
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -66,6 +73,16 @@ export async function startSigstoreMock(options: { clock?: Date } = {}): Promise
     req.on('end', () => {
       const path = (req.url ?? '').split('?')[0] ?? '';
       requests.push({ path });
+      if (req.method === 'GET' && path === '/oidc/token') {
+        const audience = new URL(req.url ?? '', 'http://x').searchParams.get('audience');
+        const token = oidcTokens.get((req.headers.authorization ?? '').replace(/^Bearer /, ''));
+        if (token === undefined || audience !== 'sigstore') {
+          res.writeHead(token === undefined ? 401 : 400, { 'content-type': 'application/json' }).end(JSON.stringify({ message: token === undefined ? 'bad request token' : 'audience must be sigstore' }));
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ count: 1, value: token }));
+        return;
+      }
       const fn = req.method === 'POST' ? handlers.get(path) : undefined;
       if (fn === undefined) {
         res.writeHead(404).end('not found');
@@ -119,6 +136,27 @@ export async function startSigstoreMock(options: { clock?: Date } = {}): Promise
   };
 
   const sanFor = (c: GitHubOidcClaims) => `https://github.com/${c.repository}/${c.workflowPath}@${c.ref}`;
+  const mintToken = (c: GitHubOidcClaims): string => {
+    const claims = {
+      iss: c.issuer ?? MOCK_OIDC_ISSUER,
+      aud: 'sigstore',
+      sub: `repo:${c.repository}:ref:${c.ref}`,
+      genops_test_san: sanFor(c),
+      repository: c.repository,
+      repository_owner: c.repository.split('/')[0],
+      ref: c.ref,
+      sha: c.sha,
+      workflow_ref: `${c.repository}/${c.workflowPath}@${c.ref}`,
+      job_workflow_ref: `${c.repository}/${c.workflowPath}@${c.ref}`,
+      event_name: c.eventName ?? 'pull_request',
+      run_id: c.runId,
+      run_attempt: c.runAttempt,
+      runner_environment: 'github-hosted',
+      iat: Math.floor(clock.getTime() / 1000),
+      exp: Math.floor(clock.getTime() / 1000) + 600,
+    };
+    return `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(claims)}.`;
+  };
   return {
     clock,
     fulcioUrl: url,
@@ -127,26 +165,13 @@ export async function startSigstoreMock(options: { clock?: Date } = {}): Promise
     sanFor,
     requests,
     identityProvider(c) {
-      const claims = {
-        iss: c.issuer ?? MOCK_OIDC_ISSUER,
-        aud: 'sigstore',
-        sub: `repo:${c.repository}:ref:${c.ref}`,
-        genops_test_san: sanFor(c),
-        repository: c.repository,
-        repository_owner: c.repository.split('/')[0],
-        ref: c.ref,
-        sha: c.sha,
-        workflow_ref: `${c.repository}/${c.workflowPath}@${c.ref}`,
-        job_workflow_ref: `${c.repository}/${c.workflowPath}@${c.ref}`,
-        event_name: c.eventName ?? 'pull_request',
-        run_id: c.runId,
-        run_attempt: c.runAttempt,
-        runner_environment: 'github-hosted',
-        iat: Math.floor(clock.getTime() / 1000),
-        exp: Math.floor(clock.getTime() / 1000) + 600,
-      };
-      const token = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(claims)}.`;
+      const token = mintToken(c);
       return { getToken: () => Promise.resolve(token) };
+    },
+    oidcEnv(c) {
+      const requestToken = `req-${oidcTokens.size + 1}`;
+      oidcTokens.set(requestToken, mintToken(c));
+      return { ACTIONS_ID_TOKEN_REQUEST_URL: `${url}/oidc/token?api-version=2.0`, ACTIONS_ID_TOKEN_REQUEST_TOKEN: requestToken };
     },
     close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
   };

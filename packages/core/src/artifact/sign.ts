@@ -53,15 +53,41 @@ export interface KeylessSignerOptions {
 export function keylessSigner(opts: KeylessSignerOptions): ArtifactSigner {
   const timeout = opts.timeoutMs ?? 15_000;
   const retry = opts.retries ?? 2;
+  let tokenError: unknown;
+  const identityProvider: IdentityProvider = {
+    getToken: () =>
+      opts.identityProvider.getToken().catch((e: unknown) => {
+        tokenError = e;
+        throw e instanceof Error ? e : new Error(String(e));
+      }),
+  };
   const builder = new DSSEBundleBuilder({
-    signer: new FulcioSigner({ identityProvider: opts.identityProvider, fulcioBaseURL: opts.fulcioUrl, timeout, retry }),
+    signer: new FulcioSigner({ identityProvider, fulcioBaseURL: opts.fulcioUrl, timeout, retry }),
     witnesses: [new RekorWitness({ rekorBaseURL: opts.rekorUrl, entryType: 'intoto', timeout, retry })],
     certificateChain: false,
   });
   return {
     mode: 'keyless',
     async sign(payload) {
-      return bundleToJSON(await builder.create({ data: payload, type: IN_TOTO_PAYLOAD_TYPE }));
+      tokenError = undefined;
+      try {
+        return bundleToJSON(await builder.create({ data: payload, type: IN_TOTO_PAYLOAD_TYPE }));
+      } catch (e) {
+        const detail = e instanceof Error ? e.message : String(e);
+        if (tokenError !== undefined) {
+          throw new ConfigError('PERMISSION_MISSING', `keyless signing could not get an OIDC token for audience sigstore (${String(tokenError)})`, {
+            input: 'signing-mode',
+            hint: 'Grant the job `permissions: id-token: write`, or sign in key mode (signing-key). Fork pull requests never get an OIDC token.',
+            cause: e,
+          });
+        }
+        // Fulcio or Rekor refused or could not be reached: not the user's config, not a genops bug.
+        throw new ConfigError('SIGNING_UNAVAILABLE', `keyless signing failed at ${opts.fulcioUrl} / ${opts.rekorUrl}: ${detail}`, {
+          input: 'signing-mode',
+          hint: 'Re-run the job; if Sigstore is down or unreachable from your runners, use key mode (signing-key) or point fulcio-url / rekor-url at your own instance.',
+          cause: e,
+        });
+      }
     },
   };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { codeOf, startSigstoreMock, type SigstoreMock, type GitHubOidcClaims } from '@genops/testkit';
+import { codeOf, codeOfAsync, startSigstoreMock, type SigstoreMock, type GitHubOidcClaims } from '@genops/testkit';
 import {
   GITHUB_ACTIONS_ISSUER,
   keylessSigner,
@@ -115,5 +115,12 @@ describe('keyless mode (mock Fulcio + Rekor on loopback)', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('explains a missing OIDC token and an unreachable Sigstore, each with its own code', async () => {
+    const noToken = keylessSigner({ fulcioUrl: mock.fulcioUrl, rekorUrl: mock.rekorUrl, identityProvider: { getToken: () => Promise.reject(new Error('CI: no tokens available')) }, retries: 0 });
+    expect(await codeOfAsync(signedInventory(noToken, { now: NOW }))).toBe('PERMISSION_MISSING');
+    const down = keylessSigner({ fulcioUrl: 'http://127.0.0.1:9', rekorUrl: 'http://127.0.0.1:9', identityProvider: mock.identityProvider(CLAIMS), retries: 0, timeoutMs: 2000 });
+    expect(await codeOfAsync(signedInventory(down, { now: NOW }))).toBe('SIGNING_UNAVAILABLE');
   });
 });
