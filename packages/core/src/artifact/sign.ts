@@ -75,7 +75,7 @@ export function keylessSigner(opts: KeylessSignerOptions): ArtifactSigner {
       } catch (e) {
         const detail = e instanceof Error ? e.message : String(e);
         if (tokenError !== undefined) {
-          throw new ConfigError('PERMISSION_MISSING', `keyless signing could not get an OIDC token for audience sigstore (${String(tokenError)})`, {
+          throw new ConfigError('PERMISSION_MISSING', `keyless signing could not get an OIDC token for audience sigstore (${tokenError instanceof Error ? tokenError.message : JSON.stringify(tokenError)})`, {
             input: 'signing-mode',
             hint: 'Grant the job `permissions: id-token: write`, or sign in key mode (signing-key). Fork pull requests never get an OIDC token.',
             cause: e,
