@@ -3,3 +3,4 @@ export * from './sigstore.js';
 export * from './fake-github/index.js';
 export * from './fake-runner.js';
 export * from './codes.js';
+export * from './fake-artifact-service.js';

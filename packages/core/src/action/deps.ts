@@ -2,6 +2,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkflowArtifactClient } from '../artifact/handoff.js';
+import { VerificationError } from '../errors.js';
 import { readContextFromEnv } from '../github/context.js';
 import { nodeFileSystem, systemClock } from '../io.js';
 import type { ActionRuntime } from './runtime.js';
@@ -16,10 +17,30 @@ async function listFiles(dir: string): Promise<string[]> {
 export function actionsArtifactClient(): WorkflowArtifactClient {
   return {
     async download(name, destination) {
-      const { DefaultArtifactClient } = await import('@actions/artifact');
+      const { DefaultArtifactClient, ArtifactNotFoundError } = await import('@actions/artifact');
       const client = new DefaultArtifactClient();
-      const { artifact } = await client.getArtifact(name);
-      const { downloadPath } = await client.downloadArtifact(artifact.id, { path: destination });
+      let found: { id: number; digest?: string | undefined };
+      try {
+        found = (await client.getArtifact(name)).artifact;
+      } catch (e) {
+        if (!(e instanceof ArtifactNotFoundError)) throw e;
+        throw new VerificationError('ARTIFACT_NOT_FOUND', `this workflow run has no artifact named ${JSON.stringify(name)}`, {
+          input: 'artifact-name',
+          expected: 'the name an upstream job of this run gave actions/upload-artifact (v4 or later)',
+          hint: "Check the name against the upstream job's upload-artifact step, that this job `needs:` that job, and that the artifact has not expired.",
+          cause: e,
+        });
+      }
+      const { downloadPath, digestMismatch } = await client.downloadArtifact(found.id, {
+        path: destination,
+        ...(found.digest === undefined ? {} : { expectedHash: found.digest }),
+      });
+      if (digestMismatch === true) {
+        throw new VerificationError('DIGEST_MISMATCH', `workflow artifact ${JSON.stringify(name)} changed between upload and download`, {
+          input: 'artifact-name',
+          hint: 'Re-run the job; if it persists, the artifact storage returned different bytes than were uploaded.',
+        });
+      }
       return listFiles(downloadPath ?? destination);
     },
   };

@@ -54,7 +54,23 @@ export function maskSecret(rt: ActionRuntime, value: string): void {
   }
 }
 
+/**
+ * unzip-stream (under @actions/artifact) calls `new Buffer()`. Inside node_modules Node stays
+ * quiet about that, but in a bundle it prints DEP0005 on every download, which users read as a
+ * genops problem. Drop exactly that warning; every other one still shows.
+ */
+function silenceBundledBufferDeprecation(): void {
+  const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((...args: unknown[]) => {
+    const [, typeOrOptions, code] = args;
+    const c = typeof typeOrOptions === 'object' && typeOrOptions !== null ? (typeOrOptions as { code?: unknown }).code : code;
+    if (c === 'DEP0005') return;
+    emit(...args);
+  });
+}
+
 export function actionsRuntime(): ActionRuntime {
+  silenceBundledBufferDeprecation();
   const parts: string[] = [];
   const place = (p?: AnnotationPlace): core.AnnotationProperties => {
     const props: core.AnnotationProperties = {};
