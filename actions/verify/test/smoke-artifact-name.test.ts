@@ -9,20 +9,18 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runActionProcess, startFakeArtifactService, startFakeGitHub, type FakeArtifactService, type FakeGitHub } from '@genops/testkit';
-import { buildHeader, buildStatement, generateSigningKeyPair, keySigner, loadPrivateKey, loadPublicKey, nodeFileSystem, PredicateTypes, signStatement, writeArtifact } from '@genops/core';
+import { runActionProcess, startFakeArtifactService, startFakeGitHub, testKey, writeTestInventory, type FakeArtifactService, type FakeGitHub } from '@genops/testkit';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const entry = join(here, '..', 'dist', 'index.js');
 const node = process.env.GENOPS_NODE24 ?? process.execPath;
-const HEAD = '0b9d5e4c3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d';
 const ARTIFACT = 'genops-inventory';
 const BUNDLE = 'inventory.intoto.json';
 
 let ws: string;
 let gh: FakeGitHub;
 let payload: unknown;
-const kp = generateSigningKeyPair();
+const kp = testKey();
 let digest: string;
 /** Serves the signed bundle as it was written. */
 let intact: FakeArtifactService;
@@ -33,14 +31,8 @@ beforeAll(async () => {
   ws = await mkdtemp(join(tmpdir(), 'genops-smoke-artifact-'));
   gh = await startFakeGitHub();
   payload = JSON.parse(await readFile(join(here, '..', '..', '..', 'fixtures', 'demo', 'event.json'), 'utf8'));
-  const signer = keySigner(loadPrivateKey(kp.privateKeyPem, 'k'), loadPublicKey(kp.publicKeyPem, 'k'));
-  const run = { repository: 'acme/payments', runId: '1000001', runAttempt: 1, workflowRef: 'acme/payments/.github/workflows/ci.yml@refs/heads/main', event: 'pull_request', ref: 'refs/pull/42/merge', sha: HEAD };
-  const st = buildStatement({ repository: 'acme/payments', gitCommit: HEAD }, PredicateTypes.inventory, {
-    header: buildHeader({ component: 'evidence-collect', toolVersion: '0.1.0', run, now: new Date(), ttlSeconds: 3600 }),
-    files: [],
-  });
   // The upstream job's side: write the bundle (its bytes are what upload-artifact would zip).
-  const out = await writeArtifact(nodeFileSystem(ws), join(ws, BUNDLE), await signStatement(st, signer));
+  const out = await writeTestInventory(join(ws, BUNDLE), { signer: kp.signer });
   digest = out['artifact-digest'];
   const bundle = await readFile(out['artifact-path'], 'utf8');
   const b = JSON.parse(bundle) as { dsseEnvelope: { payload: string } };

@@ -9,31 +9,24 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runActionProcess, startFakeGitHub, startSigstoreMock, type FakeGitHub } from '@genops/testkit';
-import { buildHeader, buildStatement, generateSigningKeyPair, keySigner, loadPrivateKey, loadPublicKey, nodeFileSystem, PredicateTypes, signStatement, verifyArtifactBytes, writeArtifact } from '@genops/core';
+import { FIXTURE_PR_HEAD as HEAD, runActionProcess, startFakeGitHub, startSigstoreMock, testKey, writeTestInventory, type FakeGitHub } from '@genops/testkit';
+import { PredicateTypes, verifyArtifactBytes } from '@genops/core';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const entry = join(here, '..', 'dist', 'index.js');
 const node = process.env.GENOPS_NODE24 ?? process.execPath;
-const HEAD = '0b9d5e4c3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d';
 
 let ws: string;
 let gh: FakeGitHub;
 let payload: unknown;
-const kp = generateSigningKeyPair();
+const kp = testKey();
 let artifact: { 'artifact-path': string; 'artifact-digest': string };
 
 beforeAll(async () => {
   ws = await mkdtemp(join(tmpdir(), 'genops-smoke-'));
   gh = await startFakeGitHub();
   payload = JSON.parse(await readFile(join(here, '..', '..', '..', 'fixtures', 'demo', 'event.json'), 'utf8'));
-  const signer = keySigner(loadPrivateKey(kp.privateKeyPem, 'k'), loadPublicKey(kp.publicKeyPem, 'k'));
-  const run = { repository: 'acme/payments', runId: '1000001', runAttempt: 1, workflowRef: 'acme/payments/.github/workflows/ci.yml@refs/heads/main', event: 'pull_request', ref: 'refs/pull/42/merge', sha: HEAD };
-  const st = buildStatement({ repository: 'acme/payments', gitCommit: HEAD }, PredicateTypes.inventory, {
-    header: buildHeader({ component: 'evidence-collect', toolVersion: '0.1.0', run, now: new Date(), ttlSeconds: 3600 }),
-    files: [],
-  });
-  artifact = await writeArtifact(nodeFileSystem(ws), join(ws, 'inventory.intoto.json'), await signStatement(st, signer));
+  artifact = await writeTestInventory(join(ws, 'inventory.intoto.json'), { signer: kp.signer });
 });
 afterAll(async () => {
   await gh.close();

@@ -2,21 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm, writeFile, readFile, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  buildHeader,
-  buildStatement,
-  generateSigningKeyPair,
-  keySigner,
-  loadPrivateKey,
-  loadPublicKey,
-  PredicateTypes,
-  signStatement,
-  writeArtifact,
-  nodeFileSystem,
-} from '@genops/core';
+import { loadPrivateKey } from '@genops/core';
+import { FIXTURE_PR_HEAD as SHA, testKey, writeTestInventory } from '@genops/testkit';
 import { runCli, EXIT, type CliIO } from '../src/cli.js';
 
-const SHA = '0b9d5e4c3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d';
 const NOW = '2026-03-02T10:00:00.000Z';
 let dir: string;
 let good: string;
@@ -37,18 +26,12 @@ async function verify(file: string, ...extra: string[]) {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'genops-cli-'));
-  const kp = generateSigningKeyPair();
+  const kp = testKey();
   pubPath = join(dir, 'signing.pub');
   await writeFile(pubPath, kp.publicKeyPem);
   otherPubPath = join(dir, 'other.pub');
-  await writeFile(otherPubPath, generateSigningKeyPair().publicKeyPem);
-  const signer = keySigner(loadPrivateKey(kp.privateKeyPem, 'k'), loadPublicKey(kp.publicKeyPem, 'k'));
-  const run = { repository: 'acme/payments', runId: '1', runAttempt: 1, workflowRef: 'acme/payments/.github/workflows/g.yml@refs/heads/main', event: 'push', ref: 'refs/heads/main', sha: SHA };
-  const st = buildStatement({ repository: 'acme/payments', gitCommit: SHA }, PredicateTypes.inventory, {
-    header: buildHeader({ component: 'evidence-collect', toolVersion: '0.1.0', run, now: new Date(NOW), ttlSeconds: 3600 }),
-    files: [],
-  });
-  const out = await writeArtifact(nodeFileSystem(), join(dir, 'inventory.json'), await signStatement(st, signer));
+  await writeFile(otherPubPath, testKey().publicKeyPem);
+  const out = await writeTestInventory(join(dir, 'inventory.json'), { signer: kp.signer, now: new Date(NOW) });
   good = out['artifact-path'];
   digest = out['artifact-digest'];
 });

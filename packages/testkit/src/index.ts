@@ -4,3 +4,4 @@ export * from './fake-github/index.js';
 export * from './fake-runner.js';
 export * from './codes.js';
 export * from './fake-artifact-service.js';
+export * from './artifacts.js';
