@@ -87,7 +87,7 @@ async function signVerify(): Promise<void> {
 }
 
 async function coldStart(): Promise<void> {
-  const entry = join(root, 'actions', 'verify', 'dist', 'index.js');
+  const entry = process.env.BENCH_ENTRY ?? join(root, 'actions', 'verify', 'dist', 'index.js');
   if (!existsSync(entry)) {
     console.log('cold start: actions/verify/dist/index.js missing; run pnpm build first');
     return;

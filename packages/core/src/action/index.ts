@@ -2,6 +2,7 @@ export * from './runtime.js';
 export * from './run.js';
 export * from './inputs.js';
 export * from './signing.js';
+export * from './signing-inputs.js';
 export * from './verification.js';
 export * from './deps.js';
 export * from './run-identity.js';

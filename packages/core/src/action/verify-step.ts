@@ -1,13 +1,10 @@
 /** The `verify` action: verify upstream artifacts and, optionally, sign a receipt saying so. */
-import { writeArtifact } from '../artifact/handoff.js';
-import { buildReceipt } from '../artifact/receipt.js';
-import { signStatement } from '../artifact/sign.js';
 import { renderVerifiedTable } from '../report/verification.js';
 import { GENOPS_VERSION } from '../version.js';
 import { InputProblems, intInput } from './inputs.js';
 import { runIdentityOf } from './run-identity.js';
 import { maskSecret, type ActionRuntime } from './runtime.js';
-import { createSigner, parseSigningInputs, SIGNING_INPUTS } from './signing.js';
+import { parseSigningInputs, SIGNING_INPUTS } from './signing-inputs.js';
 import { parseVerificationInputs, verifyUpstream, VERIFICATION_INPUTS, type VerifyDeps } from './verification.js';
 
 export const VERIFY_STEP_INPUTS = [...VERIFICATION_INPUTS, 'receipt-path', 'ttl-seconds', ...SIGNING_INPUTS] as const;
@@ -31,13 +28,18 @@ export async function verifyStep(rt: ActionRuntime, deps: VerifyDeps): Promise<v
 
   if (signing !== undefined) {
     const ctx = deps.context;
-    const statement = buildReceipt(
-      { repository: ctx.repository.fullName, gitCommit: cfg.subjectSha ?? ctx.subjectSha },
-      { component: 'verify', toolVersion: GENOPS_VERSION, run: runIdentityOf(ctx), now: deps.clock.now(), ttlSeconds: ttl },
-      verified,
+    const { signReceipt } = await import('./receipt-step.js');
+    const out = await signReceipt(
+      {
+        subject: { repository: ctx.repository.fullName, gitCommit: cfg.subjectSha ?? ctx.subjectSha },
+        header: { component: 'verify', toolVersion: GENOPS_VERSION, run: runIdentityOf(ctx), now: deps.clock.now(), ttlSeconds: ttl },
+        verified,
+        path: receiptPath,
+      },
+      signing,
+      rt.env,
+      deps.fs,
     );
-    const signed = await signStatement(statement, createSigner(signing, rt.env));
-    const out = await writeArtifact(deps.fs, receiptPath, signed);
     rt.setOutput('artifact-path', out['artifact-path']);
     rt.setOutput('artifact-digest', out['artifact-digest']);
     rt.logger.info(`receipt signed (${signing.mode} mode): ${out['artifact-path']} ${out['artifact-digest']}`);
