@@ -16,9 +16,6 @@ export class InputProblems {
   add(input: string, message: string, expected: string): void {
     this.problems.push({ input, message, expected });
   }
-  get count(): number {
-    return this.problems.length;
-  }
   throwIfAny(): void {
     const first = this.problems[0];
     if (first === undefined) return;
@@ -65,10 +62,4 @@ export function intInput(raw: RawInputs, name: string, dflt: number, min: number
     return dflt;
   }
   return Number(v);
-}
-
-export function requiredInput(raw: RawInputs, name: string, problems: InputProblems, expected: string): string {
-  const v = raw(name);
-  if (v === '') problems.add(name, 'is required', expected);
-  return v;
 }

@@ -4,7 +4,7 @@
  * adapts @actions/core; tests pass `memoryRuntime()`.
  */
 import * as core from '@actions/core';
-import type { Logger } from '../logger.js';
+import { memoryLogger, type Logger, type MemoryLogger } from '../logger.js';
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
 export interface AnnotationPlace {
@@ -116,7 +116,7 @@ export interface MemoryRuntime extends ActionRuntime {
   annotations: { level: AnnotationLevel; message: string; place?: AnnotationPlace }[];
   summary: string;
   failed?: string;
-  logLines: string[];
+  readonly logger: MemoryLogger;
 }
 
 /** An in-memory runtime for tests. */
@@ -128,7 +128,6 @@ export function memoryRuntime(inputs: Record<string, string> = {}, env: Record<s
     secrets: [],
     annotations: [],
     summary: '',
-    logLines: [],
     env,
     getInput: (name) => (inputs[name] ?? '').trim(),
     setOutput: (name, value) => {
@@ -137,12 +136,7 @@ export function memoryRuntime(inputs: Record<string, string> = {}, env: Record<s
     setSecret: (v) => {
       rt.secrets.push(v);
     },
-    logger: {
-      debug: (m) => rt.logLines.push(`debug: ${m}`),
-      info: (m) => rt.logLines.push(m),
-      warning: (m) => rt.logLines.push(`warning: ${m}`),
-      error: (m) => rt.logLines.push(`error: ${m}`),
-    },
+    logger: memoryLogger(),
     annotate: (level, message, place) => {
       rt.annotations.push(place === undefined ? { level, message } : { level, message, place });
     },
