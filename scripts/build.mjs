@@ -99,6 +99,7 @@ async function buildAll(list) {
         const r = t.split
           ? await esbuild.build({ ...common, entryPoints: { index: t.entry }, outdir, splitting: true, chunkNames: 'chunks/[name]-[hash]' })
           : await esbuild.build({ ...common, entryPoints: [t.entry], outfile: t.outfile });
+        if (t.split) pruneUnreachableChunks(outdir);
         return { t, ms: performance.now() - start, warnings: r.warnings };
       } catch (e) {
         return { t, ms: performance.now() - start, error: e };
@@ -123,6 +124,28 @@ async function buildAll(list) {
     );
   }
   return ok;
+}
+
+/**
+ * esbuild writes a chunk for every import() in the module graph, even when tree shaking dropped
+ * the code holding it (an action that never downloads workflow artifacts still got the 2.5 MB
+ * artifact client). Keep only the chunks reachable from index.js through static and dynamic imports.
+ * @param {string} outdir
+ */
+function pruneUnreachableChunks(outdir) {
+  const importRe = /(?:from\s*|import\s*\(?\s*)["'](\.\.?\/[^"']+\.js)["']/g;
+  const reachable = new Set();
+  const queue = [join(outdir, 'index.js')];
+  while (queue.length > 0) {
+    const file = /** @type {string} */ (queue.pop());
+    // The pattern also matches import-like text inside bundled strings: skip what is not a file.
+    if (reachable.has(file) || !existsSync(file)) continue;
+    reachable.add(file);
+    for (const m of readFileSync(file, 'utf8').matchAll(importRe)) queue.push(join(dirname(file), /** @type {string} */ (m[1])));
+  }
+  const chunks = join(outdir, 'chunks');
+  if (!existsSync(chunks)) return;
+  for (const name of readdirSync(chunks)) if (!reachable.has(join(chunks, name))) rmSync(join(chunks, name));
 }
 
 /** @param {number} n */
