@@ -78,3 +78,120 @@ console.log(`gen: ${files.length} schemas -> src/schemas/generated (${(code.leng
   writeFileSync(join(outDir, 'public-good-trusted-root.ts'), out);
   console.log(`gen: public-good trusted root from @sigstore/tuf ${tufVersion}`);
 }
+
+// The official CycloneDX JSON schemas (1.2-1.6, draft-07), shipped in @cyclonedx/cyclonedx-library's
+// res/schema, compiled into standalone validators (src/schemas/generated/cyclonedx/): the library's own
+// validators read res/ from disk at run time, which bundled actions cannot. Validation semantics are the
+// official ones, with these deliberate changes (each keeps a 20,000-component SBOM fast):
+// - annotation keywords (description, title, examples, default, ...) are dropped: they do not validate
+//   and were half the generated code;
+// - `uniqueItems` is dropped: ajv checks it with pairwise deep-equality, O(n^2) on `components` and
+//   `dependencies` (minutes for 20,000 components). The SBOM parser checks bom-ref uniqueness instead;
+// - the hash-content alternation is rewritten to an equivalent pattern that does not backtrack
+//   (checked below against the original for every length);
+// - enum checks over long lists (the ~700 SPDX license ids) become Set lookups instead of a loop of
+//   deep-equality calls. All enum values there are strings, for which both are the same test.
+// Formats: ajv-formats' full formats; `iri-reference` and `idn-email` are accepted as any string, as
+// @cyclonedx/cyclonedx-library does for the first (neither is in ajv-formats).
+{
+  const { createRequire } = await import('node:module');
+  const require = createRequire(import.meta.url);
+  const { default: Ajv } = await import('ajv');
+  const libDir = dirname(require.resolve('@cyclonedx/cyclonedx-library/package.json'));
+  const libVersion = JSON.parse(readFileSync(join(libDir, 'package.json'), 'utf8')).version;
+  const resDir = join(libDir, 'res', 'schema');
+  const cdxOutDir = join(outDir, 'cyclonedx');
+  const versions = ['1.2', '1.3', '1.4', '1.5', '1.6'];
+
+  const annotations = new Set(['description', 'title', 'examples', '$comment', 'meta:enum', 'default', 'deprecated', 'uniqueItems']);
+  const schemaMaps = new Set(['properties', 'patternProperties', 'definitions', '$defs', 'dependencies']);
+  const schemaValued = new Set(['items', 'additionalItems', 'additionalProperties', 'not', 'if', 'then', 'else', 'contains', 'propertyNames']);
+  const schemaLists = new Set(['allOf', 'anyOf', 'oneOf', 'items']);
+  // Walks schema positions only, so a property *named* `description` is kept.
+  const strip = (schema) => {
+    if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return schema;
+    const out = {};
+    for (const [k, v] of Object.entries(schema)) {
+      if (annotations.has(k)) continue;
+      if (schemaMaps.has(k) && typeof v === 'object' && v !== null && !Array.isArray(v)) {
+        out[k] = Object.fromEntries(Object.entries(v).map(([name, sub]) => [name, Array.isArray(sub) ? sub : strip(sub)]));
+      } else if (schemaLists.has(k) && Array.isArray(v)) out[k] = v.map(strip);
+      else if (schemaValued.has(k)) out[k] = strip(v);
+      else out[k] = v;
+    }
+    return out;
+  };
+  const slowHash = '^([a-fA-F0-9]{32}|[a-fA-F0-9]{40}|[a-fA-F0-9]{64}|[a-fA-F0-9]{96}|[a-fA-F0-9]{128})$';
+  const fastHash = '^[a-fA-F0-9]{32}(?:[a-fA-F0-9]{8}|[a-fA-F0-9]{32}(?:[a-fA-F0-9]{32}){0,2})?$';
+  for (let n = 0; n <= 200; n++) {
+    for (const s of ['a'.repeat(n), 'a'.repeat(Math.max(0, n - 1)) + 'g']) {
+      if (new RegExp(slowHash, 'u').test(s) !== new RegExp(fastHash, 'u').test(s)) throw new Error(`gen: hash pattern rewrite differs at ${s}`);
+    }
+  }
+  let hashRewrites = 0;
+  const rewriteHash = (schema) => {
+    if (Array.isArray(schema)) return schema.map(rewriteHash);
+    if (typeof schema !== 'object' || schema === null) return schema;
+    return Object.fromEntries(Object.entries(schema).map(([k, v]) => {
+      if (k === 'pattern' && v === slowHash) { hashRewrites++; return [k, fastHash]; }
+      return [k, rewriteHash(v)];
+    }));
+  };
+  const load = (f) => rewriteHash(strip(JSON.parse(readFileSync(join(resDir, f), 'utf8'))));
+
+  const cdxAjv = new Ajv({ allErrors: true, strict: false, code: { source: true, esm: true, optimize: true } });
+  addFormats(cdxAjv);
+  cdxAjv.addFormat('iri-reference', true);
+  cdxAjv.addFormat('idn-email', true);
+  // The bom schemas $ref these by their SNAPSHOT file names, resolved against the bom schema's $id.
+  cdxAjv.addSchema(load('spdx.SNAPSHOT.schema.json'), 'http://cyclonedx.org/schema/spdx.SNAPSHOT.schema.json');
+  cdxAjv.addSchema(load('jsf-0.82.SNAPSHOT.schema.json'), 'http://cyclonedx.org/schema/jsf-0.82.SNAPSHOT.schema.json');
+  const cdxExports = {};
+  for (const v of versions) {
+    const schema = load(`bom-${v}.SNAPSHOT.schema.json`);
+    cdxAjv.addSchema(schema);
+    cdxExports[`validateBom${v.replace('.', '')}`] = schema.$id;
+  }
+  let cdxCode = standaloneCode(cdxAjv, cdxExports);
+  let enumRewrites = 0;
+  cdxCode = cdxCode.replace(
+    /for\(const (v\d+) of (schema\d+)\.enum\)\{if\((func\d+)\((data\d*), \1\)\)\{(valid\d+) = true;break;\}\}/g,
+    (_m, _v, schema, _func, data, valid) => { enumRewrites++; return `${valid} = __enumSet(${schema}.enum).has(${data});`; },
+  );
+  if (hashRewrites === 0 || enumRewrites === 0 || / of schema\d+\.enum\)/.test(cdxCode)) {
+    throw new Error(`gen: CycloneDX rewrites no longer apply (hash ${hashRewrites}, enum ${enumRewrites}): check the ajv output`);
+  }
+  const cdxDeps = [];
+  cdxCode = cdxCode.replace(/require\("([^"]+)"\)(\.default)?/g, (_m, spec, dflt) => {
+    const withExt = spec.endsWith('.js') ? spec : `${spec}.js`;
+    let i = cdxDeps.indexOf(withExt);
+    if (i < 0) { cdxDeps.push(withExt); i = cdxDeps.length - 1; }
+    return dflt ? `__dep${i}.default` : `__dep${i}`;
+  });
+  const cdxHeader = [
+    '// @ts-nocheck',
+    `// GENERATED by packages/core/scripts/gen.mjs from @cyclonedx/cyclonedx-library ${libVersion} res/schema. Do not edit.`,
+    ...cdxDeps.map((d, i) => `import * as __dep${i}ns from "${d}";\nconst __dep${i} = __dep${i}ns.default ?? __dep${i}ns;`),
+    'const __enumSets = new WeakMap();',
+    'function __enumSet(values) { let set = __enumSets.get(values); if (set === undefined) { set = new Set(values); __enumSets.set(values, set); } return set; }',
+    '',
+  ].join('\n');
+  mkdirSync(cdxOutDir, { recursive: true });
+  writeFileSync(join(cdxOutDir, 'validators.ts'), cdxHeader + cdxCode.replace('"use strict";', '') + '\n');
+  const cdxIndex = [
+    '// GENERATED by packages/core/scripts/gen.mjs. Do not edit.',
+    "import * as v from './validators.js';",
+    "import type { CompiledValidator } from '../../validator.types.js';",
+    '',
+    `/** Where the schemas came from. */`,
+    `export const CYCLONEDX_SCHEMA_SOURCE = ${JSON.stringify(`@cyclonedx/cyclonedx-library@${libVersion}`)};`,
+    '',
+    '/** Official CycloneDX JSON schema validators by specVersion (see scripts/gen.mjs for the deliberate changes). */',
+    'export const cycloneDxValidators: Readonly<Record<string, CompiledValidator>> = {',
+    ...versions.map((ver) => `  ${JSON.stringify(ver)}: v.validateBom${ver.replace('.', '')} as unknown as CompiledValidator,`),
+    '};',
+    '',
+  ].join('\n');
+  writeFileSync(join(cdxOutDir, 'index.ts'), cdxIndex);
+  console.log(`gen: CycloneDX ${versions.join(', ')} schemas from @cyclonedx/cyclonedx-library ${libVersion} -> src/schemas/generated/cyclonedx (${(cdxCode.length / 1024).toFixed(1)} KB)`);
+}

@@ -1,7 +1,7 @@
 /** Node implementations of the small I/O interfaces domain code takes. */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile, rm } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { mkdir, readFile, realpath, rename, stat, writeFile, rm } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { glob } from 'tinyglobby';
 import type { ArtifactFileSystem } from './artifact/handoff.js';
 
@@ -31,6 +31,16 @@ export function nodeFileSystem(cwd: string = process.cwd()): ArtifactFileSystem 
       }
     },
     glob: (pattern) => glob(pattern, { cwd, absolute: false, onlyFiles: true, expandDirectories: false }),
+    async confine(path) {
+      try {
+        const [root, real] = await Promise.all([realpath(cwd), realpath(at(path))]);
+        const rel = relative(root, real);
+        if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return undefined;
+        return rel.split(sep).join('/');
+      } catch {
+        return undefined;
+      }
+    },
   };
 }
 

@@ -5,3 +5,6 @@ export * from './fake-runner.js';
 export * from './codes.js';
 export * from './fake-artifact-service.js';
 export * from './artifacts.js';
+export * from './evidence-synthetic.js';
+export * from './evidence-synthetic-sarif.js';
+export * from './evidence-github.js';

@@ -19,6 +19,7 @@ export function verifyChain(artifacts: readonly VerifiedArtifact[], options: { r
   return artifacts.map((a) => {
     const inputs: VerifiedArtifact[] = [];
     for (const ref of a.statement.predicate.header.inputs) {
+      if (ref.kind === 'file') continue;
       const input = byDigest.get(ref.digest.sha256);
       if (input === undefined) {
         if (options.requireInputs === false) continue;

@@ -18,6 +18,11 @@ export interface ArtifactFileSystem {
   /** Writes atomically: a reader never sees half a file. */
   writeFileAtomic(path: string, data: string | Buffer): Promise<void>;
   glob(pattern: string): Promise<string[]>;
+  /**
+   * Follows symlinks and returns the path relative to the workspace (with `/` separators), or
+   * undefined when it resolves outside the workspace or does not exist.
+   */
+  confine(path: string): Promise<string | undefined>;
 }
 
 /** Downloads a workflow artifact (by name) of this run into a directory; returns the files. */

@@ -24,6 +24,7 @@ export type PredicateKind = keyof typeof PredicateTypes;
 export const PREDICATE_SCHEMAS: Readonly<Record<string, string>> = {
   [PredicateTypes.inventory]: 'inventory',
   [PredicateTypes.receipt]: 'receipt',
+  [PredicateTypes.evidence]: 'evidence',
 };
 
 export type DigestSet = Record<string, string>;
@@ -56,6 +57,10 @@ export interface RunIdentity {
 
 export interface ArtifactRef {
   name?: string;
+  /** `file`: a source file read as evidence (chains do not follow it); default, a statement. */
+  kind?: 'statement' | 'file';
+  /** For files: the format read, e.g. `cyclonedx-json@1.6`. */
+  mediaType?: string;
   predicateType?: string;
   digest: { sha256: string };
 }

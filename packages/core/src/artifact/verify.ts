@@ -4,7 +4,7 @@ import { VerificationError, docUrl, type VerificationErrorCode } from '../errors
 import { formatSchemaProblems, validateAgainst } from '../schemas/index.js';
 import { canonicalJson, parseDigest, sha256Hex } from './canonical.js';
 import { IN_TOTO_PAYLOAD_TYPE, PREDICATE_SCHEMAS, STATEMENT_TYPE, type GenopsPredicate, type Statement } from './statement.js';
-import { FulcioOids, keylessTrustMaterial, keyTrustMaterial, type SignerInfo, type TrustPolicy } from './trust.js';
+import { FulcioOids, keylessTrustMaterial, keyTrustMaterial, type IdentityPolicy, type KeyTrust, type SignerInfo, type TrustPolicy } from './trust.js';
 
 /** Default upper bound on an artifact file: anything larger is refused before it is parsed. */
 export const DEFAULT_MAX_ARTIFACT_BYTES = 16 * 1024 * 1024;
@@ -85,9 +85,12 @@ function toBundle(json: unknown, source: string): Bundle {
   }
 }
 
-function sigstoreFailure(e: unknown, source: string, trust: TrustPolicy, unknownHints: string[]): never {
-  const err = e as { name?: string; code?: string; message?: string };
-  const detail = err.message ?? String(e);
+function sigstoreFailure(e: unknown, source: string, trust: SignatureTrust, unknownHints: string[]): never {
+  const err = e as { name?: string; code?: string; message?: string; cause?: { message?: unknown } };
+  // sigstore-js wraps the specific reason (e.g. "certificate is not valid or expired at the
+  // specified date") in a generic one ("Failed to verify certificate chain"): say both.
+  const cause = typeof err.cause?.message === 'string' ? err.cause.message : undefined;
+  const detail = `${err.message ?? String(e)}${cause === undefined ? '' : `: ${cause}`}`;
   if (unknownHints.length > 0) {
     fail('KEY_UNTRUSTED', source, `is signed with key ${unknownHints[0] ?? ''}, which is not one of the ${trust.mode === 'key' ? trust.keys.length : 0} pinned public key(s)`, {
       expected: 'a signature by a pinned key',
@@ -112,8 +115,12 @@ function sigstoreFailure(e: unknown, source: string, trust: TrustPolicy, unknown
     case 'TLOG_INCLUSION_PROMISE_ERROR':
     case 'TLOG_MISSING_INCLUSION_ERROR':
     case 'TLOG_BODY_ERROR':
-    case 'TIMESTAMP_ERROR':
       fail('TLOG_INVALID', source, `has a transparency-log entry that does not verify (${detail})`, {
+        hint: 'The Rekor entry does not match this bundle or the trusted root; re-run the upstream step.',
+        cause: e,
+      });
+    case 'TIMESTAMP_ERROR':
+      fail('TLOG_INVALID', source, `has no signed timestamp the trusted root vouches for (${detail})`, {
         hint: 'The Rekor entry does not match this bundle or the trusted root; re-run the upstream step.',
         cause: e,
       });
@@ -153,17 +160,107 @@ function oidValue(signer: SigstoreSigner, oid: string): string | undefined {
   return found === undefined ? undefined : decodeDerString(Buffer.from(found.value));
 }
 
-function checkIdentity(signer: SigstoreSigner, trust: TrustPolicy & { mode: 'keyless' }, source: string): SignerInfo {
-  const san = signer.identity?.subjectAlternativeName;
-  const issuer = signer.identity?.extensions?.issuer;
-  const repositoryUri = oidValue(signer, FulcioOids.sourceRepositoryUri);
-  const runInvocationUri = oidValue(signer, FulcioOids.runInvocationUri);
-  const want = trust.identity;
+/** The Fulcio certificate extensions a verifier reads, by name (see FulcioOids). */
+export type CertificateExtensions = Partial<Record<keyof typeof FulcioOids, string>>;
+
+function certificateExtensions(signer: SigstoreSigner): CertificateExtensions {
+  const out: CertificateExtensions = {};
+  for (const name of Object.keys(FulcioOids) as (keyof typeof FulcioOids)[]) {
+    const value = oidValue(signer, FulcioOids[name]);
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+/** Who may sign is not part of it: callers check the returned signer against their own policy. */
+export type SignatureTrust =
+  | KeyTrust
+  | {
+      mode: 'keyless';
+      trustedRoot: unknown;
+      /**
+       * Transparency-log entries and certificate SCTs required (default 1 each). 0 accepts bundles
+       * timestamped only by a timestamp authority, with no Rekor entry and no CT log (GitHub's
+       * Sigstore instance for private repositories); a verified timestamp is required either way,
+       * and log entries that are present are still checked.
+       */
+      tlogThreshold?: number;
+      ctlogThreshold?: number;
+    };
+
+export interface VerifiedSignature {
+  signer: SignerInfo;
+  /** Keyless: every Fulcio extension the certificate carries (empty in key mode). */
+  extensions: CertificateExtensions;
+}
+
+/**
+ * Checks a bundle's signature against trust material only: the signature over the DSSE payload,
+ * the certificate chain to a trusted Fulcio CA at the signing time (transparency-log or TSA
+ * timestamp, never the verifier's clock: Fulcio certificates live minutes), the SCTs and the log
+ * entries; or, in key mode, a pinned key by its hint. Throws a VerificationError with its own
+ * code. Whether the signer is one the caller trusts is the caller's check (checkIdentity for
+ * genops artifacts; provenance has its own signer policy).
+ */
+export function verifyBundleSignature(bundle: Bundle, source: string, trust: SignatureTrust): VerifiedSignature {
+  const material = bundle.verificationMaterial.content.$case;
+  if (trust.mode === 'key' && material !== 'publicKey') {
+    fail('KEY_UNTRUSTED', source, 'is signed keyless (certificate), but this verifier trusts only pinned keys', { hint: 'Verify with certificate-identity and certificate-oidc-issuer, or sign in key mode.' });
+  }
+  if (trust.mode === 'keyless' && material === 'publicKey') {
+    fail('KEY_UNTRUSTED', source, 'is signed with a bare key, but this verifier trusts only keyless (Fulcio) signatures', { hint: 'Pass the public key (key mode), or sign keyless.' });
+  }
+  if (trust.mode === 'key') return verifyWithPinnedKeys(bundle, source, trust);
+  // Outside the try: an unusable trusted root is the configuration's fault (ConfigError), not the bundle's.
+  const trustMaterial = keylessTrustMaterial(trust.trustedRoot);
+  try {
+    const verifier = new Verifier(trustMaterial, { tlogThreshold: trust.tlogThreshold ?? 1, ctlogThreshold: trust.ctlogThreshold ?? 1, timestampThreshold: 1 });
+    const s = verifier.verify(toSignedEntity(bundle));
+    const extensions = certificateExtensions(s);
+    const san = s.identity?.subjectAlternativeName;
+    const issuer = s.identity?.extensions?.issuer;
+    const signer: SignerInfo = { mode: 'keyless' };
+    if (san !== undefined) signer.identity = san;
+    if (issuer !== undefined) signer.issuer = issuer;
+    if (extensions.sourceRepositoryUri !== undefined) signer.repositoryUri = extensions.sourceRepositoryUri;
+    if (extensions.runInvocationUri !== undefined) signer.runInvocationUri = extensions.runInvocationUri;
+    const entry = bundle.verificationMaterial.tlogEntries[0];
+    if (entry !== undefined) {
+      signer.tlogIndex = entry.logIndex;
+      signer.integratedTime = new Date(Number(entry.integratedTime) * 1000).toISOString();
+    }
+    return { signer, extensions };
+  } catch (e) {
+    if (e instanceof VerificationError) throw e;
+    return sigstoreFailure(e, source, trust, []);
+  }
+}
+
+function verifyWithPinnedKeys(bundle: Bundle, source: string, trust: KeyTrust): VerifiedSignature {
+  const unknownHints: string[] = [];
+  try {
+    const km = keyTrustMaterial(trust.keys);
+    const verifier = new Verifier(km.material, { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 });
+    try {
+      verifier.verify(toSignedEntity(bundle));
+    } finally {
+      unknownHints.push(...km.unknownHints);
+    }
+  } catch (e) {
+    if (e instanceof VerificationError) throw e;
+    return sigstoreFailure(e, source, trust, unknownHints);
+  }
+  const hint = bundle.verificationMaterial.content.$case === 'publicKey' ? bundle.verificationMaterial.content.publicKey.hint : undefined;
+  return { signer: { mode: 'key', ...(hint === undefined ? {} : { keyId: hint }) }, extensions: {} };
+}
+
+/** A genops artifact's signer must match the identity policy exactly (no patterns, no prefixes). */
+function checkIdentity(signer: SignerInfo, want: IdentityPolicy, source: string): void {
   const checks: [string, string | undefined, string | undefined][] = [
-    ['certificate identity (SAN)', want.subjectAlternativeName, san],
-    ['OIDC issuer', want.issuer, issuer],
-    ['source repository', want.repositoryUri, repositoryUri],
-    ['workflow run', want.runInvocationUri, runInvocationUri],
+    ['certificate identity (SAN)', want.subjectAlternativeName, signer.identity],
+    ['OIDC issuer', want.issuer, signer.issuer],
+    ['source repository', want.repositoryUri, signer.repositoryUri],
+    ['workflow run', want.runInvocationUri, signer.runInvocationUri],
   ];
   for (const [what, expected, actual] of checks) {
     if (expected !== undefined && expected !== actual) {
@@ -174,12 +271,6 @@ function checkIdentity(signer: SigstoreSigner, trust: TrustPolicy & { mode: 'key
       });
     }
   }
-  const info: SignerInfo = { mode: 'keyless' };
-  if (san !== undefined) info.identity = san;
-  if (issuer !== undefined) info.issuer = issuer;
-  if (repositoryUri !== undefined) info.repositoryUri = repositoryUri;
-  if (runInvocationUri !== undefined) info.runInvocationUri = runInvocationUri;
-  return info;
 }
 
 /**
@@ -206,41 +297,8 @@ export function verifyArtifactBytes(bytes: Buffer, source: string, policy: Verif
     fail('PAYLOAD_TYPE_MISMATCH', source, `has payload type ${JSON.stringify(envelope.payloadType)}`, { expected: IN_TOTO_PAYLOAD_TYPE, actual: envelope.payloadType, hint: 'Only in-toto statements are genops artifacts.' });
   }
 
-  const material = bundle.verificationMaterial.content.$case;
-  if (policy.trust.mode === 'key' && material !== 'publicKey') {
-    fail('KEY_UNTRUSTED', source, 'is signed keyless (certificate), but this verifier trusts only pinned keys', { hint: 'Verify with certificate-identity and certificate-oidc-issuer, or sign in key mode.' });
-  }
-  if (policy.trust.mode === 'keyless' && material === 'publicKey') {
-    fail('KEY_UNTRUSTED', source, 'is signed with a bare key, but this verifier trusts only keyless (Fulcio) signatures', { hint: 'Pass the public key (key mode), or sign keyless.' });
-  }
-
-  let signer: SignerInfo;
-  const unknownHints: string[] = [];
-  try {
-    if (policy.trust.mode === 'key') {
-      const km = keyTrustMaterial(policy.trust.keys);
-      const verifier = new Verifier(km.material, { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 });
-      try {
-        verifier.verify(toSignedEntity(bundle));
-      } finally {
-        unknownHints.push(...km.unknownHints);
-      }
-      const hint = bundle.verificationMaterial.content.$case === 'publicKey' ? bundle.verificationMaterial.content.publicKey.hint : undefined;
-      signer = { mode: 'key', ...(hint === undefined ? {} : { keyId: hint }) };
-    } else {
-      const verifier = new Verifier(keylessTrustMaterial(policy.trust.trustedRoot), { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 });
-      const s = verifier.verify(toSignedEntity(bundle));
-      signer = checkIdentity(s, policy.trust, source);
-      const entry = bundle.verificationMaterial.tlogEntries[0];
-      if (entry !== undefined) {
-        signer.tlogIndex = entry.logIndex;
-        signer.integratedTime = new Date(Number(entry.integratedTime) * 1000).toISOString();
-      }
-    }
-  } catch (e) {
-    if (e instanceof VerificationError) throw e;
-    sigstoreFailure(e, source, policy.trust, unknownHints);
-  }
+  const { signer } = verifyBundleSignature(bundle, source, policy.trust);
+  if (policy.trust.mode === 'keyless') checkIdentity(signer, policy.trust.identity, source);
 
   const payload = envelope.payload;
   const digest = sha256Hex(payload);

@@ -79,12 +79,13 @@ export const PERMISSIONS_BY_OPERATION = {
     routes: ['GET /repos/{owner}/{repo}/issues/{issue_number}/comments'],
   },
   readPullRequest: {
-    operation: 'read a pull request, its files and reviews',
+    operation: 'read a pull request, its files, reviews and commits',
     permission: { scope: 'pull-requests', level: 'read' },
     routes: [
       'GET /repos/{owner}/{repo}/pulls/{pull_number}',
       'GET /repos/{owner}/{repo}/pulls/{pull_number}/files',
       'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews',
+      'GET /repos/{owner}/{repo}/pulls/{pull_number}/commits',
     ],
   },
   readDeployments: {

@@ -4,9 +4,9 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 
 import { startFakeGitHub, type FakeGitHub } from '@genops/testkit';
-import { type GenopsError, isGenopsError } from '../../src/errors.js';
 import { createGitHubClient, type GitHubClient } from '../../src/github/client.js';
 import { memoryLogger, type MemoryLogger } from '../../src/logger.js';
+import { failure } from './helpers/failure.js';
 
 const REPO = { owner: 'octo-org', repo: 'payments' };
 const SHA = '6dcb09b5b57875f334f61aebed695e2e4193db5e';
@@ -32,16 +32,6 @@ afterEach(async () => {
   expect(gh.problems).toEqual([]);
   await gh.close();
 });
-
-async function failure(promise: Promise<unknown>): Promise<GenopsError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (isGenopsError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const createCheckRun = () => octokit.rest.checks.create({ ...REPO, name: 'genops / policy-gate', head_sha: SHA, status: 'in_progress' });
 

@@ -5,7 +5,17 @@
  */
 import { GitError, type GitObject, type TreeChange, type TreeEntryMode, type TreeEntryType } from './git.js';
 import * as shape from './shapes.js';
-import { qualifyRef, type CheckRunAnnotation, type CheckRunRecord, type CommitStatusRecord, type FakeGitHubState, type FakeRepo } from './state.js';
+import {
+  qualifyRef,
+  type CheckRunAnnotation,
+  type CheckRunRecord,
+  type CommitStatusRecord,
+  type FakeGitHubState,
+  type FakeRepo,
+  type PullCommitPerson,
+  type PullCommitRecord,
+  type PullFileRecord,
+} from './state.js';
 import type { DeploymentState, FakeRequest, FakeResponse } from './types.js';
 
 export interface BuiltinContext {
@@ -262,6 +272,130 @@ const pulls: Record<string, BuiltinHandler> = {
   'pulls/list-reviews': withRepo((repo, req, ctx) => {
     const p = repo.pulls.get(num(req.params['pull_number']));
     return p === undefined ? notFound(ctx) : list(p.reviews, req, ctx, (r) => shape.review(repo, p, r, ctx.urls));
+  }),
+  // GitHub lists at most 250 commits of a pull request.
+  'pulls/list-commits': withRepo((repo, req, ctx) => {
+    const p = repo.pulls.get(num(req.params['pull_number']));
+    return p === undefined ? notFound(ctx) : list(p.commits.slice(0, 250), req, ctx, (c) => shape.commit(repo, c, ctx.urls));
+  }),
+};
+
+// ---------------------------------------------------------------- commits and contents
+
+/**
+ * A commit of the Git store as `GET /commits/{ref}` shows it: files compared with the first
+ * parent; line counts from a line multiset comparison (git's diff can pair lines differently,
+ * but the counts agree for ordinary edits).
+ */
+function storeCommit(repo: FakeRepo, sha: string): PullCommitRecord | undefined {
+  const obj = repo.git.get(sha);
+  if (obj?.type !== 'commit') return undefined;
+  const after = repo.git.flatten(obj.tree);
+  const parent = obj.parents[0] === undefined ? undefined : repo.git.get(obj.parents[0]);
+  const before = parent?.type === 'commit' ? repo.git.flatten(parent.tree) : new Map<string, { sha: string }>();
+  const lines = (blobSha: string | undefined): string[] => {
+    const blob = blobSha === undefined ? undefined : repo.git.get(blobSha);
+    if (blob?.type !== 'blob' || blob.content.length === 0) return [];
+    const text = blob.content.toString('utf8');
+    return (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n');
+  };
+  const files: PullFileRecord[] = [];
+  for (const path of [...new Set([...before.keys(), ...after.keys()])].sort()) {
+    const a = before.get(path)?.sha;
+    const b = after.get(path)?.sha;
+    if (a === b) continue;
+    const count = new Map<string, number>();
+    for (const l of lines(a)) count.set(l, (count.get(l) ?? 0) + 1);
+    let additions = 0;
+    for (const l of lines(b)) {
+      const left = count.get(l) ?? 0;
+      if (left > 0) count.set(l, left - 1);
+      else additions++;
+    }
+    let deletions = 0;
+    for (const n of count.values()) deletions += n;
+    const status = a === undefined ? 'added' : b === undefined ? 'removed' : 'modified';
+    files.push({ filename: path, status, additions, deletions, patch: undefined, previousFilename: undefined, sha: b ?? a ?? '' });
+  }
+  // GitHub links a `<id>+<login>@users.noreply.github.com` address to that account.
+  const person = (sig: { name: string; email: string; date: string }): PullCommitPerson => {
+    const m = /^\d+\+([^@]+)@users\.noreply\.github\.com$/.exec(sig.email);
+    return { ...sig, user: m?.[1] === undefined ? null : repo.state.user(m[1]) };
+  };
+  return {
+    sha,
+    message: obj.message,
+    author: person(obj.author),
+    committer: person(obj.committer),
+    parents: obj.parents,
+    files,
+    additions: files.reduce((n, f) => n + f.additions, 0),
+    deletions: files.reduce((n, f) => n + f.deletions, 0),
+  };
+}
+
+/** GitHub returns a file's content inline up to 1 MB; above, `encoding: none` and no content. */
+const MAX_INLINE_CONTENT = 1024 * 1024;
+
+const contents: Record<string, BuiltinHandler> = {
+  'repos/get-commit': withRepo((repo, req, ctx) => {
+    const ref = String(req.params['ref']);
+    const sha = isSha(ref) ? ref.toLowerCase() : repo.resolveCommitish(ref);
+    const c = sha === undefined ? undefined : (repo.findPullCommit(sha) ?? storeCommit(repo, sha));
+    if (c === undefined) return unprocessable(ctx, `No commit found for SHA: ${ref}`);
+    const { page, headers } = paginate(c.files, req, ctx);
+    return { status: 200, headers, body: shape.commit(repo, c, ctx.urls, { files: page }) };
+  }),
+  'repos/get-content': withRepo((repo, req, ctx) => {
+    const ref = str(req.query['ref']) ?? repo.defaultBranch;
+    const commit = repo.resolveCommitish(ref);
+    if (commit === undefined) return errorBody(404, `No commit found for the ref ${ref}`, ctx.docUrl);
+    const path = String(req.params['path']).replace(/^\/+|\/+$/g, '');
+    const tree = repo.git.flatten((repo.git.get(commit) as { tree: string }).tree);
+    const entry = tree.get(path);
+    if (entry !== undefined) {
+      const blob = repo.git.get(entry.sha);
+      if (blob?.type !== 'blob') return notFound(ctx);
+      const inline = blob.content.length <= MAX_INLINE_CONTENT;
+      // GitHub wraps base64 at 60 characters with \n, like `base64` does.
+      const base64 = inline ? (blob.content.toString('base64').match(/.{1,60}/g) ?? ['']).join('\n') + '\n' : '';
+      return {
+        status: 200,
+        body: shape.contentEntry(repo, { type: 'file', path, sha: entry.sha, size: blob.content.length, ref }, ctx.urls, {
+          base64,
+          encoding: inline ? 'base64' : 'none',
+        }),
+      };
+    }
+    const prefix = `${path}/`;
+    const children = new Map<string, { type: 'file' | 'dir'; sha: string; size: number }>();
+    for (const [p, e] of tree) {
+      if (!p.startsWith(prefix)) continue;
+      const rest = p.slice(prefix.length);
+      const slash = rest.indexOf('/');
+      if (slash < 0) {
+        const blob = repo.git.get(e.sha);
+        children.set(rest, { type: 'file', sha: e.sha, size: blob?.type === 'blob' ? blob.content.length : 0 });
+      } else if (!children.has(rest.slice(0, slash))) {
+        children.set(rest.slice(0, slash), { type: 'dir', sha: '', size: 0 });
+      }
+    }
+    if (children.size === 0) return notFound(ctx);
+    const dirSha = (name: string): string => {
+      // The folder's tree id: walk the commit's tree down the path.
+      let sha = (repo.git.get(commit) as { tree: string }).tree;
+      for (const part of `${path}/${name}`.split('/')) {
+        const t = repo.git.get(sha);
+        const next = t?.type === 'tree' ? t.entries.find((x) => x.name === part) : undefined;
+        if (next === undefined) return '';
+        sha = next.sha;
+      }
+      return sha;
+    };
+    const body = [...children.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([name, c]) => shape.contentEntry(repo, { type: c.type, path: `${path}/${name}`, sha: c.type === 'dir' ? dirSha(name) : c.sha, size: c.size, ref }, ctx.urls));
+    return { status: 200, body };
   }),
 };
 
@@ -548,6 +682,7 @@ export const BUILTIN_HANDLERS: Readonly<Record<string, BuiltinHandler>> = {
   ...checkRuns,
   ...statuses,
   ...pulls,
+  ...contents,
   ...deployments,
   ...git,
   ...users,

@@ -7,6 +7,8 @@ export type {
   DeploymentRecord,
   DeploymentStatusRecord,
   IssueCommentRecord,
+  PullCommitPerson,
+  PullCommitRecord,
   PullFileRecord,
   PullRecord,
   ReviewRecord,

@@ -398,8 +398,10 @@ export class OpenApiIndex {
 }
 
 /**
- * Copies a schema, fixing the one OpenAPI 3.0 idiom ajv reads differently: `nullable: true` beside
- * an `enum` without `null` (GitHub's `conclusion`, for one) means null is allowed too.
+ * Copies a schema, fixing the OpenAPI 3.0 idioms ajv reads differently: `nullable: true` beside
+ * an `enum` without `null` (GitHub's `conclusion`, for one) means null is allowed too; and
+ * `nullable: true` without a `type` (beside `$ref`, `allOf` or `anyOf`: a commit's `author`),
+ * which ajv refuses to compile, means "this schema, or null".
  */
 function openApi30ToAjv(node: Json): Json {
   if (Array.isArray(node)) return node.map(openApi30ToAjv);
@@ -408,6 +410,10 @@ function openApi30ToAjv(node: Json): Json {
   for (const [k, v] of Object.entries(node)) out[k] = k === 'enum' || k === 'example' || k === 'examples' || k === 'default' ? v : openApi30ToAjv(v);
   const e = out['enum'];
   if (out['nullable'] === true && Array.isArray(e) && !e.includes(null)) out['enum'] = [...e, null];
+  if (out['nullable'] === true && out['type'] === undefined) {
+    const { nullable: _nullable, ...rest } = out;
+    return { anyOf: [rest, { type: 'null' }] };
+  }
   return out;
 }
 

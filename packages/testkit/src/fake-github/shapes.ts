@@ -10,6 +10,8 @@ import type {
   DeploymentStatusRecord,
   FakeRepo,
   IssueCommentRecord,
+  PullCommitPerson,
+  PullCommitRecord,
   PullFileRecord,
   PullRecord,
   ReviewRecord,
@@ -294,7 +296,7 @@ export function pullRequest(repo: FakeRepo, p: PullRecord, ctx: UrlContext): Obj
     comments: repo.commentsOn(p.number).length,
     review_comments: 0,
     maintainer_can_modify: false,
-    commits: 1,
+    commits: p.commits.length > 0 ? p.commits.length : 1,
     additions,
     deletions,
     changed_files: p.files.length,
@@ -302,6 +304,11 @@ export function pullRequest(repo: FakeRepo, p: PullRecord, ctx: UrlContext): Obj
 }
 
 export function diffEntry(repo: FakeRepo, p: PullRecord, f: PullFileRecord, ctx: UrlContext): Obj {
+  return fileEntry(repo, p.head.sha, f, ctx);
+}
+
+/** A `diff-entry`: a changed file as of commit `sha` (a pull request's head, or one commit). */
+function fileEntry(repo: FakeRepo, sha: string, f: PullFileRecord, ctx: UrlContext): Obj {
   const path = f.filename.split('/').map(encodeURIComponent).join('/');
   return {
     sha: f.sha,
@@ -310,11 +317,86 @@ export function diffEntry(repo: FakeRepo, p: PullRecord, f: PullFileRecord, ctx:
     additions: f.additions,
     deletions: f.deletions,
     changes: f.additions + f.deletions,
-    blob_url: `${ctx.web}/${repo.fullName}/blob/${p.head.sha}/${path}`,
-    raw_url: `${ctx.web}/${repo.fullName}/raw/${p.head.sha}/${path}`,
-    contents_url: `${ctx.api}/repos/${repo.fullName}/contents/${path}?ref=${p.head.sha}`,
+    blob_url: `${ctx.web}/${repo.fullName}/blob/${sha}/${path}`,
+    raw_url: `${ctx.web}/${repo.fullName}/raw/${sha}/${path}`,
+    contents_url: `${ctx.api}/repos/${repo.fullName}/contents/${path}?ref=${sha}`,
     ...(f.patch === undefined ? {} : { patch: f.patch }),
     ...(f.previousFilename === undefined ? {} : { previous_filename: f.previousFilename }),
+  };
+}
+
+/**
+ * A `commit` as `GET /pulls/{n}/commits` lists it; with `details` (`GET /commits/{ref}`) also its
+ * stats and one page of its files.
+ */
+export function commit(repo: FakeRepo, c: PullCommitRecord, ctx: UrlContext, details?: { files: readonly PullFileRecord[] }): Obj {
+  const api = `${ctx.api}/repos/${repo.fullName}`;
+  const html = `${ctx.web}/${repo.fullName}`;
+  const person = (x: PullCommitPerson): Obj => ({ name: x.name, email: x.email, date: x.date });
+  const tree = fakeTreeSha(c.sha);
+  return {
+    sha: c.sha,
+    node_id: nodeId('C', c.sha),
+    url: `${api}/commits/${c.sha}`,
+    html_url: `${html}/commit/${c.sha}`,
+    comments_url: `${api}/commits/${c.sha}/comments`,
+    commit: {
+      url: `${api}/git/commits/${c.sha}`,
+      author: person(c.author),
+      committer: person(c.committer),
+      message: c.message,
+      comment_count: 0,
+      tree: { sha: tree, url: `${api}/git/trees/${tree}` },
+      verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
+    },
+    author: c.author.user === null ? null : simpleUser(c.author.user, ctx),
+    committer: c.committer.user === null ? null : simpleUser(c.committer.user, ctx),
+    parents: c.parents.map((p) => ({ sha: p, url: `${api}/commits/${p}`, html_url: `${html}/commit/${p}` })),
+    ...(details === undefined
+      ? {}
+      : {
+          stats: { total: c.additions + c.deletions, additions: c.additions, deletions: c.deletions },
+          files: details.files.map((f) => fileEntry(repo, c.sha, f, ctx)),
+        }),
+  };
+}
+
+/** Seeded pull request commits have no tree in the Git store: a stable stand-in id. */
+function fakeTreeSha(commitSha: string): string {
+  let h = 0;
+  const out: string[] = [];
+  for (let round = 0; round < 5; round++) {
+    for (const ch of `${round}:${commitSha}`) h = (Math.imul(h, 31) + ch.charCodeAt(0)) >>> 0;
+    out.push(h.toString(16).padStart(8, '0'));
+  }
+  return out.join('');
+}
+
+/** One entry of `GET /contents/{path}`: a file (with its content when `content` is given) or a directory. */
+export function contentEntry(
+  repo: FakeRepo,
+  e: { type: 'file' | 'dir'; path: string; sha: string; size: number; ref: string },
+  ctx: UrlContext,
+  content?: { base64: string; encoding: 'base64' | 'none' },
+): Obj {
+  const api = `${ctx.api}/repos/${repo.fullName}`;
+  const encoded = e.path.split('/').map(encodeURIComponent).join('/');
+  const self = `${api}/contents/${encoded}?ref=${encodeURIComponent(e.ref)}`;
+  const git = `${api}/git/${e.type === 'dir' ? 'trees' : 'blobs'}/${e.sha}`;
+  const html = `${ctx.web}/${repo.fullName}/${e.type === 'dir' ? 'tree' : 'blob'}/${e.ref}/${encoded}`;
+  return {
+    type: e.type,
+    ...(content === undefined ? {} : { encoding: content.encoding }),
+    size: e.size,
+    name: e.path.slice(e.path.lastIndexOf('/') + 1),
+    path: e.path,
+    ...(content === undefined ? {} : { content: content.base64 }),
+    sha: e.sha,
+    url: self,
+    git_url: git,
+    html_url: html,
+    download_url: e.type === 'dir' ? null : `https://raw.githubusercontent.com/${repo.fullName}/${e.ref}/${encoded}`,
+    _links: { self, git, html },
   };
 }
 

@@ -14,6 +14,8 @@ import type {
   FakeUser,
   FakeUserInit,
   FileSeed,
+  GitPersonSeed,
+  PullCommitSeed,
   PullFileSeed,
   PullSeed,
   RepoSeed,
@@ -87,6 +89,22 @@ export interface ReviewRecord {
   readonly authorAssociation: string;
 }
 
+export interface PullCommitPerson extends GitSignature {
+  /** The GitHub account linked to the email, or null. */
+  readonly user: FakeUser | null;
+}
+
+export interface PullCommitRecord {
+  readonly sha: string;
+  readonly message: string;
+  readonly author: PullCommitPerson;
+  readonly committer: PullCommitPerson;
+  readonly parents: readonly string[];
+  readonly files: readonly PullFileRecord[];
+  readonly additions: number;
+  readonly deletions: number;
+}
+
 export interface PullRecord {
   readonly id: number;
   readonly number: number;
@@ -101,6 +119,7 @@ export interface PullRecord {
   labels: string[];
   readonly files: PullFileRecord[];
   readonly reviews: ReviewRecord[];
+  readonly commits: PullCommitRecord[];
   readonly authorAssociation: string;
   readonly createdAt: string;
   updatedAt: string;
@@ -324,6 +343,7 @@ export class FakeRepo {
       labels: [...(p.labels ?? [])],
       files: (p.files ?? []).map((f) => pullFile(f)),
       reviews: [],
+      commits: [],
       authorAssociation: p.authorAssociation ?? 'CONTRIBUTOR',
       createdAt: now,
       updatedAt: now,
@@ -339,14 +359,49 @@ export class FakeRepo {
         authorAssociation: r.authorAssociation ?? 'MEMBER',
       });
     }
+    for (const [i, c] of (p.commits ?? []).entries()) {
+      const previous = record.commits[i - 1]?.sha ?? record.base.sha;
+      record.commits.push(this.pullCommit(c, c.sha ?? fakeSha(`${this.fullName}#${p.number}:commit:${i}`), previous));
+    }
     this.pulls.set(p.number, record);
     return record;
+  }
+
+  /** A seeded pull request commit by sha (any pull request of this repository). */
+  findPullCommit(sha: string): PullCommitRecord | undefined {
+    const lower = sha.toLowerCase();
+    for (const p of this.pulls.values()) {
+      const c = p.commits.find((x) => x.sha === lower);
+      if (c !== undefined) return c;
+    }
+    return undefined;
+  }
+
+  private pullCommit(c: PullCommitSeed, sha: string, previous: string): PullCommitRecord {
+    const person = (s: GitPersonSeed): PullCommitPerson => ({
+      name: s.name,
+      email: s.email,
+      date: s.date ?? this.state.now(),
+      user: s.user === undefined || s.user === null ? null : this.state.user(s.user),
+    });
+    const files = (c.files ?? []).map((f) => pullFile(f));
+    const author = person(c.author);
+    return {
+      sha: sha.toLowerCase(),
+      message: c.message,
+      author,
+      committer: c.committer === undefined ? author : person(c.committer),
+      parents: [...(c.parents ?? [previous])],
+      files,
+      additions: c.additions ?? files.reduce((n, f) => n + f.additions, 0),
+      deletions: c.deletions ?? files.reduce((n, f) => n + f.deletions, 0),
+    };
   }
 
   // ---- deployments
 
   addDeployment(d: DeploymentSeed): DeploymentRecord {
-    const now = this.state.now();
+    const now = d.createdAt ?? this.state.now();
     const environment = d.environment ?? 'production';
     const record: DeploymentRecord = {
       id: this.state.nextId(),
@@ -365,14 +420,29 @@ export class FakeRepo {
     };
     this.deployments.push(record);
     for (const s of d.statuses ?? []) {
-      this.addDeploymentStatus(record, { state: s.state, description: s.description ?? '', logUrl: s.logUrl ?? '', environmentUrl: s.environmentUrl ?? '' });
+      this.addDeploymentStatus(record, {
+        state: s.state,
+        description: s.description ?? '',
+        logUrl: s.logUrl ?? '',
+        environmentUrl: s.environmentUrl ?? '',
+        ...(s.createdAt === undefined ? {} : { createdAt: s.createdAt }),
+      });
     }
     return record;
   }
 
   addDeploymentStatus(
     deployment: DeploymentRecord,
-    s: { state: DeploymentState; description?: string; logUrl?: string; targetUrl?: string; environmentUrl?: string; environment?: string; creator?: FakeUser },
+    s: {
+      state: DeploymentState;
+      description?: string;
+      logUrl?: string;
+      targetUrl?: string;
+      environmentUrl?: string;
+      environment?: string;
+      creator?: FakeUser;
+      createdAt?: string;
+    },
   ): DeploymentStatusRecord {
     const logUrl = s.logUrl ?? s.targetUrl ?? '';
     const record: DeploymentStatusRecord = {
@@ -385,7 +455,7 @@ export class FakeRepo {
       logUrl,
       environmentUrl: s.environmentUrl ?? '',
       creator: s.creator ?? this.state.tokenUser,
-      createdAt: this.state.now(),
+      createdAt: s.createdAt ?? this.state.now(),
     };
     this.deploymentStatuses.push(record);
     deployment.updatedAt = record.createdAt;

@@ -121,6 +121,32 @@ export interface PullFileSeed {
   readonly sha?: string;
 }
 
+/** A commit author or committer: git's identity, plus the GitHub account GitHub linked to the email. */
+export interface GitPersonSeed {
+  readonly name: string;
+  readonly email: string;
+  /** ISO 8601. Default: the clock. */
+  readonly date?: string;
+  /** The account GitHub shows for the email (`author.login` in the API); default none (null). */
+  readonly user?: FakeUserInit | null;
+}
+
+/** A commit of a pull request, as `GET /pulls/{n}/commits` and `GET /commits/{sha}` show it. */
+export interface PullCommitSeed {
+  /** Default: a stable fake sha derived from the pull request number and the commit's position. */
+  readonly sha?: string;
+  readonly message: string;
+  readonly author: GitPersonSeed;
+  /** Default: the author. */
+  readonly committer?: GitPersonSeed;
+  /** Default: the previous commit of the list, or the base sha for the first. */
+  readonly parents?: readonly string[];
+  /** Files the commit changes; its stats are their sums unless additions/deletions are given. */
+  readonly files?: readonly PullFileSeed[];
+  readonly additions?: number;
+  readonly deletions?: number;
+}
+
 export type ReviewState = 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
 
 export interface ReviewSeed {
@@ -148,6 +174,8 @@ export interface PullSeed {
   readonly labels?: readonly string[];
   readonly files?: readonly PullFileSeed[];
   readonly reviews?: readonly ReviewSeed[];
+  /** Oldest first, as GitHub lists them. */
+  readonly commits?: readonly PullCommitSeed[];
   readonly authorAssociation?: string;
 }
 
@@ -185,8 +213,17 @@ export interface DeploymentSeed {
   readonly transientEnvironment?: boolean;
   /** Default: true when `environment` is `production`. */
   readonly productionEnvironment?: boolean;
+  /** ISO 8601. Default: the clock. */
+  readonly createdAt?: string;
   /** Statuses, oldest first. */
-  readonly statuses?: readonly { readonly state: DeploymentState; readonly description?: string; readonly logUrl?: string; readonly environmentUrl?: string }[];
+  readonly statuses?: readonly {
+    readonly state: DeploymentState;
+    readonly description?: string;
+    readonly logUrl?: string;
+    readonly environmentUrl?: string;
+    /** ISO 8601. Default: the clock. */
+    readonly createdAt?: string;
+  }[];
 }
 
 export type DeploymentState = 'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success';
