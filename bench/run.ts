@@ -5,7 +5,8 @@
  *     ECDSA P-256 sign/verify of the same payloads in the same process (the ratio is what
  *     genops adds: canonical JSON, schema validation, DSSE/bundle encoding, all the checks);
  *  2. cold start of the bundled verify action (a real verification, as a child process)
- *     against `node -e 0` in the same run.
+ *     against `node -e 0` in the same run;
+ *  3. evidence parsing (bench/evidence.ts, in its own process so its peak memory is its own).
  */
 import { spawnSync } from 'node:child_process';
 import { createPublicKey, sign as ecSign, verify as ecVerify } from 'node:crypto';
@@ -155,3 +156,5 @@ async function coldStart(): Promise<void> {
 console.log(`genops bench (${process.platform} ${process.arch}, ${process.version}, N=${N})`);
 await signVerify();
 await coldStart();
+const evidenceBench = spawnSync(join(root, 'bench', 'node_modules', '.bin', 'tsx'), [join(root, 'bench', 'evidence.ts')], { stdio: 'inherit' });
+if (evidenceBench.status !== 0) throw new Error(`bench/evidence.ts exited ${String(evidenceBench.status)}`);

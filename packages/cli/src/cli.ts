@@ -3,6 +3,7 @@ import { GENOPS_VERSION, toGenopsError } from '@genops/core';
 import { registerKeygen } from './commands/keygen.js';
 import { registerVerify } from './commands/verify.js';
 import { registerDemo } from './commands/demo.js';
+import { registerEvidence } from './commands/evidence.js';
 
 /** Exit codes: 0 ok, 1 an artifact failed verification (or the gate blocked), 2 bad input/config, 3 internal error. */
 export const EXIT = { ok: 0, rejected: 1, config: 2, internal: 3 } as const;
@@ -32,6 +33,7 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
     .showHelpAfterError();
   registerKeygen(program, io);
   registerVerify(program, io);
+  registerEvidence(program, io);
   registerDemo(program, io);
   try {
     await program.parseAsync(argv, { from: 'user' });

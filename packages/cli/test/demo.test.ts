@@ -20,14 +20,14 @@ describe('genops demo', () => {
     const lines: string[] = [];
     const now = '2026-03-02T10:00:00.000Z';
     const r = await runDemo({ outDir: out, fixturesDir: fixturesDir!, clock: fixedClock(now), print: (l) => lines.push(l) });
-    expect(r.artifacts.map((a) => a.name)).toEqual(['inventory', 'receipt']);
+    expect(r.artifacts.map((a) => a.name)).toEqual(['evidence', 'receipt']);
     expect(r.rejected.map((x) => x.code)).toEqual(['SIGNATURE_INVALID', 'SUBJECT_MISMATCH', 'PREDICATE_TYPE_MISMATCH', 'KEY_UNTRUSTED', 'DIGEST_MISMATCH', 'EXPIRED']);
     // What it wrote can be re-checked with the CLI and the public key it left behind.
     for (const a of r.artifacts) {
       const code = await runCli(['verify', a.path, '--key', r.publicKeyPath, '--subject', r.subjectSha, '--digest', a.digest, '--now', now], { out: () => undefined, err: () => undefined });
       expect(code).toBe(0);
     }
-    expect(await runCli(['verify', join(out, 'tampered', 'inventory.intoto.json'), '--key', r.publicKeyPath, '--now', now], { out: () => undefined, err: () => undefined })).toBe(1);
+    expect(await runCli(['verify', join(out, 'tampered', 'evidence.intoto.json'), '--key', r.publicKeyPath, '--now', now], { out: () => undefined, err: () => undefined })).toBe(1);
     expect(lines.join('\n')).toContain('REJECTED SIGNATURE_INVALID');
   });
 });

@@ -8,3 +8,5 @@ export * from './github/index.js';
 export * from './report/escape.js';
 export * from './report/verification.js';
 export * from './action/index.js';
+export * from './evidence/index.js';
+export * from './report/evidence.js';

@@ -17,17 +17,21 @@ import {
   type VerifyPolicy,
 } from '@genops/core';
 
-interface VerifyOptions {
+/** The trust flags `verify` and `evidence show` share. */
+export interface TrustOptions {
   key?: string[];
-  subject?: string;
-  subjectDigest?: string;
-  predicateType?: string[];
-  digest?: string;
   certificateIdentity?: string;
   certificateOidcIssuer: string;
   certificateRepository?: string;
   runInvocation?: string;
   trustedRoot?: string;
+}
+
+interface VerifyOptions extends TrustOptions {
+  subject?: string;
+  subjectDigest?: string;
+  predicateType?: string[];
+  digest?: string;
   now?: string;
   maxBytes: string;
   json?: boolean;
@@ -35,7 +39,7 @@ interface VerifyOptions {
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-async function trustFrom(opts: VerifyOptions): Promise<TrustPolicy> {
+export async function trustFrom(opts: TrustOptions): Promise<TrustPolicy> {
   if (opts.key !== undefined && opts.key.length > 0) {
     if (opts.certificateIdentity !== undefined) throw new ConfigError('INPUT_INVALID', '--key and --certificate-identity are exclusive', { input: '--key', hint: 'Use --key for key mode, --certificate-identity for keyless.' });
     const keys = [];
@@ -64,6 +68,13 @@ async function trustFrom(opts: VerifyOptions): Promise<TrustPolicy> {
   return identity;
 }
 
+/** `--now`: an ISO 8601 time, or the clock when not given. */
+export function parseNow(text: string | undefined): Date {
+  const now = text === undefined ? new Date() : new Date(text);
+  if (Number.isNaN(now.getTime())) throw new ConfigError('INPUT_INVALID', `--now ${JSON.stringify(text)} is not a date`, { input: '--now', expected: 'an ISO 8601 time, e.g. 2026-03-02T10:00:00Z' });
+  return now;
+}
+
 export function registerVerify(program: Command, io: CliIO): void {
   program
     .command('verify')
@@ -90,8 +101,7 @@ export function registerVerify(program: Command, io: CliIO): void {
         if (t === undefined) throw new ConfigError('INPUT_INVALID', `unknown predicate type ${JSON.stringify(p)}`, { input: '--predicate-type', expected: 'a predicate type URI or inventory, receipt, evidence, risk, decision, canary, audit' });
         return t;
       });
-      const now = opts.now === undefined ? new Date() : new Date(opts.now);
-      if (Number.isNaN(now.getTime())) throw new ConfigError('INPUT_INVALID', `--now ${JSON.stringify(opts.now)} is not a date`, { input: '--now', expected: 'an ISO 8601 time, e.g. 2026-03-02T10:00:00Z' });
+      const now = parseNow(opts.now);
       const trust = await trustFrom(opts);
       const exists = await stat(bundlePath).then((s) => s.isFile(), () => false);
       if (!exists) throw new ConfigError('FILE_NOT_FOUND', `no such file: ${bundlePath}`, { input: '<bundle>', file: bundlePath });

@@ -1,17 +1,19 @@
 /**
  * `genops demo`: the whole product on fixtures, with real signatures. Each
- * capability adds its stage here as it lands. Today: run context -> inventory
- * of the evidence files -> verify -> signed receipt -> chain verification ->
- * tampered copies rejected.
+ * capability adds its stage here as it lands. Today: run context -> evidence
+ * collected from real-shaped tool outputs and signed -> verify -> signed receipt
+ * -> chain verification -> tampered copies rejected.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  buildHeader,
+  buildEvidenceStatement,
   buildReceipt,
-  buildStatement,
+  collectEvidence,
+  evidenceFindings,
+  FILE_SOURCE_KINDS,
   generateSigningKeyPair,
   GENOPS_VERSION,
   keySigner,
@@ -21,7 +23,6 @@ import {
   normalizeContext,
   PredicateTypes,
   runIdentityOf,
-  sha256Hex,
   signStatement,
   VerificationError,
   verifyArtifactBytes,
@@ -30,6 +31,8 @@ import {
   writeArtifact,
   InternalError,
   type Clock,
+  type CollectRequest,
+  type FileSourceKind,
   type VerifyPolicy,
 } from '@genops/core';
 
@@ -60,18 +63,6 @@ export function findFixturesDir(start: string[] = [process.cwd(), dirname(fileUR
     }
   }
   return undefined;
-}
-
-const MEDIA_TYPES: Record<string, string> = {
-  '.cdx.json': 'application/vnd.cyclonedx+json',
-  '.sarif': 'application/sarif+json',
-  '.xml': 'application/xml',
-  '.info': 'text/x-lcov',
-};
-
-function mediaTypeOf(path: string): string {
-  for (const [ext, mt] of Object.entries(MEDIA_TYPES)) if (path.endsWith(ext)) return mt;
-  return 'application/octet-stream';
 }
 
 /** One byte of the signed payload changed, the signature left as it was. */
@@ -110,67 +101,60 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   await writeFile(publicKeyPath, kp.publicKeyPem);
   print(`  2 key        ephemeral ECDSA P-256 key ${kp.keyId.slice(0, 16)}…, public half -> ${rel(publicKeyPath)}`);
 
-  // 3. The inventory: every evidence file, hashed, bound to the commit and the run.
-  const evidenceDir = join(fx, 'evidence');
-  const names = (await readdir(evidenceDir)).sort();
-  const files = [];
-  for (const n of names) {
-    const path = join(evidenceDir, n);
-    const bytes = await readFile(path);
-    files.push({ path: relative(fx, path), sha256: sha256Hex(bytes), size: bytes.length, mediaType: mediaTypeOf(n) });
-  }
+  // 3. The evidence: every source parsed by its real format, normalized, bound to the commit and the run.
+  const workspace = dirname(fx);
+  const manifest = JSON.parse(await readFile(join(fx, 'evidence.json'), 'utf8')) as Partial<Record<FileSourceKind, string[]>>;
+  const patterns: CollectRequest['patterns'] = {};
+  for (const kind of FILE_SOURCE_KINDS) if (manifest[kind] !== undefined) patterns[kind] = manifest[kind];
+  const evidence = await collectEvidence(nodeFileSystem(workspace), { patterns, now: clock.now(), workspaceRoot: workspace });
   const run = runIdentityOf(ctx);
   const subject = { repository: ctx.repository.fullName, gitCommit: ctx.subjectSha };
-  const inventory = await signStatement(
-    buildStatement(subject, PredicateTypes.inventory, {
-      header: buildHeader({ component: 'evidence-collect', toolVersion: GENOPS_VERSION, run, now: clock.now(), ttlSeconds: 3600 }),
-      files,
-    }),
-    signer,
-  );
-  const invOut = await writeArtifact(fs, join(out, 'inventory.intoto.json'), inventory);
-  print(`  3 inventory  ${files.length} evidence files hashed and signed -> ${rel(invOut['artifact-path'])}`);
-  print(`               artifact-digest ${invOut['artifact-digest']}`);
+  const signedEvidence = await signStatement(buildEvidenceStatement(subject, { toolVersion: GENOPS_VERSION, run, now: clock.now(), ttlSeconds: 3600 }, evidence), signer);
+  const evOut = await writeArtifact(fs, join(out, 'evidence.intoto.json'), signedEvidence);
+  print(`  3 evidence   ${String(evidence.sources.length)} files parsed, normalized and signed -> ${rel(evOut['artifact-path'])}`);
+  for (const r of evidenceFindings(evidence)) print(`               ${r.kind.padEnd(16)} ${r.found}`);
+  if (evidence.absent.length > 0) print(`               ${'absent'.padEnd(16)} ${evidence.absent.join(', ')} (recorded as absent, never guessed)`);
+  print(`               artifact-digest ${evOut['artifact-digest']}`);
 
   // 4. The next job verifies what it was handed, then signs a receipt that names it as input.
   const trust = { mode: 'key' as const, keys: [pub] };
-  const [verifiedInventory] = await verifyHandoff(fs, {
-    files: [invOut['artifact-path']],
-    expectedDigests: [invOut['artifact-digest']],
-    policy: { trust, predicateType: PredicateTypes.inventory, subject: { gitCommit: ctx.subjectSha }, now: clock.now() },
+  const [verifiedEvidence] = await verifyHandoff(fs, {
+    files: [evOut['artifact-path']],
+    expectedDigests: [evOut['artifact-digest']],
+    policy: { trust, predicateType: PredicateTypes.evidence, subject: { gitCommit: ctx.subjectSha }, now: clock.now() },
   });
-  if (verifiedInventory === undefined) throw new InternalError('verifyHandoff returned nothing');
-  print(`  4 verify     ${rel(verifiedInventory.source)}: signature, key, subject, predicate type, validity, digest and schema OK`);
-  const receipt = await signStatement(buildReceipt(subject, { component: 'verify', toolVersion: GENOPS_VERSION, run, now: clock.now(), ttlSeconds: 3600 }, [verifiedInventory]), signer);
+  if (verifiedEvidence === undefined) throw new InternalError('verifyHandoff returned nothing');
+  print(`  4 verify     ${rel(verifiedEvidence.source)}: signature, key, subject, predicate type, validity, digest and schema OK`);
+  const receipt = await signStatement(buildReceipt(subject, { component: 'verify', toolVersion: GENOPS_VERSION, run, now: clock.now(), ttlSeconds: 3600 }, [verifiedEvidence]), signer);
   const recOut = await writeArtifact(fs, join(out, 'receipt.intoto.json'), receipt);
-  print(`    receipt    signed -> ${rel(recOut['artifact-path'])} (inputs: inventory ${invOut['artifact-digest'].slice(0, 19)}…)`);
+  print(`    receipt    signed -> ${rel(recOut['artifact-path'])} (inputs: evidence ${evOut['artifact-digest'].slice(0, 19)}…)`);
 
   // 5. An auditor re-verifies the whole chain from the files alone.
   const policyFor = (predicateType: string, expectedDigest: string): VerifyPolicy => ({ trust, predicateType, subject: { gitCommit: ctx.subjectSha }, now: clock.now(), expectedDigest });
-  const invPath = invOut['artifact-path'];
-  const invBytes = await readFile(invPath);
+  const evPath = evOut['artifact-path'];
+  const evBytes = await readFile(evPath);
   const chain = verifyChain([
-    verifyArtifactBytes(invBytes, invPath, policyFor(PredicateTypes.inventory, invOut['artifact-digest'])),
+    verifyArtifactBytes(evBytes, evPath, policyFor(PredicateTypes.evidence, evOut['artifact-digest'])),
     verifyArtifactBytes(await readFile(recOut['artifact-path']), recOut['artifact-path'], policyFor(PredicateTypes.receipt, recOut['artifact-digest'])),
   ]);
   const links = chain.reduce((n, l) => n + l.inputs.length, 0);
-  print(`  5 chain      ${chain.length} artifacts, ${links} link(s) verified: receipt -> inventory, one commit, in order`);
+  print(`  5 chain      ${chain.length} artifacts, ${links} link(s) verified: receipt -> evidence, one commit, in order`);
 
   // 6. Tampered and misdirected copies must be rejected, each for its own reason.
   const tamperDir = join(out, 'tampered');
   await mkdir(tamperDir, { recursive: true });
-  const tamperedPath = join(tamperDir, 'inventory.intoto.json');
-  const tampered = Buffer.from(tamperOneByte(invBytes.toString('utf8')));
+  const tamperedPath = join(tamperDir, 'evidence.intoto.json');
+  const tampered = Buffer.from(tamperOneByte(evBytes.toString('utf8')));
   await writeFile(tamperedPath, tampered);
   const otherKey = generateSigningKeyPair();
-  const good = policyFor(PredicateTypes.inventory, invOut['artifact-digest']);
+  const good = policyFor(PredicateTypes.evidence, evOut['artifact-digest']);
   const cases: { name: string; bytes: Buffer; source: string; policy: VerifyPolicy }[] = [
     { name: `one byte of the payload changed (${rel(tamperedPath)})`, bytes: tampered, source: tamperedPath, policy: good },
-    { name: 'presented for another commit', bytes: invBytes, source: invPath, policy: { ...good, subject: { gitCommit: ctx.sha } } },
-    { name: 'presented as a decision', bytes: invBytes, source: invPath, policy: { ...good, predicateType: PredicateTypes.decision } },
-    { name: 'checked with another key', bytes: invBytes, source: invPath, policy: { ...good, trust: { mode: 'key', keys: [loadPublicKey(otherKey.publicKeyPem, 'other key')] } } },
-    { name: 'handed over with the receipt\'s digest', bytes: invBytes, source: invPath, policy: { ...good, expectedDigest: recOut['artifact-digest'] } },
-    { name: 'verified a day later', bytes: invBytes, source: invPath, policy: { ...good, now: new Date(clock.now().getTime() + 86_400_000) } },
+    { name: 'presented for another commit', bytes: evBytes, source: evPath, policy: { ...good, subject: { gitCommit: ctx.sha } } },
+    { name: 'presented as a decision', bytes: evBytes, source: evPath, policy: { ...good, predicateType: PredicateTypes.decision } },
+    { name: 'checked with another key', bytes: evBytes, source: evPath, policy: { ...good, trust: { mode: 'key', keys: [loadPublicKey(otherKey.publicKeyPem, 'other key')] } } },
+    { name: 'handed over with the receipt\'s digest', bytes: evBytes, source: evPath, policy: { ...good, expectedDigest: recOut['artifact-digest'] } },
+    { name: 'verified a day later', bytes: evBytes, source: evPath, policy: { ...good, now: new Date(clock.now().getTime() + 86_400_000) } },
   ];
   const rejected: DemoResult['rejected'] = [];
   print('  6 tamper     every altered or misdirected copy must be rejected:');
@@ -192,11 +176,12 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const ms = clock.now().getTime() - started.getTime();
   print('');
   print(`done in ${ms} ms. Re-check any artifact yourself:`);
-  print(`  pnpm genops verify ${rel(invOut['artifact-path'])} --key ${rel(publicKeyPath)} --subject ${ctx.subjectSha} --digest ${invOut['artifact-digest']}`);
+  print(`  pnpm genops verify ${rel(evOut['artifact-path'])} --key ${rel(publicKeyPath)} --subject ${ctx.subjectSha} --digest ${evOut['artifact-digest']}`);
   print(`  pnpm genops verify ${rel(tamperedPath)} --key ${rel(publicKeyPath)}    # fails: SIGNATURE_INVALID`);
+  print(`  pnpm genops evidence show ${rel(evOut['artifact-path'])} --key ${rel(publicKeyPath)}    # the normalized evidence, after verifying it`);
   return {
     artifacts: [
-      { name: 'inventory', path: invOut['artifact-path'], digest: invOut['artifact-digest'] },
+      { name: 'evidence', path: evOut['artifact-path'], digest: evOut['artifact-digest'] },
       { name: 'receipt', path: recOut['artifact-path'], digest: recOut['artifact-digest'] },
     ],
     rejected,

@@ -46,15 +46,22 @@ export function actionsArtifactClient(): WorkflowArtifactClient {
   };
 }
 
-export async function actionDeps(rt: ActionRuntime): Promise<VerifyDeps> {
+/** Context, workspace file system and clock: what every step needs. */
+export async function actionBaseDeps(rt: ActionRuntime): Promise<Pick<VerifyDeps, 'context' | 'fs' | 'clock'> & { workspace: string }> {
   const env = rt.env;
   const context = await readContextFromEnv(env, (p) => readFile(p, 'utf8'));
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+  return { context, fs: nodeFileSystem(workspace), clock: systemClock, workspace };
+}
+
+/** The base, plus the workflow-artifact client (a separate chunk, loaded only when used). */
+export async function actionDeps(rt: ActionRuntime): Promise<VerifyDeps> {
+  const base = await actionBaseDeps(rt);
   return {
-    context,
-    fs: nodeFileSystem(workspace),
-    clock: systemClock,
+    context: base.context,
+    fs: base.fs,
+    clock: base.clock,
     artifactClient: actionsArtifactClient(),
-    tempDir: env.RUNNER_TEMP ?? join(workspace, '.genops-tmp'),
+    tempDir: rt.env.RUNNER_TEMP ?? join(base.workspace, '.genops-tmp'),
   };
 }

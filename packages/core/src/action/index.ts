@@ -7,3 +7,4 @@ export * from './verification.js';
 export * from './deps.js';
 export * from './run-identity.js';
 export * from './verify-step.js';
+export * from './evidence-step.js';
