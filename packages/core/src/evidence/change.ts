@@ -235,6 +235,7 @@ export function analyzeDiffChange(
   }));
   const files = describeFiles(raw, codeowners, options, warnings);
   warnings.add('read from a diff only: reviews, labels, the author and AI authorship are unknown (ai.share is 0 for lack of commits, not a finding)');
+  const identifiers = changeIdentifiers(diffFiles);
   return {
     value: {
       source: 'diff',
@@ -246,11 +247,45 @@ export function analyzeDiffChange(
       approvals: { human: 0, bot: 0, codeOwner: 0, changesRequested: 0 },
       codeowners: files.codeowners,
       ai: { agentAuthor: null, coAuthors: [], aiCommits: 0, commits: 0, share: 0 },
+      ...(identifiers.length === 0 ? {} : { identifiers }),
     },
     format: 'unified-diff',
     parser: ownParser('change'),
     warnings: warnings.done(),
   };
+}
+
+/** At most this many identifiers in ChangeEvidence (the schema's maxItems). */
+export const MAX_CHANGE_IDENTIFIERS = 200;
+const MAX_IDENTIFIER_LENGTH = 128;
+
+/**
+ * The change's identifiers from its diff files' (each file's are most frequent first): those
+ * that the most files use come first, then by their best rank in a file, then in code-unit order;
+ * at most 200. Files are counted rather than occurrences so one large or generated file cannot
+ * fill the list on its own. Set `ChangeEvidence.identifiers` from this for API reads too (with
+ * the diff built from the pull request's patches).
+ */
+export function changeIdentifiers(diffFiles: readonly DiffFile[]): string[] {
+  const stats = new Map<string, { files: number; bestRank: number }>();
+  for (const f of diffFiles) {
+    const seen = new Set<string>();
+    for (const [rank, name] of (f.identifiers ?? []).entries()) {
+      // Names diff.ts would not produce still must fit the schema (maxLength 128).
+      if (seen.has(name) || name === '' || name.length > MAX_IDENTIFIER_LENGTH) continue;
+      seen.add(name);
+      const s = stats.get(name);
+      if (s === undefined) stats.set(name, { files: 1, bestRank: rank });
+      else {
+        s.files++;
+        s.bestRank = Math.min(s.bestRank, rank);
+      }
+    }
+  }
+  return [...stats]
+    .sort(([a, x], [b, y]) => y.files - x.files || x.bestRank - y.bestRank || (a < b ? -1 : a > b ? 1 : 0))
+    .slice(0, MAX_CHANGE_IDENTIFIERS)
+    .map(([name]) => name);
 }
 
 // ---------------------------------------------------------------------------------------------

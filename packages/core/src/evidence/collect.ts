@@ -9,7 +9,7 @@ import type { ArtifactFileSystem } from '../artifact/handoff.js';
 import { canonicalJson, sha256Hex } from '../artifact/canonical.js';
 import { ConfigError, docUrl } from '../errors.js';
 import type { ChangeOptions, RawChangeData } from './change.js';
-import { analyzeChange, analyzeDiffChange } from './change.js';
+import { analyzeChange, analyzeDiffChange, changeIdentifiers } from './change.js';
 import { CODEOWNERS_LOCATIONS } from './codeowners.js';
 import { buildCoverageEvidence, parseCoverageFile } from './coverage/index.js';
 import { summarizeDeployments } from './deployments.js';
@@ -261,7 +261,10 @@ export async function collectEvidence(fs: ArtifactFileSystem, req: CollectReques
     const analyzed = analyzeChange(github.change, req.changeOptions ?? {});
     change = analyzed.value;
     sources.push(apiSource(`github:pulls/${String(github.change.pullRequest.number)}`, 'github-rest', github.change, [...github.change.notes, ...analyzed.warnings]));
-    changedLines ??= diffFromPatches(github.change);
+    const patchDiff = diffFromPatches(github.change);
+    changedLines ??= patchDiff;
+    const identifiers = changeIdentifiers(diff ?? patchDiff ?? []);
+    if (identifiers.length > 0) change.identifiers = identifiers;
   } else if (diff !== null) {
     const codeowners = await readWorkspaceCodeowners(fs, limits);
     const analyzed = analyzeDiffChange(diff, codeowners, req.changeOptions ?? {});

@@ -13,6 +13,9 @@
  * - its regexes for `diff` lines and hunk headers backtrack quadratically on long crafted lines;
  * - a hunk whose body is shorter than its header says swallows the next file's header.
  * `/dev/null` old/new names (added/removed files) it does handle, as we do.
+ *
+ * Identifiers: while reading added lines, each file's identifier-like tokens are counted (see
+ * `collectIdentifiers`), so risk scoring can look for past incidents that name the same code.
  */
 import parseDiff from 'parse-diff';
 import type { DiffFile, Parsed } from './model.js';
@@ -201,8 +204,9 @@ function sectionToFile(s: Section, warnings: Warnings): DiffFile | undefined {
   let additions = 0;
   let deletions = 0;
   const added: number[] = [];
+  const identifierCounts = binary || skipsIdentifiers(path) ? undefined : new Map<string, number>();
   for (const h of s.hunks) {
-    const counted = hunkChanges(h);
+    const counted = hunkChanges(h, identifierCounts);
     additions += counted.additions;
     deletions += counted.deletions;
     for (const n of counted.added) added.push(n);
@@ -215,6 +219,8 @@ function sectionToFile(s: Section, warnings: Warnings): DiffFile | undefined {
   const out: DiffFile = { path: clip(path), status, additions, deletions, addedLines: status === 'removed' ? [] : addedLines };
   if (status === 'renamed' && oldPath !== undefined) out.previousPath = clip(oldPath);
   if (binary) out.binary = true;
+  const identifiers = identifierCounts === undefined || status === 'removed' ? [] : topIdentifiers(identifierCounts, MAX_FILE_IDENTIFIERS);
+  if (identifiers.length > 0) out.identifiers = identifiers;
   return out;
 }
 
@@ -223,8 +229,8 @@ function clip(path: string): string {
   return path.length > 4096 ? path.slice(0, 4096) : path;
 }
 
-/** Added new-side line numbers of one hunk, from parse-diff (given that hunk alone). */
-function hunkChanges(hunk: string[]): { additions: number; deletions: number; added: number[] } {
+/** Added new-side line numbers of one hunk, from parse-diff (given that hunk alone); counts the identifiers of added lines into `identifiers`. */
+function hunkChanges(hunk: string[], identifiers?: Map<string, number>): { additions: number; deletions: number; added: number[] } {
   // A synthetic file header, so parse-diff never runs its `diff`-line regex on our input.
   let files: parseDiff.File[];
   try {
@@ -240,11 +246,96 @@ function hunkChanges(hunk: string[]): { additions: number; deletions: number; ad
     deletions += f.deletions;
     for (const chunk of f.chunks) {
       for (const change of chunk.changes) {
-        if (change.type === 'add' && !change.content.startsWith('\\') && Number.isSafeInteger(change.ln) && change.ln > 0) added.push(change.ln);
+        if (change.type === 'add' && !change.content.startsWith('\\') && Number.isSafeInteger(change.ln) && change.ln > 0) {
+          added.push(change.ln);
+          if (identifiers !== undefined) collectIdentifiers(change.content, 1, identifiers);
+        }
       }
     }
   }
   return { additions, deletions, added };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identifiers of added lines
+
+/**
+ * Per file, the identifiers kept (most frequent first). 50 names say what a file's change is
+ * about; more would mostly be noise and would grow the evidence.
+ */
+export const MAX_FILE_IDENTIFIERS = 50;
+/** Identifier length bounds: 1–2 characters (`i`, `db`) carry no meaning; longer than 64 are hashes or blobs. */
+const MIN_IDENTIFIER = 3;
+const MAX_IDENTIFIER = 64;
+
+/**
+ * Lower-cased words that are syntax, not names: keywords shared by common languages (TypeScript,
+ * JavaScript, Python, Go, Java, Rust, shell) and English function words of comments. SQL words
+ * such as `alter`, `table`, `index` or `column` are kept: they say what a migration does.
+ */
+const IDENTIFIER_STOP_WORDS: ReadonlySet<string> = new Set([
+  // keywords
+  'abstract', 'any', 'as', 'assert', 'async', 'await', 'bool', 'boolean', 'break', 'byte', 'case', 'catch', 'char', 'class', 'const', 'continue',
+  'crate', 'declare', 'def', 'default', 'defer', 'del', 'delete', 'done', 'double', 'elif', 'else', 'enum', 'esac', 'except', 'export', 'extends',
+  'false', 'fi', 'final', 'finally', 'float', 'for', 'from', 'func', 'function', 'global', 'goto', 'impl', 'implements', 'import',
+  'instanceof', 'int', 'interface', 'keyof', 'lambda', 'let', 'long', 'loop', 'match', 'mod', 'mut', 'namespace', 'new', 'nil', 'none',
+  'nonlocal', 'null', 'number', 'object', 'override', 'package', 'pass', 'private', 'protected', 'pub', 'public', 'raise', 'readonly',
+  'return', 'self', 'short', 'static', 'str', 'string', 'struct', 'super', 'switch', 'then', 'this', 'throw', 'throws', 'trait', 'true',
+  'try', 'type', 'typeof', 'undefined', 'unknown', 'use', 'var', 'void', 'while', 'with', 'yield', 'never', 'get', 'set', 'println', 'printf',
+  // English function words (comments, strings)
+  'the', 'and', 'but', 'not', 'are', 'was', 'were', 'has', 'have', 'had', 'been', 'can', 'will', 'would', 'should', 'could', 'may', 'must',
+  'that', 'these', 'those', 'there', 'their', 'its', 'into', 'onto', 'than', 'when', 'where', 'which', 'who', 'what', 'why', 'how', 'all',
+  'only', 'also', 'just', 'our', 'you', 'your', 'they', 'them', 'she', 'his', 'her', 'does', 'did', 'out', 'off', 'per', 'via',
+].filter((w) => w.length >= MIN_IDENTIFIER));
+
+/**
+ * Lock files and generated bundles: their added lines are versions, hashes and URLs, not the
+ * code the change is about (dependency changes reach the evidence through the SBOM diff).
+ */
+const GENERATED_FILE_NAMES: ReadonlySet<string> = new Set([
+  'package-lock.json', 'npm-shrinkwrap.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lock', 'go.sum', 'cargo.lock', 'poetry.lock', 'pipfile.lock',
+  'uv.lock', 'composer.lock', 'gemfile.lock', 'packages.lock.json', 'gradle.lockfile', 'flake.lock', 'mix.lock', 'pubspec.lock', 'podfile.lock',
+]);
+const GENERATED_SUFFIXES: readonly string[] = ['.min.js', '.min.css', '.map', '.snap', '.svg', '.pb.go', '_pb2.py'];
+
+function skipsIdentifiers(path: string): boolean {
+  const name = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
+  return GENERATED_FILE_NAMES.has(name) || GENERATED_SUFFIXES.some((s) => name.endsWith(s));
+}
+
+const isWordChar = (c: number): boolean => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+
+/**
+ * Count the identifier-like tokens of `text` from `start` into `counts`: maximal runs of
+ * `[A-Za-z0-9_]` that do not start with a digit (so `0x1f` and `404ms` are not names), 3 to 64
+ * characters long, not a stop word. One linear pass, no regular expression.
+ */
+export function collectIdentifiers(text: string, start: number, counts: Map<string, number>): void {
+  const n = text.length;
+  let i = start;
+  while (i < n) {
+    if (!isWordChar(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const from = i;
+    while (i < n && isWordChar(text.charCodeAt(i))) i++;
+    const length = i - from;
+    if (length < MIN_IDENTIFIER || length > MAX_IDENTIFIER || isDigit(text.charCodeAt(from))) continue;
+    const token = text.slice(from, i);
+    // Only underscores (`___`) is a separator line, not a name.
+    if (!/[A-Za-z]/.test(token) || IDENTIFIER_STOP_WORDS.has(token.toLowerCase())) continue;
+    counts.set(token, (counts.get(token) ?? 0) + 1);
+  }
+}
+
+/** The `cap` most frequent identifiers, most frequent first; ties in code-unit order (so the result does not depend on line order). */
+export function topIdentifiers(counts: ReadonlyMap<string, number>, cap: number): string[] {
+  return [...counts]
+    .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
+    .slice(0, cap)
+    .map(([name]) => name);
 }
 
 /** A `---`/`+++` name: C-quoted, or up to a tab (git adds one after names with spaces; diff -u a timestamp). */

@@ -252,6 +252,11 @@ export interface DiffFile {
   /** 1-based line numbers on the new side that were added or changed. */
   addedLines: number[];
   binary?: boolean;
+  /**
+   * Identifier-like tokens of the added lines, most frequent first (at most 50; absent when there
+   * are none, and for binary, removed, lock and generated files).
+   */
+  identifiers?: string[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -401,6 +406,11 @@ export interface ChangeEvidence {
     /** Share of changed lines (additions + deletions) in AI-attributed commits, in [0, 1]. */
     share: number;
   };
+  /**
+   * Identifiers the change adds (from the diff's added lines; at most 200): those used by the most
+   * changed files first. Absent when no diff or patches were read, or they added none.
+   */
+  identifiers?: string[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -443,4 +453,24 @@ export interface Evidence {
   service: ServiceMetadata | null;
   change: ChangeEvidence | null;
   deployments: DeploymentEvidence | null;
+}
+
+/** Evidence with every source absent: the start of a collection, and a base for tests. */
+export function emptyEvidence(): Evidence {
+  return {
+    sources: [],
+    absent: [],
+    sbom: null,
+    sbomDiff: null,
+    vulnerabilities: null,
+    vex: null,
+    tests: null,
+    coverage: null,
+    provenance: null,
+    eval: null,
+    telemetry: null,
+    service: null,
+    change: null,
+    deployments: null,
+  };
 }

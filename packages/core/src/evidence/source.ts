@@ -9,7 +9,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 // The ESM build: the package's `main` is a UMD build whose dynamic requires break bundling.
 import { parse as parseJsonc, printParseErrorCode, type ParseError as JsoncError } from 'jsonc-parser/lib/esm/main.js';
-import { CORE_SCHEMA, load as loadYaml, YAMLException } from 'js-yaml';
+import { CORE_SCHEMA, EVENT_ID, getScalarValue, load as loadYaml, parseEvents, YAMLException } from 'js-yaml';
 import { ConfigError, docUrl, type ErrorDetails } from '../errors.js';
 import { GENOPS_VERSION } from '../version.js';
 
@@ -298,4 +298,79 @@ export class Warnings {
   done(): string[] {
     return this.dropped === 0 ? this.list : [...this.list, `(${String(this.dropped)} more warnings not shown)`];
   }
+}
+
+/**
+ * Lines of the given key paths in document `docIndex`, from js-yaml's event stream (which keeps
+ * source offsets; the loaded values do not). Only run when there is an error to report.
+ */
+export function yamlKeyLines(text: string, docIndex: number, paths: readonly (readonly (string | number)[])[]): Map<string, number> {
+  const wanted = new Set(paths.map((p) => p.join('\u0000')));
+  const found = new Map<string, number>();
+  if (wanted.size === 0) return found;
+  interface Frame {
+    readonly kind: 'map' | 'seq';
+    readonly path: readonly (string | number)[];
+    index: number;
+    expectKey: boolean;
+    key: string | number | undefined;
+  }
+  let events;
+  try {
+    events = parseEvents(text, { maxDepth: 64 });
+  } catch {
+    return found;
+  }
+  let doc = -1;
+  const stack: Frame[] = [];
+  const record = (path: readonly (string | number)[], offset: number): void => {
+    const key = path.join('\u0000');
+    if (wanted.has(key) && !found.has(key)) found.set(key, lineColumnAt(text, offset).line);
+  };
+  /** Where a node starting now sits; undefined while reading a mapping key. */
+  const childPath = (): readonly (string | number)[] | undefined => {
+    const top = stack[stack.length - 1];
+    if (top === undefined) return [];
+    if (top.kind === 'seq') return [...top.path, top.index];
+    return top.expectKey || top.key === undefined ? undefined : [...top.path, top.key];
+  };
+  const completed = (): void => {
+    const top = stack[stack.length - 1];
+    if (top === undefined) return;
+    if (top.kind === 'seq') top.index++;
+    else if (top.expectKey) top.expectKey = false;
+    else {
+      top.expectKey = true;
+      top.key = undefined;
+    }
+  };
+  for (const ev of events) {
+    if (ev.type === EVENT_ID.DOCUMENT) {
+      doc++;
+      stack.length = 0;
+      continue;
+    }
+    if (doc !== docIndex) continue;
+    if (ev.type === EVENT_ID.MAPPING || ev.type === EVENT_ID.SEQUENCE) {
+      const path = childPath();
+      if (path !== undefined) record(path, ev.start);
+      stack.push({ kind: ev.type === EVENT_ID.MAPPING ? 'map' : 'seq', path: path ?? ['?'], index: 0, expectKey: true, key: undefined });
+    } else if (ev.type === EVENT_ID.POP) {
+      stack.pop();
+      completed();
+    } else if (ev.type === EVENT_ID.SCALAR) {
+      const top = stack[stack.length - 1];
+      if (top?.kind === 'map' && top.expectKey) {
+        top.key = getScalarValue(text, ev);
+        record([...top.path, top.key], ev.valueStart);
+      } else {
+        const path = childPath();
+        if (path !== undefined) record(path, ev.valueStart);
+      }
+      completed();
+    } else {
+      completed();
+    }
+  }
+  return found;
 }

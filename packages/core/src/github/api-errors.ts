@@ -97,6 +97,12 @@ export const PERMISSIONS_BY_OPERATION = {
       'GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses',
     ],
   },
+  // Incident records kept as issues with a label (risk-score's similar-incident search).
+  readIssues: {
+    operation: 'list the issues of a repository',
+    permission: { scope: 'issues', level: 'read' },
+    routes: ['GET /repos/{owner}/{repo}/issues'],
+  },
   writeDeploymentStatus: {
     operation: 'set a deployment status',
     permission: { scope: 'deployments', level: 'write' },

@@ -5,6 +5,7 @@ import {
   analyzeDiffChange,
   buildChangeEvidence,
   changeFromDiff,
+  changeIdentifiers,
   coAuthorTrailers,
   type RawChangeData,
   type RawCommit,
@@ -273,6 +274,27 @@ describe('changeFromDiff', () => {
       'read from a diff only: reviews, labels, the author and AI authorship are unknown (ai.share is 0 for lack of commits, not a finding)',
     ]);
     expect(changeFromDiff(diff, null).codeowners.file).toBeNull();
+  });
+
+  it('identifiers: those used by the most files first, then by their best rank in a file', () => {
+    const withIds: DiffFile[] = [
+      { path: 'src/pool.ts', status: 'modified', additions: 9, deletions: 0, addedLines: [1], identifiers: ['acquire', 'poolSize', 'release'] },
+      { path: 'src/db.ts', status: 'modified', additions: 3, deletions: 0, addedLines: [1], identifiers: ['timeoutMs', 'poolSize'] },
+      { path: 'src/cfg.ts', status: 'modified', additions: 2, deletions: 0, addedLines: [1], identifiers: ['timeoutMs', 'x'.repeat(129)] },
+    ];
+    expect(changeIdentifiers(withIds)).toEqual(['timeoutMs', 'poolSize', 'acquire', 'release']);
+    expect(changeFromDiff(withIds, null).identifiers).toEqual(['timeoutMs', 'poolSize', 'acquire', 'release']);
+    // None read: the field is left out.
+    expect('identifiers' in changeFromDiff(diff, null)).toBe(false);
+    const many: DiffFile[] = Array.from({ length: 5 }, (_, f) => ({
+      path: `f${String(f)}.ts`,
+      status: 'added' as const,
+      additions: 50,
+      deletions: 0,
+      addedLines: [],
+      identifiers: Array.from({ length: 50 }, (_, i) => `id_${String(f)}_${String(i)}`),
+    }));
+    expect(changeIdentifiers(many)).toHaveLength(200);
   });
 });
 

@@ -37,17 +37,25 @@ describe('parseDiffFile: a real `git diff base...head`', () => {
   });
 
   it('added lines on the new side, across hunks', () => {
-    expect(files['src/payments/authorise.ts']).toEqual({ path: 'src/payments/authorise.ts', status: 'modified', additions: 7, deletions: 1, addedLines: [3, 15, 16, 17, 18, 19, 20] });
+    expect(files['src/payments/authorise.ts']).toEqual({
+      path: 'src/payments/authorise.ts',
+      status: 'modified',
+      additions: 7,
+      deletions: 1,
+      addedLines: [3, 15, 16, 17, 18, 19, 20],
+      // Most frequent first, ties in code-unit order; keywords (`const`, `await`, `new`) and English function words (`only`, `are`) left out.
+      identifiers: ['budget', 'attempts', 'gateway', 'req', 'res', 'retryBudget', 'withRetry', 'Error', 'after', 'authorise', 'decline', 'key', 'merchant', 'retried', 'retry', 'status', 'timed', 'timeout', 'timeouts'],
+    });
     expect(files['src/payments/refund.ts']?.addedLines).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(files['src/payments/capture.test.ts']?.addedLines).toEqual([6, 7, 8, 9, 10]);
   });
 
   it('`\\ No newline at end of file` does not add a line (parse-diff records it as a copy of the change before)', () => {
-    expect(files['src/util/money.ts']).toEqual({ path: 'src/util/money.ts', status: 'modified', additions: 4, deletions: 0, addedLines: [4, 5, 6, 7] });
+    expect(files['src/util/money.ts']).toEqual({ path: 'src/util/money.ts', status: 'modified', additions: 4, deletions: 0, addedLines: [4, 5, 6, 7], identifiers: ['cents', 'fromCents'] });
   });
 
   it('renames keep the old path; a pure rename adds nothing', () => {
-    expect(files['src/util/format.ts']).toEqual({ path: 'src/util/format.ts', previousPath: 'src/util/fmt.ts', status: 'renamed', additions: 1, deletions: 1, addedLines: [4] });
+    expect(files['src/util/format.ts']).toEqual({ path: 'src/util/format.ts', previousPath: 'src/util/fmt.ts', status: 'renamed', additions: 1, deletions: 1, addedLines: [4], identifiers: ['DIGITS', 'padStart', 'toFixed'] });
     expect(files['src/util/identifiers.ts']).toEqual({ path: 'src/util/identifiers.ts', previousPath: 'src/util/ids.ts', status: 'renamed', additions: 0, deletions: 0, addedLines: [] });
   });
 
@@ -80,9 +88,9 @@ describe('parseDiffFile: other writers and shapes', () => {
       ].join('\n'),
     );
     expect(files).toEqual([
-      { path: 'lib/x.py', status: 'modified', additions: 1, deletions: 0, addedLines: [2] },
+      { path: 'lib/x.py', status: 'modified', additions: 1, deletions: 0, addedLines: [2], identifiers: ['sys'] },
       // A removed line reading `-- old comment` is `--- old comment` in the hunk: not a new file header.
-      { path: 'lib/y.py', status: 'modified', additions: 1, deletions: 1, addedLines: [5] },
+      { path: 'lib/y.py', status: 'modified', additions: 1, deletions: 1, addedLines: [5], identifiers: ['comment'] },
     ]);
   });
 
@@ -231,5 +239,55 @@ describe('parseDiffFile: property tests and hostile input', () => {
     const files = parseDiffFile(diff(parts.join('\n'))).value;
     expect(files).toHaveLength(2000);
     expect(files[0]?.addedLines).toHaveLength(48);
+  });
+});
+
+describe('identifiers of added lines', () => {
+  const one = (lines: string[], path = 'src/a.ts'): DiffFile | undefined =>
+    parseUnifiedDiff([`diff --git a/${path} b/${path}`, `--- a/${path}`, `+++ b/${path}`, `@@ -1,0 +1,${String(lines.length)} @@`, ...lines.map((l) => `+${l}`)].join('\n'))[0];
+
+  it('the fixture: prose and code alike; none for binary, removed and purely renamed files', () => {
+    const files = byPath(parseDiffFile(fixture(FIXTURE)).value);
+    expect(files['README.md']?.identifiers).toEqual(['Authorise', 'capture', 'card', 'payments', 'refund']);
+    expect(files['src/payments/refund.ts']?.identifiers).toEqual(['cents', 'gateway', 'refund', 'paymentId', 'res', 'Error', 'Promise', 'amount', 'positive', 'refunded', 'status']);
+    for (const p of ['assets/logo.png', 'src/legacy/old.ts', 'src/util/identifiers.ts', 'docs/café.md']) expect(files[p]?.identifiers).toBeUndefined();
+  });
+
+  it('tokens starting with a digit, shorter than 3 or longer than 64 characters, keywords and bare underscores are not identifiers', () => {
+    const f = one([`const poolSize = 0x1f + 404ms + ab; // ___ ${'x'.repeat(65)} ${'y'.repeat(64)}`, 'return new Pool(poolSize) as unknown']);
+    expect(f?.identifiers).toEqual(['poolSize', 'Pool', 'y'.repeat(64)]);
+  });
+
+  it('only added lines count, not context or removed lines', () => {
+    const files = parseUnifiedDiff(['diff --git a/a.py b/a.py', '--- a/a.py', '+++ b/a.py', '@@ -1,2 +1,2 @@', ' context_name = 1', '-removed_name = 2', '+added_name = 3'].join('\n'));
+    expect(files[0]?.identifiers).toEqual(['added_name']);
+  });
+
+  it('at most 50 per file, most frequent first, ties in code-unit order', () => {
+    const names = Array.from({ length: 60 }, (_, i) => `name${String(i).padStart(2, '0')}`);
+    const f = one([...names, 'name59 name59', 'name58']);
+    expect(f?.identifiers).toHaveLength(50);
+    expect(f?.identifiers?.slice(0, 4)).toEqual(['name59', 'name58', 'name00', 'name01']);
+    expect(f?.identifiers?.at(-1)).toBe('name47');
+  });
+
+  it('lock files and generated bundles are skipped', () => {
+    for (const path of ['package-lock.json', 'web/pnpm-lock.yaml', 'go.sum', 'dist/app.min.js', 'src/__snapshots__/a.test.ts.snap']) {
+      expect(one(['"resolved": "https://registry.npmjs.org/left-pad"'], path)?.identifiers).toBeUndefined();
+    }
+    expect(one(['"resolved": "https://registry.npmjs.org/left-pad"'], 'package.json')?.identifiers).toEqual(['https', 'left', 'npmjs', 'org', 'pad', 'registry', 'resolved']);
+  });
+
+  it('random added lines: identifiers are unique, word-shaped, 3 to 64 characters, at most 50', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ maxLength: 80 }), { minLength: 1, maxLength: 30 }), (lines) => {
+        const f = one(lines.map((l) => l.replace(/[\r\n]/g, ' ')));
+        const ids = f?.identifiers ?? [];
+        expect(ids.length).toBeLessThanOrEqual(50);
+        expect(new Set(ids).size).toBe(ids.length);
+        for (const id of ids) expect(id).toMatch(/^[A-Za-z_][A-Za-z0-9_]{2,63}$/);
+      }),
+      { numRuns: 200, seed: 42 },
+    );
   });
 });

@@ -134,6 +134,7 @@ const full: Full<Evidence> = {
     approvals: { human: 1, bot: 0, codeOwner: 1, changesRequested: 0 },
     codeowners: { file: '.github/CODEOWNERS', ownedFiles: 1, unownedFiles: [], owners: ['@acme/team'] },
     ai: { agentAuthor: 'copilot-swe-agent[bot]', coAuthors: ['Claude'], aiCommits: 1, commits: 2, share: 0.5 },
+    identifiers: ['acquireConnection', 'MAX_POOL_SIZE'],
   },
   deployments: {
     environment: 'production',
@@ -164,6 +165,7 @@ describe('evidence model and schema', () => {
     ['an unknown severity', (p: Record<string, unknown>) => ({ ...p, vulnerabilities: { ...full.vulnerabilities, findings: [{ ...full.vulnerabilities.findings[0], severity: 'severe' }] } })],
     ['a coverage ratio above 1', (p: Record<string, unknown>) => ({ ...p, coverage: { ...full.coverage, lines: { covered: 3, total: 2, ratio: 1.5 } } })],
     ['a source without its digest', (p: Record<string, unknown>) => ({ ...p, sources: [{ ...full.sources[0], sha256: 'nope' }] })],
+    ['more than 200 change identifiers', (p: Record<string, unknown>) => ({ ...p, change: { ...full.change, identifiers: Array.from({ length: 201 }, (_, i) => `id${String(i)}`) } })],
   ])('reject %s', (_name, mutate) => {
     const st = buildEvidenceStatement({ repository: 'acme/app', gitCommit: 'c'.repeat(40) }, { toolVersion: '0.1.0', run: testRun(), now: new Date('2026-01-01T00:00:00Z'), ttlSeconds: 60 }, full);
     expect(validateAgainst('evidence', mutate(st.predicate as unknown as Record<string, unknown>)).length).toBeGreaterThan(0);

@@ -124,6 +124,51 @@ const issueComments: Record<string, BuiltinHandler> = {
   }),
 };
 
+// ---------------------------------------------------------------- issues
+
+/**
+ * `GET /repos/{owner}/{repo}/issues`: issues and pull requests alike (pull requests carry a
+ * `pull_request` object), filtered by `state` (default open) and `labels` (comma-separated, every
+ * one must be on the issue; names compared case-insensitively), sorted by `sort`/`direction`
+ * (default: newest created first), `since` on the update time.
+ */
+const issues: Record<string, BuiltinHandler> = {
+  'issues/list-for-repo': withRepo((repo, req, ctx) => {
+    const state = str(req.query['state']) ?? 'open';
+    const wanted = (str(req.query['labels']) ?? '')
+      .split(',')
+      .map((l) => l.trim().toLowerCase())
+      .filter((l) => l !== '');
+    const since = str(req.query['since']);
+    type Entry = { number: number; state: string; labels: readonly string[]; createdAt: string; updatedAt: string; comments: number; render: () => unknown };
+    const entries: Entry[] = [
+      ...[...repo.issues.values()].map((i) => ({ ...i, render: () => shape.issue(repo, i, ctx.urls) })),
+      ...[...repo.pulls.values()].map((p) => ({
+        number: p.number,
+        state: p.state,
+        labels: p.labels,
+        createdAt: p.createdAt,
+        updatedAt: p.updatedAt,
+        comments: repo.commentsOn(p.number).length,
+        render: () => shape.pullAsIssue(repo, p, ctx.urls),
+      })),
+    ];
+    const sort = str(req.query['sort']) ?? 'created';
+    const sign = str(req.query['direction']) === 'asc' ? 1 : -1;
+    const key = (e: Entry): string | number => (sort === 'updated' ? e.updatedAt : sort === 'comments' ? e.comments : e.createdAt);
+    const items = entries
+      .filter((e) => state === 'all' || e.state === state)
+      .filter((e) => wanted.every((w) => e.labels.some((l) => l.toLowerCase() === w)))
+      .filter((e) => since === undefined || e.updatedAt >= since)
+      .sort((a, b) => {
+        const ka = key(a);
+        const kb = key(b);
+        return (ka < kb ? -1 : ka > kb ? 1 : 0) * sign || (a.number - b.number) * sign;
+      });
+    return list(items, req, ctx, (e) => e.render());
+  }),
+};
+
 // ---------------------------------------------------------------- check runs
 
 function checkRunRules(req: FakeRequest, ctx: BuiltinContext, b: Body): FakeResponse | undefined {
@@ -679,6 +724,7 @@ const users: Record<string, BuiltinHandler> = {
 /** Every built-in handler, by operationId. */
 export const BUILTIN_HANDLERS: Readonly<Record<string, BuiltinHandler>> = {
   ...issueComments,
+  ...issues,
   ...checkRuns,
   ...statuses,
   ...pulls,

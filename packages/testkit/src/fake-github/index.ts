@@ -7,6 +7,7 @@ export type {
   DeploymentRecord,
   DeploymentStatusRecord,
   IssueCommentRecord,
+  IssueRecord,
   PullCommitPerson,
   PullCommitRecord,
   PullFileRecord,

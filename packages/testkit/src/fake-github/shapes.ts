@@ -10,6 +10,7 @@ import type {
   DeploymentStatusRecord,
   FakeRepo,
   IssueCommentRecord,
+  IssueRecord,
   PullCommitPerson,
   PullCommitRecord,
   PullFileRecord,
@@ -179,6 +180,112 @@ export function issueComment(repo: FakeRepo, c: IssueCommentRecord, ctx: UrlCont
     issue_url: `${ctx.api}/repos/${repo.fullName}/issues/${c.issueNumber}`,
     author_association: c.user.login === repo.owner ? 'OWNER' : 'NONE',
     performed_via_github_app: c.user.type === 'Bot' ? integration(c.user, ctx) : null,
+  };
+}
+
+function label(repo: FakeRepo, name: string, i: number, ctx: UrlContext): Obj {
+  return {
+    id: 5_000_000 + i,
+    node_id: nodeId('LA', `${repo.id}:${name}`),
+    url: `${ctx.api}/repos/${repo.fullName}/labels/${encodeURIComponent(name)}`,
+    name,
+    description: '',
+    color: 'ededed',
+    default: false,
+  };
+}
+
+/** An `issue` as `GET /repos/{owner}/{repo}/issues` lists it. */
+export function issue(repo: FakeRepo, i: IssueRecord, ctx: UrlContext): Obj {
+  return issueLike(repo, ctx, {
+    id: i.id,
+    number: i.number,
+    title: i.title,
+    body: i.body,
+    state: i.state,
+    stateReason: i.stateReason,
+    labels: i.labels,
+    user: i.user,
+    createdAt: i.createdAt,
+    updatedAt: i.updatedAt,
+    closedAt: i.closedAt,
+    comments: i.comments,
+    authorAssociation: i.user.login === repo.owner ? 'OWNER' : 'NONE',
+  });
+}
+
+/** A pull request in the issue list: an issue with a `pull_request` object (how clients tell them apart). */
+export function pullAsIssue(repo: FakeRepo, p: PullRecord, ctx: UrlContext): Obj {
+  const html = `${ctx.web}/${repo.fullName}/pull/${p.number}`;
+  return {
+    ...issueLike(repo, ctx, {
+      id: p.id,
+      number: p.number,
+      title: p.title,
+      body: p.body,
+      state: p.state,
+      stateReason: null,
+      labels: p.labels,
+      user: p.user,
+      createdAt: p.createdAt,
+      updatedAt: p.updatedAt,
+      closedAt: p.state === 'closed' ? p.updatedAt : null,
+      comments: repo.commentsOn(p.number).length,
+      authorAssociation: p.authorAssociation,
+    }),
+    html_url: html,
+    draft: p.draft,
+    pull_request: { url: `${ctx.api}/repos/${repo.fullName}/pulls/${p.number}`, html_url: html, diff_url: `${html}.diff`, patch_url: `${html}.patch`, merged_at: p.merged ? p.updatedAt : null },
+  };
+}
+
+function issueLike(
+  repo: FakeRepo,
+  ctx: UrlContext,
+  i: {
+    id: number;
+    number: number;
+    title: string;
+    body: string | null;
+    state: string;
+    stateReason: string | null;
+    labels: readonly string[];
+    user: FakeUser;
+    createdAt: string;
+    updatedAt: string;
+    closedAt: string | null;
+    comments: number;
+    authorAssociation: string;
+  },
+): Obj {
+  const api = `${ctx.api}/repos/${repo.fullName}/issues/${i.number}`;
+  return {
+    id: i.id,
+    node_id: nodeId('I', i.id),
+    url: api,
+    repository_url: `${ctx.api}/repos/${repo.fullName}`,
+    labels_url: `${api}/labels{/name}`,
+    comments_url: `${api}/comments`,
+    events_url: `${api}/events`,
+    timeline_url: `${api}/timeline`,
+    html_url: `${ctx.web}/${repo.fullName}/issues/${i.number}`,
+    number: i.number,
+    state: i.state,
+    state_reason: i.stateReason,
+    title: i.title,
+    body: i.body,
+    user: simpleUser(i.user, ctx),
+    labels: i.labels.map((name, n) => label(repo, name, n, ctx)),
+    assignee: null,
+    assignees: [],
+    milestone: null,
+    locked: false,
+    active_lock_reason: null,
+    comments: i.comments,
+    closed_at: i.closedAt,
+    created_at: i.createdAt,
+    updated_at: i.updatedAt,
+    author_association: i.authorAssociation,
   };
 }
 

@@ -15,6 +15,7 @@ import type {
   FakeUserInit,
   FileSeed,
   GitPersonSeed,
+  IssueSeed,
   PullCommitSeed,
   PullFileSeed,
   PullSeed,
@@ -30,6 +31,21 @@ export interface IssueCommentRecord {
   readonly user: FakeUser;
   readonly createdAt: string;
   updatedAt: string;
+}
+
+export interface IssueRecord {
+  readonly id: number;
+  readonly number: number;
+  title: string;
+  body: string | null;
+  state: 'open' | 'closed';
+  stateReason: 'completed' | 'not_planned' | 'duplicate' | null;
+  labels: string[];
+  readonly user: FakeUser;
+  readonly createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  comments: number;
 }
 
 export interface CheckRunAnnotation {
@@ -239,6 +255,8 @@ export class FakeRepo {
   readonly checkRuns: CheckRunRecord[] = [];
   readonly statuses: CommitStatusRecord[] = [];
   readonly pulls = new Map<number, PullRecord>();
+  /** Issues that are not pull requests, by number. */
+  readonly issues = new Map<number, IssueRecord>();
   readonly deployments: DeploymentRecord[] = [];
   readonly deploymentStatuses: DeploymentStatusRecord[] = [];
 
@@ -257,6 +275,7 @@ export class FakeRepo {
     if (seed.private !== undefined) this.isPrivate = seed.private;
     for (const [branch, files] of Object.entries(seed.branches ?? {})) this.commitFiles(branch, files, { message: `Seed ${branch}` });
     for (const p of seed.pulls ?? []) this.addPull(p);
+    for (const i of seed.issues ?? []) this.addIssue(i);
     for (const c of seed.comments ?? []) this.addComment(c);
     for (const s of seed.statuses ?? []) this.addStatus(s);
     for (const c of seed.checkRuns ?? []) this.addCheckRun(c);
@@ -282,6 +301,29 @@ export class FakeRepo {
   /** Comments on one issue or pull request, oldest first (GitHub's order). */
   commentsOn(issueNumber: number): IssueCommentRecord[] {
     return this.comments.filter((c) => c.issueNumber === issueNumber);
+  }
+
+  // ---- issues
+
+  addIssue(i: IssueSeed): IssueRecord {
+    const created = i.createdAt ?? this.state.now();
+    const state = i.state ?? 'open';
+    const record: IssueRecord = {
+      id: this.state.nextId(),
+      number: i.number,
+      title: i.title ?? `Issue #${i.number}`,
+      body: i.body === undefined ? null : i.body,
+      state,
+      stateReason: state === 'closed' ? (i.stateReason ?? 'completed') : null,
+      labels: [...(i.labels ?? [])],
+      user: this.state.user(i.user),
+      createdAt: created,
+      updatedAt: created,
+      closedAt: state === 'closed' ? created : null,
+      comments: i.comments ?? 0,
+    };
+    this.issues.set(i.number, record);
+    return record;
   }
 
   // ---- check runs and statuses

@@ -179,6 +179,23 @@ export interface PullSeed {
   readonly authorAssociation?: string;
 }
 
+/** An issue (not a pull request: those are `pulls`, and the issue list shows both, as GitHub does). */
+export interface IssueSeed {
+  readonly number: number;
+  readonly title?: string;
+  readonly body?: string | null;
+  /** Default `open`. */
+  readonly state?: 'open' | 'closed';
+  /** Only for closed issues; default `completed`. */
+  readonly stateReason?: 'completed' | 'not_planned' | 'duplicate';
+  readonly labels?: readonly string[];
+  /** Default: the token's user. */
+  readonly user?: FakeUserInit;
+  /** ISO 8601. Default: the clock. */
+  readonly createdAt?: string;
+  readonly comments?: number;
+}
+
 export interface CommentSeed {
   readonly issueNumber: number;
   readonly body: string;
@@ -235,6 +252,7 @@ export interface RepoSeed {
   /** Branch name → files; each branch gets one root commit holding them. */
   readonly branches?: Readonly<Record<string, FileSeed>>;
   readonly pulls?: readonly PullSeed[];
+  readonly issues?: readonly IssueSeed[];
   readonly comments?: readonly CommentSeed[];
   readonly statuses?: readonly StatusSeed[];
   readonly checkRuns?: readonly CheckRunSeed[];

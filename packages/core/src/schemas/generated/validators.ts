@@ -18,7 +18,7 @@ return true;
 validate20.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 export const validateEvidence = validate21;
-const schema32 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/evidence.schema.json","title":"genops evidence predicate (https://genops.dev/attestations/evidence/v1)","description":"Everything known about a change, normalized from real tool outputs and the GitHub API. A section is null when its source was not given (its kind is then in absent). header.inputs lists every source by the sha256 of the exact bytes parsed (kind file). Mirrors packages/core/src/evidence/model.ts.","type":"object","additionalProperties":false,"required":["header","sources","absent","sbom","sbomDiff","vulnerabilities","vex","tests","coverage","provenance","eval","telemetry","service","change","deployments"],"properties":{"header":{"$ref":"common.schema.json#/$defs/predicateHeader"},"sources":{"type":"array","maxItems":4096,"items":{"$ref":"#/$defs/source"}},"absent":{"type":"array","maxItems":16,"items":{"$ref":"#/$defs/sourceKind"},"uniqueItems":true},"sbom":{"anyOf":[{"$ref":"#/$defs/sbom"},{"type":"null"}]},"sbomDiff":{"anyOf":[{"$ref":"#/$defs/sbomDiff"},{"type":"null"}]},"vulnerabilities":{"anyOf":[{"$ref":"#/$defs/vulnerabilities"},{"type":"null"}]},"vex":{"anyOf":[{"$ref":"#/$defs/vex"},{"type":"null"}]},"tests":{"anyOf":[{"$ref":"#/$defs/tests"},{"type":"null"}]},"coverage":{"anyOf":[{"$ref":"#/$defs/coverage"},{"type":"null"}]},"provenance":{"anyOf":[{"$ref":"#/$defs/provenance"},{"type":"null"}]},"eval":{"anyOf":[{"$ref":"#/$defs/eval"},{"type":"null"}]},"telemetry":{"anyOf":[{"$ref":"#/$defs/telemetry"},{"type":"null"}]},"service":{"anyOf":[{"$ref":"#/$defs/service"},{"type":"null"}]},"change":{"anyOf":[{"$ref":"#/$defs/change"},{"type":"null"}]},"deployments":{"anyOf":[{"$ref":"#/$defs/deployments"},{"type":"null"}]}},"$defs":{"sourceKind":{"enum":["sbom","base-sbom","vulnerabilities","vex","tests","coverage","diff","provenance","eval","traces","metadata","codeowners","github"]},"parser":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":256},"version":{"type":"string","maxLength":128}},"required":["name","version"]},"source":{"type":"object","additionalProperties":false,"properties":{"kind":{"$ref":"#/$defs/sourceKind"},"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"common.schema.json#/$defs/sha256Hex"},"size":{"type":"integer","minimum":0},"format":{"type":"string","maxLength":256},"parser":{"$ref":"#/$defs/parser"},"warnings":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":4096}},"warningsTruncated":{"type":"integer","minimum":0}},"required":["kind","path","sha256","size","format","parser","warnings"]},"component":{"type":"object","additionalProperties":false,"properties":{"purl":{"type":"string","maxLength":4096},"name":{"type":"string","maxLength":1024},"group":{"type":"string","maxLength":1024},"version":{"type":"string","maxLength":256},"licenses":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":4096}},"hashes":{"type":"object","maxProperties":16,"additionalProperties":{"type":"string","maxLength":1024}},"scope":{"enum":["direct","transitive","unknown"]},"type":{"type":"string","maxLength":64}},"required":["name","licenses","scope"]},"sbom":{"type":"object","additionalProperties":false,"properties":{"standard":{"enum":["cyclonedx","spdx"]},"specVersion":{"type":"string","maxLength":32},"root":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"version":{"type":"string","maxLength":256},"purl":{"type":"string","maxLength":4096}},"required":["name"]},"schemaValid":{"type":"boolean"},"components":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/component"}},"totals":{"type":"object","additionalProperties":false,"properties":{"components":{"type":"integer","minimum":0},"direct":{"type":"integer","minimum":0},"transitive":{"type":"integer","minimum":0},"unknownScope":{"type":"integer","minimum":0},"withoutLicense":{"type":"integer","minimum":0}},"required":["components","direct","transitive","unknownScope","withoutLicense"]}},"required":["standard","specVersion","components","totals"]},"componentChange":{"type":"object","additionalProperties":false,"properties":{"key":{"type":"string","maxLength":4096},"name":{"type":"string","maxLength":1024},"purl":{"type":"string","maxLength":4096},"from":{"type":"string","maxLength":256},"to":{"type":"string","maxLength":256},"licensesFrom":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":4096}},"licensesTo":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":4096}},"scope":{"enum":["direct","transitive","unknown"]}},"required":["key","name","scope"]},"sbomDiff":{"type":"object","additionalProperties":false,"properties":{"added":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"removed":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"upgraded":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"downgraded":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"changed":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"licenseChanged":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}}},"required":["added","removed","upgraded","downgraded","changed","licenseChanged"]},"location":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"startLine":{"type":"integer","minimum":1},"endLine":{"type":"integer","minimum":1},"startColumn":{"type":"integer","minimum":1},"endColumn":{"type":"integer","minimum":1}},"required":["path"]},"vexStatement":{"type":"object","additionalProperties":false,"properties":{"vulnerability":{"type":"string","maxLength":1024},"aliases":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":1024}},"products":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096}},"status":{"enum":["not_affected","affected","fixed","under_investigation"]},"justification":{"type":"string","maxLength":1024},"impact":{"type":"string","maxLength":16384},"actionStatement":{"type":"string","maxLength":16384},"source":{"type":"string","maxLength":4096},"timestamp":{"type":"string","maxLength":64}},"required":["vulnerability","aliases","products","status","source"]},"finding":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string","maxLength":1024},"aliases":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":1024}},"kind":{"enum":["dependency","code"]},"tools":{"type":"array","maxItems":32,"items":{"type":"string","maxLength":256}},"severity":{"enum":["critical","high","medium","low","none","unknown"]},"cvss":{"type":"object","additionalProperties":false,"properties":{"score":{"type":"number","minimum":0,"maximum":10},"vector":{"type":"string","maxLength":1024},"version":{"type":"string","maxLength":32}},"required":["score"]},"purl":{"type":"string","maxLength":4096},"package":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"version":{"type":"string","maxLength":256},"ecosystem":{"type":"string","maxLength":128}},"required":["name"]},"fixedIn":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":256}},"fixAvailable":{"type":"boolean"},"title":{"type":"string","maxLength":4096},"rule":{"type":"string","maxLength":1024},"locations":{"type":"array","maxItems":1000,"items":{"$ref":"#/$defs/location"}},"vex":{"type":"object","additionalProperties":false,"properties":{"status":{"enum":["not_affected","affected","fixed","under_investigation"]},"justification":{"type":"string","maxLength":1024},"source":{"type":"string","maxLength":4096}},"required":["status","source"]},"suppressed":{"type":"boolean"}},"required":["id","aliases","kind","tools","severity","fixedIn","fixAvailable","locations","suppressed"]},"severityCounts":{"type":"object","additionalProperties":false,"properties":{"critical":{"type":"integer","minimum":0},"high":{"type":"integer","minimum":0},"medium":{"type":"integer","minimum":0},"low":{"type":"integer","minimum":0},"none":{"type":"integer","minimum":0},"unknown":{"type":"integer","minimum":0}},"required":["critical","high","medium","low","none","unknown"]},"vulnerabilities":{"type":"object","additionalProperties":false,"properties":{"findings":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/finding"}},"totals":{"$ref":"#/$defs/severityCounts"},"suppressed":{"type":"integer","minimum":0}},"required":["findings","totals","suppressed"]},"vex":{"type":"object","additionalProperties":false,"properties":{"statements":{"type":"array","maxItems":100000,"items":{"$ref":"#/$defs/vexStatement"}}},"required":["statements"]},"tests":{"type":"object","additionalProperties":false,"properties":{"total":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errored":{"type":"integer","minimum":0},"skipped":{"type":"integer","minimum":0},"flaky":{"type":"integer","minimum":0},"suites":{"type":"integer","minimum":0},"durationSeconds":{"type":"number","minimum":0},"failures":{"type":"array","maxItems":100,"items":{"type":"object","additionalProperties":false,"properties":{"suite":{"type":"string","maxLength":1024},"name":{"type":"string","maxLength":4096},"message":{"type":"string","maxLength":16384},"file":{"type":"string","maxLength":4096},"line":{"type":"integer","minimum":1}},"required":["suite","name"]}},"flakyTests":{"type":"array","maxItems":100000,"items":{"type":"object","additionalProperties":false,"properties":{"suite":{"type":"string","maxLength":1024},"name":{"type":"string","maxLength":4096},"attempts":{"type":"integer","minimum":1}},"required":["suite","name","attempts"]}}},"required":["total","passed","failed","errored","skipped","flaky","suites","failures","flakyTests"]},"ratio":{"type":"object","additionalProperties":false,"properties":{"covered":{"type":"integer","minimum":0},"total":{"type":"integer","minimum":0},"ratio":{"anyOf":[{"type":"number","minimum":0,"maximum":1},{"type":"null"}]}},"required":["covered","total","ratio"]},"coverage":{"type":"object","additionalProperties":false,"properties":{"lines":{"$ref":"#/$defs/ratio"},"branches":{"$ref":"#/$defs/ratio"},"files":{"type":"integer","minimum":0},"changedLines":{"anyOf":[{"type":"object","additionalProperties":false,"properties":{"covered":{"type":"integer","minimum":0},"total":{"type":"integer","minimum":0},"ratio":{"anyOf":[{"type":"number","minimum":0,"maximum":1},{"type":"null"}]},"notInstrumented":{"type":"integer","minimum":0},"unmeasuredFiles":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":4096}},"uncovered":{"type":"array","maxItems":200,"items":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"ranges":{"type":"array","maxItems":100000,"items":{"type":"array","prefixItems":[{"type":"integer","minimum":1},{"type":"integer","minimum":1}],"minItems":2,"maxItems":2}}},"required":["path","ranges"]}}},"required":["covered","total","ratio","notInstrumented","uncovered"]},{"type":"null"}]}},"required":["lines","files","changedLines"]},"provenanceRecord":{"type":"object","additionalProperties":false,"properties":{"bundle":{"type":"string","maxLength":4096},"subjects":{"type":"array","maxItems":10000,"items":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":4096},"sha256":{"$ref":"common.schema.json#/$defs/sha256Hex"}},"required":["name"]}},"predicateType":{"type":"string","maxLength":4096},"builder":{"type":"string","maxLength":4096},"buildType":{"type":"string","maxLength":4096},"sourceRepository":{"type":"string","maxLength":4096},"sourceRef":{"type":"string","maxLength":4096},"signer":{"type":"string","maxLength":4096},"verified":{"type":"boolean"},"reason":{"type":"string","maxLength":4096}},"required":["bundle","subjects","verified"]},"provenance":{"type":"object","additionalProperties":false,"properties":{"artifacts":{"type":"array","maxItems":10000,"items":{"$ref":"#/$defs/provenanceRecord"}},"verified":{"type":"integer","minimum":0},"unverified":{"type":"integer","minimum":0}},"required":["artifacts","verified","unverified"]},"tokens":{"type":"object","additionalProperties":false,"properties":{"prompt":{"type":"integer","minimum":0},"completion":{"type":"integer","minimum":0},"total":{"type":"integer","minimum":0}},"required":["prompt","completion","total"]},"eval":{"type":"object","additionalProperties":false,"properties":{"tests":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errors":{"type":"integer","minimum":0},"passRate":{"anyOf":[{"type":"number","minimum":0,"maximum":1},{"type":"null"}]},"meanScore":{"anyOf":[{"type":"number"},{"type":"null"}]},"assertions":{"type":"array","maxItems":10000,"items":{"type":"object","additionalProperties":false,"properties":{"type":{"type":"string","maxLength":256},"metric":{"type":"string","maxLength":1024},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"meanScore":{"anyOf":[{"type":"number"},{"type":"null"}]}},"required":["type","passed","failed","meanScore"]}},"tokens":{"$ref":"#/$defs/tokens"},"cost":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]},"costPerRequest":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]},"providers":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":1024}},"injection":{"anyOf":[{"type":"object","additionalProperties":false,"properties":{"total":{"type":"integer","minimum":0},"blocked":{"type":"integer","minimum":0},"passed":{"type":"boolean"}},"required":["total","blocked","passed"]},{"type":"null"}]}},"required":["tests","passed","failed","errors","passRate","meanScore","assertions","tokens","cost","costPerRequest","providers","injection"]},"telemetry":{"type":"object","additionalProperties":false,"properties":{"spans":{"type":"integer","minimum":0},"llmCalls":{"type":"integer","minimum":0},"toolCalls":{"type":"integer","minimum":0},"models":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":1024}},"tokens":{"$ref":"#/$defs/tokens"},"cost":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]},"maxConsecutiveToolCalls":{"type":"integer","minimum":0},"maxConsecutiveToolCallsTrace":{"type":"string","maxLength":256},"contextWindowUse":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]},"promptCompletionRatio":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]}},"required":["spans","llmCalls","toolCalls","models","tokens","cost","maxConsecutiveToolCalls","contextWindowUse","promptCompletionRatio"]},"service":{"type":"object","additionalProperties":false,"properties":{"source":{"enum":["genops","backstage"]},"app":{"type":"string","maxLength":1024},"environment":{"type":"string","maxLength":1024},"owner":{"type":"string","maxLength":1024},"costCenter":{"type":"string","maxLength":1024},"tier":{"enum":["critical","high","medium","low"]},"timezone":{"type":"string","maxLength":128},"slos":{"type":"array","maxItems":1000,"items":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"objective":{"type":"number"},"window":{"type":"string","maxLength":64},"errorBudgetRemaining":{"type":"number"}},"required":["name","objective"]}},"dependents":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":1024}},"freezeWindows":{"type":"array","maxItems":1000,"items":{"type":"object","additionalProperties":false,"properties":{"start":{"type":"string","maxLength":64},"end":{"type":"string","maxLength":64},"reason":{"type":"string","maxLength":1024}},"required":["start","end"]}}},"required":["source","app","owner","slos","dependents","freezeWindows"]},"changedFile":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"previousPath":{"type":"string","maxLength":4096},"status":{"type":"string","maxLength":32},"additions":{"type":"integer","minimum":0},"deletions":{"type":"integer","minimum":0},"owners":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":256}},"categories":{"type":"array","maxItems":32,"items":{"type":"string","maxLength":64}}},"required":["path","status","additions","deletions","owners","categories"]},"review":{"type":"object","additionalProperties":false,"properties":{"reviewer":{"type":"string","maxLength":256},"state":{"enum":["APPROVED","CHANGES_REQUESTED","COMMENTED","DISMISSED","PENDING"]},"isBot":{"type":"boolean"},"isCodeOwner":{"type":"boolean"},"submittedAt":{"type":"string","maxLength":64},"onHead":{"type":"boolean"}},"required":["reviewer","state","isBot","isCodeOwner","onHead"]},"change":{"type":"object","additionalProperties":false,"properties":{"source":{"enum":["github","diff"]},"pullRequest":{"type":"object","additionalProperties":false,"properties":{"number":{"type":"integer","minimum":1},"title":{"type":"string","maxLength":4096},"draft":{"type":"boolean"},"baseRef":{"type":"string","maxLength":1024},"headRef":{"type":"string","maxLength":1024},"url":{"type":"string","maxLength":4096}},"required":["number","title","draft","baseRef","headRef"]},"author":{"type":"object","additionalProperties":false,"properties":{"login":{"type":"string","maxLength":256},"type":{"enum":["User","Bot","Organization"]},"association":{"type":"string","maxLength":64}},"required":["login","type","association"]},"labels":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":1024}},"files":{"type":"array","maxItems":100000,"items":{"$ref":"#/$defs/changedFile"}},"totals":{"type":"object","additionalProperties":false,"properties":{"files":{"type":"integer","minimum":0},"additions":{"type":"integer","minimum":0},"deletions":{"type":"integer","minimum":0}},"required":["files","additions","deletions"]},"categories":{"type":"object","maxProperties":64,"additionalProperties":{"type":"integer","minimum":0}},"reviews":{"type":"array","maxItems":10000,"items":{"$ref":"#/$defs/review"}},"approvals":{"type":"object","additionalProperties":false,"properties":{"human":{"type":"integer","minimum":0},"bot":{"type":"integer","minimum":0},"codeOwner":{"type":"integer","minimum":0},"changesRequested":{"type":"integer","minimum":0}},"required":["human","bot","codeOwner","changesRequested"]},"codeowners":{"type":"object","additionalProperties":false,"properties":{"file":{"anyOf":[{"type":"string","maxLength":4096},{"type":"null"}]},"ownedFiles":{"type":"integer","minimum":0},"unownedFiles":{"type":"array","maxItems":100000,"items":{"type":"string","maxLength":4096}},"owners":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":256}}},"required":["file","ownedFiles","unownedFiles","owners"]},"ai":{"type":"object","additionalProperties":false,"properties":{"agentAuthor":{"anyOf":[{"type":"string","maxLength":256},{"type":"null"}]},"coAuthors":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":256}},"aiCommits":{"type":"integer","minimum":0},"commits":{"type":"integer","minimum":0},"share":{"type":"number","minimum":0,"maximum":1}},"required":["agentAuthor","coAuthors","aiCommits","commits","share"]}},"required":["source","labels","files","totals","categories","reviews","approvals","codeowners","ai"]},"deployment":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"integer","minimum":0},"sha":{"type":"string","maxLength":64},"ref":{"type":"string","maxLength":1024},"environment":{"type":"string","maxLength":1024},"createdAt":{"type":"string","maxLength":64},"state":{"type":"string","maxLength":64},"finishedAt":{"type":"string","maxLength":64},"creator":{"type":"string","maxLength":256}},"required":["id","sha","ref","environment","createdAt","state"]},"deployments":{"type":"object","additionalProperties":false,"properties":{"environment":{"type":"string","maxLength":1024},"deployments":{"type":"array","maxItems":1000,"items":{"$ref":"#/$defs/deployment"}},"counts":{"type":"object","maxProperties":32,"additionalProperties":{"type":"integer","minimum":0}}},"required":["environment","deployments","counts"]}}};
+const schema32 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/evidence.schema.json","title":"genops evidence predicate (https://genops.dev/attestations/evidence/v1)","description":"Everything known about a change, normalized from real tool outputs and the GitHub API. A section is null when its source was not given (its kind is then in absent). header.inputs lists every source by the sha256 of the exact bytes parsed (kind file). Mirrors packages/core/src/evidence/model.ts.","type":"object","additionalProperties":false,"required":["header","sources","absent","sbom","sbomDiff","vulnerabilities","vex","tests","coverage","provenance","eval","telemetry","service","change","deployments"],"properties":{"header":{"$ref":"common.schema.json#/$defs/predicateHeader"},"sources":{"type":"array","maxItems":4096,"items":{"$ref":"#/$defs/source"}},"absent":{"type":"array","maxItems":16,"items":{"$ref":"#/$defs/sourceKind"},"uniqueItems":true},"sbom":{"anyOf":[{"$ref":"#/$defs/sbom"},{"type":"null"}]},"sbomDiff":{"anyOf":[{"$ref":"#/$defs/sbomDiff"},{"type":"null"}]},"vulnerabilities":{"anyOf":[{"$ref":"#/$defs/vulnerabilities"},{"type":"null"}]},"vex":{"anyOf":[{"$ref":"#/$defs/vex"},{"type":"null"}]},"tests":{"anyOf":[{"$ref":"#/$defs/tests"},{"type":"null"}]},"coverage":{"anyOf":[{"$ref":"#/$defs/coverage"},{"type":"null"}]},"provenance":{"anyOf":[{"$ref":"#/$defs/provenance"},{"type":"null"}]},"eval":{"anyOf":[{"$ref":"#/$defs/eval"},{"type":"null"}]},"telemetry":{"anyOf":[{"$ref":"#/$defs/telemetry"},{"type":"null"}]},"service":{"anyOf":[{"$ref":"#/$defs/service"},{"type":"null"}]},"change":{"anyOf":[{"$ref":"#/$defs/change"},{"type":"null"}]},"deployments":{"anyOf":[{"$ref":"#/$defs/deployments"},{"type":"null"}]}},"$defs":{"sourceKind":{"enum":["sbom","base-sbom","vulnerabilities","vex","tests","coverage","diff","provenance","eval","traces","metadata","codeowners","github"]},"parser":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":256},"version":{"type":"string","maxLength":128}},"required":["name","version"]},"source":{"type":"object","additionalProperties":false,"properties":{"kind":{"$ref":"#/$defs/sourceKind"},"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"common.schema.json#/$defs/sha256Hex"},"size":{"type":"integer","minimum":0},"format":{"type":"string","maxLength":256},"parser":{"$ref":"#/$defs/parser"},"warnings":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":4096}},"warningsTruncated":{"type":"integer","minimum":0}},"required":["kind","path","sha256","size","format","parser","warnings"]},"component":{"type":"object","additionalProperties":false,"properties":{"purl":{"type":"string","maxLength":4096},"name":{"type":"string","maxLength":1024},"group":{"type":"string","maxLength":1024},"version":{"type":"string","maxLength":256},"licenses":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":4096}},"hashes":{"type":"object","maxProperties":16,"additionalProperties":{"type":"string","maxLength":1024}},"scope":{"enum":["direct","transitive","unknown"]},"type":{"type":"string","maxLength":64}},"required":["name","licenses","scope"]},"sbom":{"type":"object","additionalProperties":false,"properties":{"standard":{"enum":["cyclonedx","spdx"]},"specVersion":{"type":"string","maxLength":32},"root":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"version":{"type":"string","maxLength":256},"purl":{"type":"string","maxLength":4096}},"required":["name"]},"schemaValid":{"type":"boolean"},"components":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/component"}},"totals":{"type":"object","additionalProperties":false,"properties":{"components":{"type":"integer","minimum":0},"direct":{"type":"integer","minimum":0},"transitive":{"type":"integer","minimum":0},"unknownScope":{"type":"integer","minimum":0},"withoutLicense":{"type":"integer","minimum":0}},"required":["components","direct","transitive","unknownScope","withoutLicense"]}},"required":["standard","specVersion","components","totals"]},"componentChange":{"type":"object","additionalProperties":false,"properties":{"key":{"type":"string","maxLength":4096},"name":{"type":"string","maxLength":1024},"purl":{"type":"string","maxLength":4096},"from":{"type":"string","maxLength":256},"to":{"type":"string","maxLength":256},"licensesFrom":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":4096}},"licensesTo":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":4096}},"scope":{"enum":["direct","transitive","unknown"]}},"required":["key","name","scope"]},"sbomDiff":{"type":"object","additionalProperties":false,"properties":{"added":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"removed":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"upgraded":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"downgraded":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"changed":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"licenseChanged":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}}},"required":["added","removed","upgraded","downgraded","changed","licenseChanged"]},"location":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"startLine":{"type":"integer","minimum":1},"endLine":{"type":"integer","minimum":1},"startColumn":{"type":"integer","minimum":1},"endColumn":{"type":"integer","minimum":1}},"required":["path"]},"vexStatement":{"type":"object","additionalProperties":false,"properties":{"vulnerability":{"type":"string","maxLength":1024},"aliases":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":1024}},"products":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096}},"status":{"enum":["not_affected","affected","fixed","under_investigation"]},"justification":{"type":"string","maxLength":1024},"impact":{"type":"string","maxLength":16384},"actionStatement":{"type":"string","maxLength":16384},"source":{"type":"string","maxLength":4096},"timestamp":{"type":"string","maxLength":64}},"required":["vulnerability","aliases","products","status","source"]},"finding":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string","maxLength":1024},"aliases":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":1024}},"kind":{"enum":["dependency","code"]},"tools":{"type":"array","maxItems":32,"items":{"type":"string","maxLength":256}},"severity":{"enum":["critical","high","medium","low","none","unknown"]},"cvss":{"type":"object","additionalProperties":false,"properties":{"score":{"type":"number","minimum":0,"maximum":10},"vector":{"type":"string","maxLength":1024},"version":{"type":"string","maxLength":32}},"required":["score"]},"purl":{"type":"string","maxLength":4096},"package":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"version":{"type":"string","maxLength":256},"ecosystem":{"type":"string","maxLength":128}},"required":["name"]},"fixedIn":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":256}},"fixAvailable":{"type":"boolean"},"title":{"type":"string","maxLength":4096},"rule":{"type":"string","maxLength":1024},"locations":{"type":"array","maxItems":1000,"items":{"$ref":"#/$defs/location"}},"vex":{"type":"object","additionalProperties":false,"properties":{"status":{"enum":["not_affected","affected","fixed","under_investigation"]},"justification":{"type":"string","maxLength":1024},"source":{"type":"string","maxLength":4096}},"required":["status","source"]},"suppressed":{"type":"boolean"}},"required":["id","aliases","kind","tools","severity","fixedIn","fixAvailable","locations","suppressed"]},"severityCounts":{"type":"object","additionalProperties":false,"properties":{"critical":{"type":"integer","minimum":0},"high":{"type":"integer","minimum":0},"medium":{"type":"integer","minimum":0},"low":{"type":"integer","minimum":0},"none":{"type":"integer","minimum":0},"unknown":{"type":"integer","minimum":0}},"required":["critical","high","medium","low","none","unknown"]},"vulnerabilities":{"type":"object","additionalProperties":false,"properties":{"findings":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/finding"}},"totals":{"$ref":"#/$defs/severityCounts"},"suppressed":{"type":"integer","minimum":0}},"required":["findings","totals","suppressed"]},"vex":{"type":"object","additionalProperties":false,"properties":{"statements":{"type":"array","maxItems":100000,"items":{"$ref":"#/$defs/vexStatement"}}},"required":["statements"]},"tests":{"type":"object","additionalProperties":false,"properties":{"total":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errored":{"type":"integer","minimum":0},"skipped":{"type":"integer","minimum":0},"flaky":{"type":"integer","minimum":0},"suites":{"type":"integer","minimum":0},"durationSeconds":{"type":"number","minimum":0},"failures":{"type":"array","maxItems":100,"items":{"type":"object","additionalProperties":false,"properties":{"suite":{"type":"string","maxLength":1024},"name":{"type":"string","maxLength":4096},"message":{"type":"string","maxLength":16384},"file":{"type":"string","maxLength":4096},"line":{"type":"integer","minimum":1}},"required":["suite","name"]}},"flakyTests":{"type":"array","maxItems":100000,"items":{"type":"object","additionalProperties":false,"properties":{"suite":{"type":"string","maxLength":1024},"name":{"type":"string","maxLength":4096},"attempts":{"type":"integer","minimum":1}},"required":["suite","name","attempts"]}}},"required":["total","passed","failed","errored","skipped","flaky","suites","failures","flakyTests"]},"ratio":{"type":"object","additionalProperties":false,"properties":{"covered":{"type":"integer","minimum":0},"total":{"type":"integer","minimum":0},"ratio":{"anyOf":[{"type":"number","minimum":0,"maximum":1},{"type":"null"}]}},"required":["covered","total","ratio"]},"coverage":{"type":"object","additionalProperties":false,"properties":{"lines":{"$ref":"#/$defs/ratio"},"branches":{"$ref":"#/$defs/ratio"},"files":{"type":"integer","minimum":0},"changedLines":{"anyOf":[{"type":"object","additionalProperties":false,"properties":{"covered":{"type":"integer","minimum":0},"total":{"type":"integer","minimum":0},"ratio":{"anyOf":[{"type":"number","minimum":0,"maximum":1},{"type":"null"}]},"notInstrumented":{"type":"integer","minimum":0},"unmeasuredFiles":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":4096}},"uncovered":{"type":"array","maxItems":200,"items":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"ranges":{"type":"array","maxItems":100000,"items":{"type":"array","prefixItems":[{"type":"integer","minimum":1},{"type":"integer","minimum":1}],"minItems":2,"maxItems":2}}},"required":["path","ranges"]}}},"required":["covered","total","ratio","notInstrumented","uncovered"]},{"type":"null"}]}},"required":["lines","files","changedLines"]},"provenanceRecord":{"type":"object","additionalProperties":false,"properties":{"bundle":{"type":"string","maxLength":4096},"subjects":{"type":"array","maxItems":10000,"items":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":4096},"sha256":{"$ref":"common.schema.json#/$defs/sha256Hex"}},"required":["name"]}},"predicateType":{"type":"string","maxLength":4096},"builder":{"type":"string","maxLength":4096},"buildType":{"type":"string","maxLength":4096},"sourceRepository":{"type":"string","maxLength":4096},"sourceRef":{"type":"string","maxLength":4096},"signer":{"type":"string","maxLength":4096},"verified":{"type":"boolean"},"reason":{"type":"string","maxLength":4096}},"required":["bundle","subjects","verified"]},"provenance":{"type":"object","additionalProperties":false,"properties":{"artifacts":{"type":"array","maxItems":10000,"items":{"$ref":"#/$defs/provenanceRecord"}},"verified":{"type":"integer","minimum":0},"unverified":{"type":"integer","minimum":0}},"required":["artifacts","verified","unverified"]},"tokens":{"type":"object","additionalProperties":false,"properties":{"prompt":{"type":"integer","minimum":0},"completion":{"type":"integer","minimum":0},"total":{"type":"integer","minimum":0}},"required":["prompt","completion","total"]},"eval":{"type":"object","additionalProperties":false,"properties":{"tests":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errors":{"type":"integer","minimum":0},"passRate":{"anyOf":[{"type":"number","minimum":0,"maximum":1},{"type":"null"}]},"meanScore":{"anyOf":[{"type":"number"},{"type":"null"}]},"assertions":{"type":"array","maxItems":10000,"items":{"type":"object","additionalProperties":false,"properties":{"type":{"type":"string","maxLength":256},"metric":{"type":"string","maxLength":1024},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"meanScore":{"anyOf":[{"type":"number"},{"type":"null"}]}},"required":["type","passed","failed","meanScore"]}},"tokens":{"$ref":"#/$defs/tokens"},"cost":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]},"costPerRequest":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]},"providers":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":1024}},"injection":{"anyOf":[{"type":"object","additionalProperties":false,"properties":{"total":{"type":"integer","minimum":0},"blocked":{"type":"integer","minimum":0},"passed":{"type":"boolean"}},"required":["total","blocked","passed"]},{"type":"null"}]}},"required":["tests","passed","failed","errors","passRate","meanScore","assertions","tokens","cost","costPerRequest","providers","injection"]},"telemetry":{"type":"object","additionalProperties":false,"properties":{"spans":{"type":"integer","minimum":0},"llmCalls":{"type":"integer","minimum":0},"toolCalls":{"type":"integer","minimum":0},"models":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":1024}},"tokens":{"$ref":"#/$defs/tokens"},"cost":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]},"maxConsecutiveToolCalls":{"type":"integer","minimum":0},"maxConsecutiveToolCallsTrace":{"type":"string","maxLength":256},"contextWindowUse":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]},"promptCompletionRatio":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]}},"required":["spans","llmCalls","toolCalls","models","tokens","cost","maxConsecutiveToolCalls","contextWindowUse","promptCompletionRatio"]},"service":{"type":"object","additionalProperties":false,"properties":{"source":{"enum":["genops","backstage"]},"app":{"type":"string","maxLength":1024},"environment":{"type":"string","maxLength":1024},"owner":{"type":"string","maxLength":1024},"costCenter":{"type":"string","maxLength":1024},"tier":{"enum":["critical","high","medium","low"]},"timezone":{"type":"string","maxLength":128},"slos":{"type":"array","maxItems":1000,"items":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"objective":{"type":"number"},"window":{"type":"string","maxLength":64},"errorBudgetRemaining":{"type":"number"}},"required":["name","objective"]}},"dependents":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":1024}},"freezeWindows":{"type":"array","maxItems":1000,"items":{"type":"object","additionalProperties":false,"properties":{"start":{"type":"string","maxLength":64},"end":{"type":"string","maxLength":64},"reason":{"type":"string","maxLength":1024}},"required":["start","end"]}}},"required":["source","app","owner","slos","dependents","freezeWindows"]},"changedFile":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"previousPath":{"type":"string","maxLength":4096},"status":{"type":"string","maxLength":32},"additions":{"type":"integer","minimum":0},"deletions":{"type":"integer","minimum":0},"owners":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":256}},"categories":{"type":"array","maxItems":32,"items":{"type":"string","maxLength":64}}},"required":["path","status","additions","deletions","owners","categories"]},"review":{"type":"object","additionalProperties":false,"properties":{"reviewer":{"type":"string","maxLength":256},"state":{"enum":["APPROVED","CHANGES_REQUESTED","COMMENTED","DISMISSED","PENDING"]},"isBot":{"type":"boolean"},"isCodeOwner":{"type":"boolean"},"submittedAt":{"type":"string","maxLength":64},"onHead":{"type":"boolean"}},"required":["reviewer","state","isBot","isCodeOwner","onHead"]},"change":{"type":"object","additionalProperties":false,"properties":{"source":{"enum":["github","diff"]},"pullRequest":{"type":"object","additionalProperties":false,"properties":{"number":{"type":"integer","minimum":1},"title":{"type":"string","maxLength":4096},"draft":{"type":"boolean"},"baseRef":{"type":"string","maxLength":1024},"headRef":{"type":"string","maxLength":1024},"url":{"type":"string","maxLength":4096}},"required":["number","title","draft","baseRef","headRef"]},"author":{"type":"object","additionalProperties":false,"properties":{"login":{"type":"string","maxLength":256},"type":{"enum":["User","Bot","Organization"]},"association":{"type":"string","maxLength":64}},"required":["login","type","association"]},"labels":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":1024}},"files":{"type":"array","maxItems":100000,"items":{"$ref":"#/$defs/changedFile"}},"totals":{"type":"object","additionalProperties":false,"properties":{"files":{"type":"integer","minimum":0},"additions":{"type":"integer","minimum":0},"deletions":{"type":"integer","minimum":0}},"required":["files","additions","deletions"]},"categories":{"type":"object","maxProperties":64,"additionalProperties":{"type":"integer","minimum":0}},"reviews":{"type":"array","maxItems":10000,"items":{"$ref":"#/$defs/review"}},"approvals":{"type":"object","additionalProperties":false,"properties":{"human":{"type":"integer","minimum":0},"bot":{"type":"integer","minimum":0},"codeOwner":{"type":"integer","minimum":0},"changesRequested":{"type":"integer","minimum":0}},"required":["human","bot","codeOwner","changesRequested"]},"codeowners":{"type":"object","additionalProperties":false,"properties":{"file":{"anyOf":[{"type":"string","maxLength":4096},{"type":"null"}]},"ownedFiles":{"type":"integer","minimum":0},"unownedFiles":{"type":"array","maxItems":100000,"items":{"type":"string","maxLength":4096}},"owners":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":256}}},"required":["file","ownedFiles","unownedFiles","owners"]},"ai":{"type":"object","additionalProperties":false,"properties":{"agentAuthor":{"anyOf":[{"type":"string","maxLength":256},{"type":"null"}]},"coAuthors":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":256}},"aiCommits":{"type":"integer","minimum":0},"commits":{"type":"integer","minimum":0},"share":{"type":"number","minimum":0,"maximum":1}},"required":["agentAuthor","coAuthors","aiCommits","commits","share"]},"identifiers":{"type":"array","maxItems":200,"items":{"type":"string","minLength":1,"maxLength":128}}},"required":["source","labels","files","totals","categories","reviews","approvals","codeowners","ai"]},"deployment":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"integer","minimum":0},"sha":{"type":"string","maxLength":64},"ref":{"type":"string","maxLength":1024},"environment":{"type":"string","maxLength":1024},"createdAt":{"type":"string","maxLength":64},"state":{"type":"string","maxLength":64},"finishedAt":{"type":"string","maxLength":64},"creator":{"type":"string","maxLength":256}},"required":["id","sha","ref","environment","createdAt","state"]},"deployments":{"type":"object","additionalProperties":false,"properties":{"environment":{"type":"string","maxLength":1024},"deployments":{"type":"array","maxItems":1000,"items":{"$ref":"#/$defs/deployment"}},"counts":{"type":"object","maxProperties":32,"additionalProperties":{"type":"integer","minimum":0}}},"required":["environment","deployments","counts"]}}};
 const schema46 = {"enum":["sbom","base-sbom","vulnerabilities","vex","tests","coverage","diff","provenance","eval","traces","metadata","codeowners","github"]};
 const schema65 = {"type":"object","additionalProperties":false,"properties":{"total":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errored":{"type":"integer","minimum":0},"skipped":{"type":"integer","minimum":0},"flaky":{"type":"integer","minimum":0},"suites":{"type":"integer","minimum":0},"durationSeconds":{"type":"number","minimum":0},"failures":{"type":"array","maxItems":100,"items":{"type":"object","additionalProperties":false,"properties":{"suite":{"type":"string","maxLength":1024},"name":{"type":"string","maxLength":4096},"message":{"type":"string","maxLength":16384},"file":{"type":"string","maxLength":4096},"line":{"type":"integer","minimum":1}},"required":["suite","name"]}},"flakyTests":{"type":"array","maxItems":100000,"items":{"type":"object","additionalProperties":false,"properties":{"suite":{"type":"string","maxLength":1024},"name":{"type":"string","maxLength":4096},"attempts":{"type":"integer","minimum":1}},"required":["suite","name","attempts"]}}},"required":["total","passed","failed","errored","skipped","flaky","suites","failures","flakyTests"]};
 const schema76 = {"type":"object","additionalProperties":false,"properties":{"source":{"enum":["genops","backstage"]},"app":{"type":"string","maxLength":1024},"environment":{"type":"string","maxLength":1024},"owner":{"type":"string","maxLength":1024},"costCenter":{"type":"string","maxLength":1024},"tier":{"enum":["critical","high","medium","low"]},"timezone":{"type":"string","maxLength":128},"slos":{"type":"array","maxItems":1000,"items":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"objective":{"type":"number"},"window":{"type":"string","maxLength":64},"errorBudgetRemaining":{"type":"number"}},"required":["name","objective"]}},"dependents":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":1024}},"freezeWindows":{"type":"array","maxItems":1000,"items":{"type":"object","additionalProperties":false,"properties":{"start":{"type":"string","maxLength":64},"end":{"type":"string","maxLength":64},"reason":{"type":"string","maxLength":1024}},"required":["start","end"]}}},"required":["source","app","owner","slos","dependents","freezeWindows"]};
@@ -9183,7 +9183,7 @@ return errors === 0;
 }
 validate48.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema77 = {"type":"object","additionalProperties":false,"properties":{"source":{"enum":["github","diff"]},"pullRequest":{"type":"object","additionalProperties":false,"properties":{"number":{"type":"integer","minimum":1},"title":{"type":"string","maxLength":4096},"draft":{"type":"boolean"},"baseRef":{"type":"string","maxLength":1024},"headRef":{"type":"string","maxLength":1024},"url":{"type":"string","maxLength":4096}},"required":["number","title","draft","baseRef","headRef"]},"author":{"type":"object","additionalProperties":false,"properties":{"login":{"type":"string","maxLength":256},"type":{"enum":["User","Bot","Organization"]},"association":{"type":"string","maxLength":64}},"required":["login","type","association"]},"labels":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":1024}},"files":{"type":"array","maxItems":100000,"items":{"$ref":"#/$defs/changedFile"}},"totals":{"type":"object","additionalProperties":false,"properties":{"files":{"type":"integer","minimum":0},"additions":{"type":"integer","minimum":0},"deletions":{"type":"integer","minimum":0}},"required":["files","additions","deletions"]},"categories":{"type":"object","maxProperties":64,"additionalProperties":{"type":"integer","minimum":0}},"reviews":{"type":"array","maxItems":10000,"items":{"$ref":"#/$defs/review"}},"approvals":{"type":"object","additionalProperties":false,"properties":{"human":{"type":"integer","minimum":0},"bot":{"type":"integer","minimum":0},"codeOwner":{"type":"integer","minimum":0},"changesRequested":{"type":"integer","minimum":0}},"required":["human","bot","codeOwner","changesRequested"]},"codeowners":{"type":"object","additionalProperties":false,"properties":{"file":{"anyOf":[{"type":"string","maxLength":4096},{"type":"null"}]},"ownedFiles":{"type":"integer","minimum":0},"unownedFiles":{"type":"array","maxItems":100000,"items":{"type":"string","maxLength":4096}},"owners":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":256}}},"required":["file","ownedFiles","unownedFiles","owners"]},"ai":{"type":"object","additionalProperties":false,"properties":{"agentAuthor":{"anyOf":[{"type":"string","maxLength":256},{"type":"null"}]},"coAuthors":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":256}},"aiCommits":{"type":"integer","minimum":0},"commits":{"type":"integer","minimum":0},"share":{"type":"number","minimum":0,"maximum":1}},"required":["agentAuthor","coAuthors","aiCommits","commits","share"]}},"required":["source","labels","files","totals","categories","reviews","approvals","codeowners","ai"]};
+const schema77 = {"type":"object","additionalProperties":false,"properties":{"source":{"enum":["github","diff"]},"pullRequest":{"type":"object","additionalProperties":false,"properties":{"number":{"type":"integer","minimum":1},"title":{"type":"string","maxLength":4096},"draft":{"type":"boolean"},"baseRef":{"type":"string","maxLength":1024},"headRef":{"type":"string","maxLength":1024},"url":{"type":"string","maxLength":4096}},"required":["number","title","draft","baseRef","headRef"]},"author":{"type":"object","additionalProperties":false,"properties":{"login":{"type":"string","maxLength":256},"type":{"enum":["User","Bot","Organization"]},"association":{"type":"string","maxLength":64}},"required":["login","type","association"]},"labels":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":1024}},"files":{"type":"array","maxItems":100000,"items":{"$ref":"#/$defs/changedFile"}},"totals":{"type":"object","additionalProperties":false,"properties":{"files":{"type":"integer","minimum":0},"additions":{"type":"integer","minimum":0},"deletions":{"type":"integer","minimum":0}},"required":["files","additions","deletions"]},"categories":{"type":"object","maxProperties":64,"additionalProperties":{"type":"integer","minimum":0}},"reviews":{"type":"array","maxItems":10000,"items":{"$ref":"#/$defs/review"}},"approvals":{"type":"object","additionalProperties":false,"properties":{"human":{"type":"integer","minimum":0},"bot":{"type":"integer","minimum":0},"codeOwner":{"type":"integer","minimum":0},"changesRequested":{"type":"integer","minimum":0}},"required":["human","bot","codeOwner","changesRequested"]},"codeowners":{"type":"object","additionalProperties":false,"properties":{"file":{"anyOf":[{"type":"string","maxLength":4096},{"type":"null"}]},"ownedFiles":{"type":"integer","minimum":0},"unownedFiles":{"type":"array","maxItems":100000,"items":{"type":"string","maxLength":4096}},"owners":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":256}}},"required":["file","ownedFiles","unownedFiles","owners"]},"ai":{"type":"object","additionalProperties":false,"properties":{"agentAuthor":{"anyOf":[{"type":"string","maxLength":256},{"type":"null"}]},"coAuthors":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":256}},"aiCommits":{"type":"integer","minimum":0},"commits":{"type":"integer","minimum":0},"share":{"type":"number","minimum":0,"maximum":1}},"required":["agentAuthor","coAuthors","aiCommits","commits","share"]},"identifiers":{"type":"array","maxItems":200,"items":{"type":"string","minLength":1,"maxLength":128}}},"required":["source","labels","files","totals","categories","reviews","approvals","codeowners","ai"]};
 const schema78 = {"type":"object","additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"previousPath":{"type":"string","maxLength":4096},"status":{"type":"string","maxLength":32},"additions":{"type":"integer","minimum":0},"deletions":{"type":"integer","minimum":0},"owners":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":256}},"categories":{"type":"array","maxItems":32,"items":{"type":"string","maxLength":64}}},"required":["path","status","additions","deletions","owners","categories"]};
 const schema79 = {"type":"object","additionalProperties":false,"properties":{"reviewer":{"type":"string","maxLength":256},"state":{"enum":["APPROVED","CHANGES_REQUESTED","COMMENTED","DISMISSED","PENDING"]},"isBot":{"type":"boolean"},"isCodeOwner":{"type":"boolean"},"submittedAt":{"type":"string","maxLength":64},"onHead":{"type":"boolean"}},"required":["reviewer","state","isBot","isCodeOwner","onHead"]};
 
@@ -11124,14 +11124,75 @@ vErrors.push(err158);
 errors++;
 }
 }
-}
-else {
-const err159 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.identifiers !== undefined){
+let data58 = data.identifiers;
+if(Array.isArray(data58)){
+if(data58.length > 200){
+const err159 = {instancePath:instancePath+"/identifiers",schemaPath:"#/properties/identifiers/maxItems",keyword:"maxItems",params:{limit: 200},message:"must NOT have more than 200 items"};
 if(vErrors === null){
 vErrors = [err159];
 }
 else {
 vErrors.push(err159);
+}
+errors++;
+}
+const len8 = data58.length;
+for(let i8=0; i8<len8; i8++){
+let data59 = data58[i8];
+if(typeof data59 === "string"){
+if(func2(data59) > 128){
+const err160 = {instancePath:instancePath+"/identifiers/" + i8,schemaPath:"#/properties/identifiers/items/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+if(vErrors === null){
+vErrors = [err160];
+}
+else {
+vErrors.push(err160);
+}
+errors++;
+}
+if(func2(data59) < 1){
+const err161 = {instancePath:instancePath+"/identifiers/" + i8,schemaPath:"#/properties/identifiers/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err161];
+}
+else {
+vErrors.push(err161);
+}
+errors++;
+}
+}
+else {
+const err162 = {instancePath:instancePath+"/identifiers/" + i8,schemaPath:"#/properties/identifiers/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err162];
+}
+else {
+vErrors.push(err162);
+}
+errors++;
+}
+}
+}
+else {
+const err163 = {instancePath:instancePath+"/identifiers",schemaPath:"#/properties/identifiers/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err163];
+}
+else {
+vErrors.push(err163);
+}
+errors++;
+}
+}
+}
+else {
+const err164 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err164];
+}
+else {
+vErrors.push(err164);
 }
 errors++;
 }
@@ -15013,17 +15074,4847 @@ return errors === 0;
 }
 validate59.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const validateStatement = validate64;
-const schema98 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/statement.schema.json","title":"in-toto Statement v1 (as genops reads and writes it)","description":"https://github.com/in-toto/attestation/blob/main/spec/v1/statement.md","type":"object","additionalProperties":false,"required":["_type","subject","predicateType","predicate"],"properties":{"_type":{"const":"https://in-toto.io/Statement/v1"},"subject":{"type":"array","minItems":1,"maxItems":64,"items":{"type":"object","additionalProperties":false,"required":["name","digest"],"properties":{"name":{"type":"string","maxLength":2048},"uri":{"type":"string","maxLength":4096},"digest":{"$ref":"common.schema.json#/$defs/digestSet"},"annotations":{"type":"object"}}}},"predicateType":{"type":"string","format":"uri","maxLength":2048},"predicate":{"type":"object"}}};
-const schema99 = {"type":"object","minProperties":1,"maxProperties":16,"propertyNames":{"pattern":"^[a-zA-Z0-9_-]{1,64}$"},"additionalProperties":{"type":"string","pattern":"^[0-9a-fA-F]{1,256}$"}};
-const pattern15 = new RegExp("^[a-zA-Z0-9_-]{1,64}$", "u");
-const pattern16 = new RegExp("^[0-9a-fA-F]{1,256}$", "u");
+export const validateRiskConfig = validate64;
+const schema98 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/risk-config.schema.json","title":"genops risk configuration (risk-score `config` input, `genops risk score --config`)","description":"Every key is optional; what is not given keeps its default (packages/core/src/risk/config.ts). See docs/risk.md.","type":"object","additionalProperties":false,"properties":{"weights":{"type":"object","additionalProperties":false,"properties":{"service-tier":{"type":"number","minimum":0,"maximum":10},"service-health":{"type":"number","minimum":0,"maximum":10},"change-history":{"type":"number","minimum":0,"maximum":10},"blast-radius":{"type":"number","minimum":0,"maximum":10},"change-complexity":{"type":"number","minimum":0,"maximum":10},"timing":{"type":"number","minimum":0,"maximum":10},"vulnerabilities":{"type":"number","minimum":0,"maximum":10},"licenses":{"type":"number","minimum":0,"maximum":10},"provenance":{"type":"number","minimum":0,"maximum":10},"new-dependencies":{"type":"number","minimum":0,"maximum":10},"changed-line-coverage":{"type":"number","minimum":0,"maximum":10},"tests":{"type":"number","minimum":0,"maximum":10},"ai-review":{"type":"number","minimum":0,"maximum":10},"genai-eval":{"type":"number","minimum":0,"maximum":10}}},"thresholds":{"type":"object","additionalProperties":false,"properties":{"medium":{"type":"number","minimum":0,"maximum":1},"high":{"type":"number","minimum":0,"maximum":1},"critical":{"type":"number","minimum":0,"maximum":1}}},"canaryPlans":{"type":"object","additionalProperties":false,"properties":{"low":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"number","minimum":0,"maximum":100},"description":"Traffic percentages, increasing, ending at 100."},"medium":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"number","minimum":0,"maximum":100},"description":"Traffic percentages, increasing, ending at 100."},"high":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"number","minimum":0,"maximum":100},"description":"Traffic percentages, increasing, ending at 100."},"critical":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"number","minimum":0,"maximum":100},"description":"Traffic percentages, increasing, ending at 100."}}},"absentValue":{"type":"number","minimum":0,"maximum":1},"serviceTier":{"type":"object","additionalProperties":false,"properties":{"critical":{"type":"number","minimum":0,"maximum":1},"high":{"type":"number","minimum":0,"maximum":1},"medium":{"type":"number","minimum":0,"maximum":1},"low":{"type":"number","minimum":0,"maximum":1}}},"history":{"type":"object","additionalProperties":false,"properties":{"prior":{"type":"object","additionalProperties":false,"properties":{"alpha":{"type":"number","minimum":0,"exclusiveMinimum":0},"beta":{"type":"number","minimum":0,"exclusiveMinimum":0}}},"level":{"type":"number","minimum":0.5,"maximum":0.999},"saturation":{"type":"number","minimum":0.001,"maximum":1}}},"timing":{"type":"object","additionalProperties":false,"properties":{"workingHours":{"type":"array","prefixItems":[{"type":"number","minimum":0,"maximum":24},{"type":"number","minimum":0,"maximum":24}],"minItems":2,"maxItems":2},"fridayAfternoonFrom":{"type":"number","minimum":0,"maximum":24},"values":{"type":"object","additionalProperties":false,"properties":{"freeze":{"type":"number","minimum":0,"maximum":1},"fridayAfternoon":{"type":"number","minimum":0,"maximum":1},"weekend":{"type":"number","minimum":0,"maximum":1},"outOfHours":{"type":"number","minimum":0,"maximum":1},"normal":{"type":"number","minimum":0,"maximum":1}}},"holidays":{"type":"array","maxItems":1000,"items":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}},"defaultTimezone":{"type":"string","maxLength":64}}},"blastRadius":{"type":"object","additionalProperties":false,"properties":{"dependents":{"type":"number","minimum":1},"owners":{"type":"number","minimum":1},"components":{"type":"number","minimum":1}}},"complexity":{"type":"object","additionalProperties":false,"properties":{"lines":{"type":"number","minimum":1},"files":{"type":"number","minimum":1}}},"incidents":{"type":"object","additionalProperties":false,"properties":{"top":{"type":"integer","minimum":0,"maximum":20},"minScore":{"type":"number","minimum":0},"boostPerMatch":{"type":"number","minimum":0,"maximum":1},"maxBoost":{"type":"number","minimum":0,"maximum":1}}},"genai":{"type":"object","additionalProperties":false,"properties":{"minPassRate":{"type":"number","minimum":0,"maximum":1},"costSpike":{"type":"number","minimum":0},"maxToolCallRun":{"type":"integer","minimum":1},"maxContextWindowUse":{"type":"number","minimum":0,"maximum":1},"maxPromptCompletionRatio":{"type":"number","minimum":0}}},"licenses":{"type":"object","additionalProperties":false,"properties":{"deny":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":256}},"review":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":256}}}},"recourseCosts":{"type":"object","maxProperties":64,"additionalProperties":{"type":"number","minimum":0,"maximum":1000}}}};
+const pattern15 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u");
 
 function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://genops.dev/schemas/statement.schema.json" */;
+/*# sourceURL="https://genops.dev/schemas/risk-config.schema.json" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate64.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(func1.call(schema98.properties, key0))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.weights !== undefined){
+let data0 = data.weights;
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+for(const key1 in data0){
+if(!(func1.call(schema98.properties.weights.properties, key1))){
+const err1 = {instancePath:instancePath+"/weights",schemaPath:"#/properties/weights/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data0["service-tier"] !== undefined){
+let data1 = data0["service-tier"];
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 10 || isNaN(data1)){
+const err2 = {instancePath:instancePath+"/weights/service-tier",schemaPath:"#/properties/weights/properties/service-tier/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data1 < 0 || isNaN(data1)){
+const err3 = {instancePath:instancePath+"/weights/service-tier",schemaPath:"#/properties/weights/properties/service-tier/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/weights/service-tier",schemaPath:"#/properties/weights/properties/service-tier/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data0["service-health"] !== undefined){
+let data2 = data0["service-health"];
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 > 10 || isNaN(data2)){
+const err5 = {instancePath:instancePath+"/weights/service-health",schemaPath:"#/properties/weights/properties/service-health/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data2 < 0 || isNaN(data2)){
+const err6 = {instancePath:instancePath+"/weights/service-health",schemaPath:"#/properties/weights/properties/service-health/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/weights/service-health",schemaPath:"#/properties/weights/properties/service-health/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data0["change-history"] !== undefined){
+let data3 = data0["change-history"];
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 10 || isNaN(data3)){
+const err8 = {instancePath:instancePath+"/weights/change-history",schemaPath:"#/properties/weights/properties/change-history/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data3 < 0 || isNaN(data3)){
+const err9 = {instancePath:instancePath+"/weights/change-history",schemaPath:"#/properties/weights/properties/change-history/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/weights/change-history",schemaPath:"#/properties/weights/properties/change-history/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data0["blast-radius"] !== undefined){
+let data4 = data0["blast-radius"];
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 > 10 || isNaN(data4)){
+const err11 = {instancePath:instancePath+"/weights/blast-radius",schemaPath:"#/properties/weights/properties/blast-radius/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(data4 < 0 || isNaN(data4)){
+const err12 = {instancePath:instancePath+"/weights/blast-radius",schemaPath:"#/properties/weights/properties/blast-radius/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/weights/blast-radius",schemaPath:"#/properties/weights/properties/blast-radius/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data0["change-complexity"] !== undefined){
+let data5 = data0["change-complexity"];
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 > 10 || isNaN(data5)){
+const err14 = {instancePath:instancePath+"/weights/change-complexity",schemaPath:"#/properties/weights/properties/change-complexity/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(data5 < 0 || isNaN(data5)){
+const err15 = {instancePath:instancePath+"/weights/change-complexity",schemaPath:"#/properties/weights/properties/change-complexity/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/weights/change-complexity",schemaPath:"#/properties/weights/properties/change-complexity/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data0.timing !== undefined){
+let data6 = data0.timing;
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 10 || isNaN(data6)){
+const err17 = {instancePath:instancePath+"/weights/timing",schemaPath:"#/properties/weights/properties/timing/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+if(data6 < 0 || isNaN(data6)){
+const err18 = {instancePath:instancePath+"/weights/timing",schemaPath:"#/properties/weights/properties/timing/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/weights/timing",schemaPath:"#/properties/weights/properties/timing/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data0.vulnerabilities !== undefined){
+let data7 = data0.vulnerabilities;
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 > 10 || isNaN(data7)){
+const err20 = {instancePath:instancePath+"/weights/vulnerabilities",schemaPath:"#/properties/weights/properties/vulnerabilities/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(data7 < 0 || isNaN(data7)){
+const err21 = {instancePath:instancePath+"/weights/vulnerabilities",schemaPath:"#/properties/weights/properties/vulnerabilities/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/weights/vulnerabilities",schemaPath:"#/properties/weights/properties/vulnerabilities/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data0.licenses !== undefined){
+let data8 = data0.licenses;
+if((typeof data8 == "number") && (isFinite(data8))){
+if(data8 > 10 || isNaN(data8)){
+const err23 = {instancePath:instancePath+"/weights/licenses",schemaPath:"#/properties/weights/properties/licenses/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+if(data8 < 0 || isNaN(data8)){
+const err24 = {instancePath:instancePath+"/weights/licenses",schemaPath:"#/properties/weights/properties/licenses/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/weights/licenses",schemaPath:"#/properties/weights/properties/licenses/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+if(data0.provenance !== undefined){
+let data9 = data0.provenance;
+if((typeof data9 == "number") && (isFinite(data9))){
+if(data9 > 10 || isNaN(data9)){
+const err26 = {instancePath:instancePath+"/weights/provenance",schemaPath:"#/properties/weights/properties/provenance/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+if(data9 < 0 || isNaN(data9)){
+const err27 = {instancePath:instancePath+"/weights/provenance",schemaPath:"#/properties/weights/properties/provenance/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/weights/provenance",schemaPath:"#/properties/weights/properties/provenance/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data0["new-dependencies"] !== undefined){
+let data10 = data0["new-dependencies"];
+if((typeof data10 == "number") && (isFinite(data10))){
+if(data10 > 10 || isNaN(data10)){
+const err29 = {instancePath:instancePath+"/weights/new-dependencies",schemaPath:"#/properties/weights/properties/new-dependencies/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+if(data10 < 0 || isNaN(data10)){
+const err30 = {instancePath:instancePath+"/weights/new-dependencies",schemaPath:"#/properties/weights/properties/new-dependencies/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/weights/new-dependencies",schemaPath:"#/properties/weights/properties/new-dependencies/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+if(data0["changed-line-coverage"] !== undefined){
+let data11 = data0["changed-line-coverage"];
+if((typeof data11 == "number") && (isFinite(data11))){
+if(data11 > 10 || isNaN(data11)){
+const err32 = {instancePath:instancePath+"/weights/changed-line-coverage",schemaPath:"#/properties/weights/properties/changed-line-coverage/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+if(data11 < 0 || isNaN(data11)){
+const err33 = {instancePath:instancePath+"/weights/changed-line-coverage",schemaPath:"#/properties/weights/properties/changed-line-coverage/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+else {
+const err34 = {instancePath:instancePath+"/weights/changed-line-coverage",schemaPath:"#/properties/weights/properties/changed-line-coverage/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+if(data0.tests !== undefined){
+let data12 = data0.tests;
+if((typeof data12 == "number") && (isFinite(data12))){
+if(data12 > 10 || isNaN(data12)){
+const err35 = {instancePath:instancePath+"/weights/tests",schemaPath:"#/properties/weights/properties/tests/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+if(data12 < 0 || isNaN(data12)){
+const err36 = {instancePath:instancePath+"/weights/tests",schemaPath:"#/properties/weights/properties/tests/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+else {
+const err37 = {instancePath:instancePath+"/weights/tests",schemaPath:"#/properties/weights/properties/tests/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+if(data0["ai-review"] !== undefined){
+let data13 = data0["ai-review"];
+if((typeof data13 == "number") && (isFinite(data13))){
+if(data13 > 10 || isNaN(data13)){
+const err38 = {instancePath:instancePath+"/weights/ai-review",schemaPath:"#/properties/weights/properties/ai-review/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+if(data13 < 0 || isNaN(data13)){
+const err39 = {instancePath:instancePath+"/weights/ai-review",schemaPath:"#/properties/weights/properties/ai-review/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+else {
+const err40 = {instancePath:instancePath+"/weights/ai-review",schemaPath:"#/properties/weights/properties/ai-review/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+if(data0["genai-eval"] !== undefined){
+let data14 = data0["genai-eval"];
+if((typeof data14 == "number") && (isFinite(data14))){
+if(data14 > 10 || isNaN(data14)){
+const err41 = {instancePath:instancePath+"/weights/genai-eval",schemaPath:"#/properties/weights/properties/genai-eval/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10"};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+if(data14 < 0 || isNaN(data14)){
+const err42 = {instancePath:instancePath+"/weights/genai-eval",schemaPath:"#/properties/weights/properties/genai-eval/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+else {
+const err43 = {instancePath:instancePath+"/weights/genai-eval",schemaPath:"#/properties/weights/properties/genai-eval/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+}
+}
+else {
+const err44 = {instancePath:instancePath+"/weights",schemaPath:"#/properties/weights/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+}
+if(data.thresholds !== undefined){
+let data15 = data.thresholds;
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+for(const key2 in data15){
+if(!(((key2 === "medium") || (key2 === "high")) || (key2 === "critical"))){
+const err45 = {instancePath:instancePath+"/thresholds",schemaPath:"#/properties/thresholds/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+}
+if(data15.medium !== undefined){
+let data16 = data15.medium;
+if((typeof data16 == "number") && (isFinite(data16))){
+if(data16 > 1 || isNaN(data16)){
+const err46 = {instancePath:instancePath+"/thresholds/medium",schemaPath:"#/properties/thresholds/properties/medium/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+if(data16 < 0 || isNaN(data16)){
+const err47 = {instancePath:instancePath+"/thresholds/medium",schemaPath:"#/properties/thresholds/properties/medium/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+}
+else {
+const err48 = {instancePath:instancePath+"/thresholds/medium",schemaPath:"#/properties/thresholds/properties/medium/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+if(data15.high !== undefined){
+let data17 = data15.high;
+if((typeof data17 == "number") && (isFinite(data17))){
+if(data17 > 1 || isNaN(data17)){
+const err49 = {instancePath:instancePath+"/thresholds/high",schemaPath:"#/properties/thresholds/properties/high/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+if(data17 < 0 || isNaN(data17)){
+const err50 = {instancePath:instancePath+"/thresholds/high",schemaPath:"#/properties/thresholds/properties/high/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+}
+else {
+const err51 = {instancePath:instancePath+"/thresholds/high",schemaPath:"#/properties/thresholds/properties/high/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+if(data15.critical !== undefined){
+let data18 = data15.critical;
+if((typeof data18 == "number") && (isFinite(data18))){
+if(data18 > 1 || isNaN(data18)){
+const err52 = {instancePath:instancePath+"/thresholds/critical",schemaPath:"#/properties/thresholds/properties/critical/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+if(data18 < 0 || isNaN(data18)){
+const err53 = {instancePath:instancePath+"/thresholds/critical",schemaPath:"#/properties/thresholds/properties/critical/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+else {
+const err54 = {instancePath:instancePath+"/thresholds/critical",schemaPath:"#/properties/thresholds/properties/critical/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+}
+}
+else {
+const err55 = {instancePath:instancePath+"/thresholds",schemaPath:"#/properties/thresholds/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+if(data.canaryPlans !== undefined){
+let data19 = data.canaryPlans;
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+for(const key3 in data19){
+if(!((((key3 === "low") || (key3 === "medium")) || (key3 === "high")) || (key3 === "critical"))){
+const err56 = {instancePath:instancePath+"/canaryPlans",schemaPath:"#/properties/canaryPlans/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+}
+if(data19.low !== undefined){
+let data20 = data19.low;
+if(Array.isArray(data20)){
+if(data20.length > 20){
+const err57 = {instancePath:instancePath+"/canaryPlans/low",schemaPath:"#/properties/canaryPlans/properties/low/maxItems",keyword:"maxItems",params:{limit: 20},message:"must NOT have more than 20 items"};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+if(data20.length < 1){
+const err58 = {instancePath:instancePath+"/canaryPlans/low",schemaPath:"#/properties/canaryPlans/properties/low/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+const len0 = data20.length;
+for(let i0=0; i0<len0; i0++){
+let data21 = data20[i0];
+if((typeof data21 == "number") && (isFinite(data21))){
+if(data21 > 100 || isNaN(data21)){
+const err59 = {instancePath:instancePath+"/canaryPlans/low/" + i0,schemaPath:"#/properties/canaryPlans/properties/low/items/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+if(data21 < 0 || isNaN(data21)){
+const err60 = {instancePath:instancePath+"/canaryPlans/low/" + i0,schemaPath:"#/properties/canaryPlans/properties/low/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+else {
+const err61 = {instancePath:instancePath+"/canaryPlans/low/" + i0,schemaPath:"#/properties/canaryPlans/properties/low/items/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+}
+else {
+const err62 = {instancePath:instancePath+"/canaryPlans/low",schemaPath:"#/properties/canaryPlans/properties/low/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+if(data19.medium !== undefined){
+let data22 = data19.medium;
+if(Array.isArray(data22)){
+if(data22.length > 20){
+const err63 = {instancePath:instancePath+"/canaryPlans/medium",schemaPath:"#/properties/canaryPlans/properties/medium/maxItems",keyword:"maxItems",params:{limit: 20},message:"must NOT have more than 20 items"};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+if(data22.length < 1){
+const err64 = {instancePath:instancePath+"/canaryPlans/medium",schemaPath:"#/properties/canaryPlans/properties/medium/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+const len1 = data22.length;
+for(let i1=0; i1<len1; i1++){
+let data23 = data22[i1];
+if((typeof data23 == "number") && (isFinite(data23))){
+if(data23 > 100 || isNaN(data23)){
+const err65 = {instancePath:instancePath+"/canaryPlans/medium/" + i1,schemaPath:"#/properties/canaryPlans/properties/medium/items/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+if(data23 < 0 || isNaN(data23)){
+const err66 = {instancePath:instancePath+"/canaryPlans/medium/" + i1,schemaPath:"#/properties/canaryPlans/properties/medium/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+}
+else {
+const err67 = {instancePath:instancePath+"/canaryPlans/medium/" + i1,schemaPath:"#/properties/canaryPlans/properties/medium/items/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+}
+}
+else {
+const err68 = {instancePath:instancePath+"/canaryPlans/medium",schemaPath:"#/properties/canaryPlans/properties/medium/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+}
+if(data19.high !== undefined){
+let data24 = data19.high;
+if(Array.isArray(data24)){
+if(data24.length > 20){
+const err69 = {instancePath:instancePath+"/canaryPlans/high",schemaPath:"#/properties/canaryPlans/properties/high/maxItems",keyword:"maxItems",params:{limit: 20},message:"must NOT have more than 20 items"};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+if(data24.length < 1){
+const err70 = {instancePath:instancePath+"/canaryPlans/high",schemaPath:"#/properties/canaryPlans/properties/high/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+const len2 = data24.length;
+for(let i2=0; i2<len2; i2++){
+let data25 = data24[i2];
+if((typeof data25 == "number") && (isFinite(data25))){
+if(data25 > 100 || isNaN(data25)){
+const err71 = {instancePath:instancePath+"/canaryPlans/high/" + i2,schemaPath:"#/properties/canaryPlans/properties/high/items/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+if(data25 < 0 || isNaN(data25)){
+const err72 = {instancePath:instancePath+"/canaryPlans/high/" + i2,schemaPath:"#/properties/canaryPlans/properties/high/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+}
+else {
+const err73 = {instancePath:instancePath+"/canaryPlans/high/" + i2,schemaPath:"#/properties/canaryPlans/properties/high/items/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+}
+}
+else {
+const err74 = {instancePath:instancePath+"/canaryPlans/high",schemaPath:"#/properties/canaryPlans/properties/high/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+}
+if(data19.critical !== undefined){
+let data26 = data19.critical;
+if(Array.isArray(data26)){
+if(data26.length > 20){
+const err75 = {instancePath:instancePath+"/canaryPlans/critical",schemaPath:"#/properties/canaryPlans/properties/critical/maxItems",keyword:"maxItems",params:{limit: 20},message:"must NOT have more than 20 items"};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+if(data26.length < 1){
+const err76 = {instancePath:instancePath+"/canaryPlans/critical",schemaPath:"#/properties/canaryPlans/properties/critical/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+const len3 = data26.length;
+for(let i3=0; i3<len3; i3++){
+let data27 = data26[i3];
+if((typeof data27 == "number") && (isFinite(data27))){
+if(data27 > 100 || isNaN(data27)){
+const err77 = {instancePath:instancePath+"/canaryPlans/critical/" + i3,schemaPath:"#/properties/canaryPlans/properties/critical/items/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+if(data27 < 0 || isNaN(data27)){
+const err78 = {instancePath:instancePath+"/canaryPlans/critical/" + i3,schemaPath:"#/properties/canaryPlans/properties/critical/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+}
+}
+else {
+const err79 = {instancePath:instancePath+"/canaryPlans/critical/" + i3,schemaPath:"#/properties/canaryPlans/properties/critical/items/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+}
+}
+else {
+const err80 = {instancePath:instancePath+"/canaryPlans/critical",schemaPath:"#/properties/canaryPlans/properties/critical/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+}
+}
+}
+else {
+const err81 = {instancePath:instancePath+"/canaryPlans",schemaPath:"#/properties/canaryPlans/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+}
+if(data.absentValue !== undefined){
+let data28 = data.absentValue;
+if((typeof data28 == "number") && (isFinite(data28))){
+if(data28 > 1 || isNaN(data28)){
+const err82 = {instancePath:instancePath+"/absentValue",schemaPath:"#/properties/absentValue/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
+if(data28 < 0 || isNaN(data28)){
+const err83 = {instancePath:instancePath+"/absentValue",schemaPath:"#/properties/absentValue/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
+}
+}
+else {
+const err84 = {instancePath:instancePath+"/absentValue",schemaPath:"#/properties/absentValue/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err84];
+}
+else {
+vErrors.push(err84);
+}
+errors++;
+}
+}
+if(data.serviceTier !== undefined){
+let data29 = data.serviceTier;
+if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+for(const key4 in data29){
+if(!((((key4 === "critical") || (key4 === "high")) || (key4 === "medium")) || (key4 === "low"))){
+const err85 = {instancePath:instancePath+"/serviceTier",schemaPath:"#/properties/serviceTier/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err85];
+}
+else {
+vErrors.push(err85);
+}
+errors++;
+}
+}
+if(data29.critical !== undefined){
+let data30 = data29.critical;
+if((typeof data30 == "number") && (isFinite(data30))){
+if(data30 > 1 || isNaN(data30)){
+const err86 = {instancePath:instancePath+"/serviceTier/critical",schemaPath:"#/properties/serviceTier/properties/critical/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err86];
+}
+else {
+vErrors.push(err86);
+}
+errors++;
+}
+if(data30 < 0 || isNaN(data30)){
+const err87 = {instancePath:instancePath+"/serviceTier/critical",schemaPath:"#/properties/serviceTier/properties/critical/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err87];
+}
+else {
+vErrors.push(err87);
+}
+errors++;
+}
+}
+else {
+const err88 = {instancePath:instancePath+"/serviceTier/critical",schemaPath:"#/properties/serviceTier/properties/critical/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err88];
+}
+else {
+vErrors.push(err88);
+}
+errors++;
+}
+}
+if(data29.high !== undefined){
+let data31 = data29.high;
+if((typeof data31 == "number") && (isFinite(data31))){
+if(data31 > 1 || isNaN(data31)){
+const err89 = {instancePath:instancePath+"/serviceTier/high",schemaPath:"#/properties/serviceTier/properties/high/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err89];
+}
+else {
+vErrors.push(err89);
+}
+errors++;
+}
+if(data31 < 0 || isNaN(data31)){
+const err90 = {instancePath:instancePath+"/serviceTier/high",schemaPath:"#/properties/serviceTier/properties/high/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err90];
+}
+else {
+vErrors.push(err90);
+}
+errors++;
+}
+}
+else {
+const err91 = {instancePath:instancePath+"/serviceTier/high",schemaPath:"#/properties/serviceTier/properties/high/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
+}
+errors++;
+}
+}
+if(data29.medium !== undefined){
+let data32 = data29.medium;
+if((typeof data32 == "number") && (isFinite(data32))){
+if(data32 > 1 || isNaN(data32)){
+const err92 = {instancePath:instancePath+"/serviceTier/medium",schemaPath:"#/properties/serviceTier/properties/medium/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
+}
+errors++;
+}
+if(data32 < 0 || isNaN(data32)){
+const err93 = {instancePath:instancePath+"/serviceTier/medium",schemaPath:"#/properties/serviceTier/properties/medium/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err93];
+}
+else {
+vErrors.push(err93);
+}
+errors++;
+}
+}
+else {
+const err94 = {instancePath:instancePath+"/serviceTier/medium",schemaPath:"#/properties/serviceTier/properties/medium/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err94];
+}
+else {
+vErrors.push(err94);
+}
+errors++;
+}
+}
+if(data29.low !== undefined){
+let data33 = data29.low;
+if((typeof data33 == "number") && (isFinite(data33))){
+if(data33 > 1 || isNaN(data33)){
+const err95 = {instancePath:instancePath+"/serviceTier/low",schemaPath:"#/properties/serviceTier/properties/low/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err95];
+}
+else {
+vErrors.push(err95);
+}
+errors++;
+}
+if(data33 < 0 || isNaN(data33)){
+const err96 = {instancePath:instancePath+"/serviceTier/low",schemaPath:"#/properties/serviceTier/properties/low/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err96];
+}
+else {
+vErrors.push(err96);
+}
+errors++;
+}
+}
+else {
+const err97 = {instancePath:instancePath+"/serviceTier/low",schemaPath:"#/properties/serviceTier/properties/low/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err97];
+}
+else {
+vErrors.push(err97);
+}
+errors++;
+}
+}
+}
+else {
+const err98 = {instancePath:instancePath+"/serviceTier",schemaPath:"#/properties/serviceTier/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err98];
+}
+else {
+vErrors.push(err98);
+}
+errors++;
+}
+}
+if(data.history !== undefined){
+let data34 = data.history;
+if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
+for(const key5 in data34){
+if(!(((key5 === "prior") || (key5 === "level")) || (key5 === "saturation"))){
+const err99 = {instancePath:instancePath+"/history",schemaPath:"#/properties/history/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err99];
+}
+else {
+vErrors.push(err99);
+}
+errors++;
+}
+}
+if(data34.prior !== undefined){
+let data35 = data34.prior;
+if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
+for(const key6 in data35){
+if(!((key6 === "alpha") || (key6 === "beta"))){
+const err100 = {instancePath:instancePath+"/history/prior",schemaPath:"#/properties/history/properties/prior/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err100];
+}
+else {
+vErrors.push(err100);
+}
+errors++;
+}
+}
+if(data35.alpha !== undefined){
+let data36 = data35.alpha;
+if((typeof data36 == "number") && (isFinite(data36))){
+if(data36 < 0 || isNaN(data36)){
+const err101 = {instancePath:instancePath+"/history/prior/alpha",schemaPath:"#/properties/history/properties/prior/properties/alpha/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err101];
+}
+else {
+vErrors.push(err101);
+}
+errors++;
+}
+if(data36 <= 0 || isNaN(data36)){
+const err102 = {instancePath:instancePath+"/history/prior/alpha",schemaPath:"#/properties/history/properties/prior/properties/alpha/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(vErrors === null){
+vErrors = [err102];
+}
+else {
+vErrors.push(err102);
+}
+errors++;
+}
+}
+else {
+const err103 = {instancePath:instancePath+"/history/prior/alpha",schemaPath:"#/properties/history/properties/prior/properties/alpha/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err103];
+}
+else {
+vErrors.push(err103);
+}
+errors++;
+}
+}
+if(data35.beta !== undefined){
+let data37 = data35.beta;
+if((typeof data37 == "number") && (isFinite(data37))){
+if(data37 < 0 || isNaN(data37)){
+const err104 = {instancePath:instancePath+"/history/prior/beta",schemaPath:"#/properties/history/properties/prior/properties/beta/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err104];
+}
+else {
+vErrors.push(err104);
+}
+errors++;
+}
+if(data37 <= 0 || isNaN(data37)){
+const err105 = {instancePath:instancePath+"/history/prior/beta",schemaPath:"#/properties/history/properties/prior/properties/beta/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(vErrors === null){
+vErrors = [err105];
+}
+else {
+vErrors.push(err105);
+}
+errors++;
+}
+}
+else {
+const err106 = {instancePath:instancePath+"/history/prior/beta",schemaPath:"#/properties/history/properties/prior/properties/beta/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err106];
+}
+else {
+vErrors.push(err106);
+}
+errors++;
+}
+}
+}
+else {
+const err107 = {instancePath:instancePath+"/history/prior",schemaPath:"#/properties/history/properties/prior/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err107];
+}
+else {
+vErrors.push(err107);
+}
+errors++;
+}
+}
+if(data34.level !== undefined){
+let data38 = data34.level;
+if((typeof data38 == "number") && (isFinite(data38))){
+if(data38 > 0.999 || isNaN(data38)){
+const err108 = {instancePath:instancePath+"/history/level",schemaPath:"#/properties/history/properties/level/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0.999},message:"must be <= 0.999"};
+if(vErrors === null){
+vErrors = [err108];
+}
+else {
+vErrors.push(err108);
+}
+errors++;
+}
+if(data38 < 0.5 || isNaN(data38)){
+const err109 = {instancePath:instancePath+"/history/level",schemaPath:"#/properties/history/properties/level/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0.5},message:"must be >= 0.5"};
+if(vErrors === null){
+vErrors = [err109];
+}
+else {
+vErrors.push(err109);
+}
+errors++;
+}
+}
+else {
+const err110 = {instancePath:instancePath+"/history/level",schemaPath:"#/properties/history/properties/level/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err110];
+}
+else {
+vErrors.push(err110);
+}
+errors++;
+}
+}
+if(data34.saturation !== undefined){
+let data39 = data34.saturation;
+if((typeof data39 == "number") && (isFinite(data39))){
+if(data39 > 1 || isNaN(data39)){
+const err111 = {instancePath:instancePath+"/history/saturation",schemaPath:"#/properties/history/properties/saturation/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err111];
+}
+else {
+vErrors.push(err111);
+}
+errors++;
+}
+if(data39 < 0.001 || isNaN(data39)){
+const err112 = {instancePath:instancePath+"/history/saturation",schemaPath:"#/properties/history/properties/saturation/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0.001},message:"must be >= 0.001"};
+if(vErrors === null){
+vErrors = [err112];
+}
+else {
+vErrors.push(err112);
+}
+errors++;
+}
+}
+else {
+const err113 = {instancePath:instancePath+"/history/saturation",schemaPath:"#/properties/history/properties/saturation/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err113];
+}
+else {
+vErrors.push(err113);
+}
+errors++;
+}
+}
+}
+else {
+const err114 = {instancePath:instancePath+"/history",schemaPath:"#/properties/history/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err114];
+}
+else {
+vErrors.push(err114);
+}
+errors++;
+}
+}
+if(data.timing !== undefined){
+let data40 = data.timing;
+if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
+for(const key7 in data40){
+if(!(((((key7 === "workingHours") || (key7 === "fridayAfternoonFrom")) || (key7 === "values")) || (key7 === "holidays")) || (key7 === "defaultTimezone"))){
+const err115 = {instancePath:instancePath+"/timing",schemaPath:"#/properties/timing/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err115];
+}
+else {
+vErrors.push(err115);
+}
+errors++;
+}
+}
+if(data40.workingHours !== undefined){
+let data41 = data40.workingHours;
+if(Array.isArray(data41)){
+if(data41.length > 2){
+const err116 = {instancePath:instancePath+"/timing/workingHours",schemaPath:"#/properties/timing/properties/workingHours/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
+if(vErrors === null){
+vErrors = [err116];
+}
+else {
+vErrors.push(err116);
+}
+errors++;
+}
+if(data41.length < 2){
+const err117 = {instancePath:instancePath+"/timing/workingHours",schemaPath:"#/properties/timing/properties/workingHours/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};
+if(vErrors === null){
+vErrors = [err117];
+}
+else {
+vErrors.push(err117);
+}
+errors++;
+}
+const len4 = data41.length;
+if(len4 > 0){
+let data42 = data41[0];
+if((typeof data42 == "number") && (isFinite(data42))){
+if(data42 > 24 || isNaN(data42)){
+const err118 = {instancePath:instancePath+"/timing/workingHours/0",schemaPath:"#/properties/timing/properties/workingHours/prefixItems/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 24},message:"must be <= 24"};
+if(vErrors === null){
+vErrors = [err118];
+}
+else {
+vErrors.push(err118);
+}
+errors++;
+}
+if(data42 < 0 || isNaN(data42)){
+const err119 = {instancePath:instancePath+"/timing/workingHours/0",schemaPath:"#/properties/timing/properties/workingHours/prefixItems/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err119];
+}
+else {
+vErrors.push(err119);
+}
+errors++;
+}
+}
+else {
+const err120 = {instancePath:instancePath+"/timing/workingHours/0",schemaPath:"#/properties/timing/properties/workingHours/prefixItems/0/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err120];
+}
+else {
+vErrors.push(err120);
+}
+errors++;
+}
+}
+if(len4 > 1){
+let data43 = data41[1];
+if((typeof data43 == "number") && (isFinite(data43))){
+if(data43 > 24 || isNaN(data43)){
+const err121 = {instancePath:instancePath+"/timing/workingHours/1",schemaPath:"#/properties/timing/properties/workingHours/prefixItems/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 24},message:"must be <= 24"};
+if(vErrors === null){
+vErrors = [err121];
+}
+else {
+vErrors.push(err121);
+}
+errors++;
+}
+if(data43 < 0 || isNaN(data43)){
+const err122 = {instancePath:instancePath+"/timing/workingHours/1",schemaPath:"#/properties/timing/properties/workingHours/prefixItems/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err122];
+}
+else {
+vErrors.push(err122);
+}
+errors++;
+}
+}
+else {
+const err123 = {instancePath:instancePath+"/timing/workingHours/1",schemaPath:"#/properties/timing/properties/workingHours/prefixItems/1/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err123];
+}
+else {
+vErrors.push(err123);
+}
+errors++;
+}
+}
+}
+else {
+const err124 = {instancePath:instancePath+"/timing/workingHours",schemaPath:"#/properties/timing/properties/workingHours/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err124];
+}
+else {
+vErrors.push(err124);
+}
+errors++;
+}
+}
+if(data40.fridayAfternoonFrom !== undefined){
+let data44 = data40.fridayAfternoonFrom;
+if((typeof data44 == "number") && (isFinite(data44))){
+if(data44 > 24 || isNaN(data44)){
+const err125 = {instancePath:instancePath+"/timing/fridayAfternoonFrom",schemaPath:"#/properties/timing/properties/fridayAfternoonFrom/maximum",keyword:"maximum",params:{comparison: "<=", limit: 24},message:"must be <= 24"};
+if(vErrors === null){
+vErrors = [err125];
+}
+else {
+vErrors.push(err125);
+}
+errors++;
+}
+if(data44 < 0 || isNaN(data44)){
+const err126 = {instancePath:instancePath+"/timing/fridayAfternoonFrom",schemaPath:"#/properties/timing/properties/fridayAfternoonFrom/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err126];
+}
+else {
+vErrors.push(err126);
+}
+errors++;
+}
+}
+else {
+const err127 = {instancePath:instancePath+"/timing/fridayAfternoonFrom",schemaPath:"#/properties/timing/properties/fridayAfternoonFrom/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err127];
+}
+else {
+vErrors.push(err127);
+}
+errors++;
+}
+}
+if(data40.values !== undefined){
+let data45 = data40.values;
+if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
+for(const key8 in data45){
+if(!(((((key8 === "freeze") || (key8 === "fridayAfternoon")) || (key8 === "weekend")) || (key8 === "outOfHours")) || (key8 === "normal"))){
+const err128 = {instancePath:instancePath+"/timing/values",schemaPath:"#/properties/timing/properties/values/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err128];
+}
+else {
+vErrors.push(err128);
+}
+errors++;
+}
+}
+if(data45.freeze !== undefined){
+let data46 = data45.freeze;
+if((typeof data46 == "number") && (isFinite(data46))){
+if(data46 > 1 || isNaN(data46)){
+const err129 = {instancePath:instancePath+"/timing/values/freeze",schemaPath:"#/properties/timing/properties/values/properties/freeze/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err129];
+}
+else {
+vErrors.push(err129);
+}
+errors++;
+}
+if(data46 < 0 || isNaN(data46)){
+const err130 = {instancePath:instancePath+"/timing/values/freeze",schemaPath:"#/properties/timing/properties/values/properties/freeze/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err130];
+}
+else {
+vErrors.push(err130);
+}
+errors++;
+}
+}
+else {
+const err131 = {instancePath:instancePath+"/timing/values/freeze",schemaPath:"#/properties/timing/properties/values/properties/freeze/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err131];
+}
+else {
+vErrors.push(err131);
+}
+errors++;
+}
+}
+if(data45.fridayAfternoon !== undefined){
+let data47 = data45.fridayAfternoon;
+if((typeof data47 == "number") && (isFinite(data47))){
+if(data47 > 1 || isNaN(data47)){
+const err132 = {instancePath:instancePath+"/timing/values/fridayAfternoon",schemaPath:"#/properties/timing/properties/values/properties/fridayAfternoon/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err132];
+}
+else {
+vErrors.push(err132);
+}
+errors++;
+}
+if(data47 < 0 || isNaN(data47)){
+const err133 = {instancePath:instancePath+"/timing/values/fridayAfternoon",schemaPath:"#/properties/timing/properties/values/properties/fridayAfternoon/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err133];
+}
+else {
+vErrors.push(err133);
+}
+errors++;
+}
+}
+else {
+const err134 = {instancePath:instancePath+"/timing/values/fridayAfternoon",schemaPath:"#/properties/timing/properties/values/properties/fridayAfternoon/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err134];
+}
+else {
+vErrors.push(err134);
+}
+errors++;
+}
+}
+if(data45.weekend !== undefined){
+let data48 = data45.weekend;
+if((typeof data48 == "number") && (isFinite(data48))){
+if(data48 > 1 || isNaN(data48)){
+const err135 = {instancePath:instancePath+"/timing/values/weekend",schemaPath:"#/properties/timing/properties/values/properties/weekend/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err135];
+}
+else {
+vErrors.push(err135);
+}
+errors++;
+}
+if(data48 < 0 || isNaN(data48)){
+const err136 = {instancePath:instancePath+"/timing/values/weekend",schemaPath:"#/properties/timing/properties/values/properties/weekend/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err136];
+}
+else {
+vErrors.push(err136);
+}
+errors++;
+}
+}
+else {
+const err137 = {instancePath:instancePath+"/timing/values/weekend",schemaPath:"#/properties/timing/properties/values/properties/weekend/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err137];
+}
+else {
+vErrors.push(err137);
+}
+errors++;
+}
+}
+if(data45.outOfHours !== undefined){
+let data49 = data45.outOfHours;
+if((typeof data49 == "number") && (isFinite(data49))){
+if(data49 > 1 || isNaN(data49)){
+const err138 = {instancePath:instancePath+"/timing/values/outOfHours",schemaPath:"#/properties/timing/properties/values/properties/outOfHours/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err138];
+}
+else {
+vErrors.push(err138);
+}
+errors++;
+}
+if(data49 < 0 || isNaN(data49)){
+const err139 = {instancePath:instancePath+"/timing/values/outOfHours",schemaPath:"#/properties/timing/properties/values/properties/outOfHours/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err139];
+}
+else {
+vErrors.push(err139);
+}
+errors++;
+}
+}
+else {
+const err140 = {instancePath:instancePath+"/timing/values/outOfHours",schemaPath:"#/properties/timing/properties/values/properties/outOfHours/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err140];
+}
+else {
+vErrors.push(err140);
+}
+errors++;
+}
+}
+if(data45.normal !== undefined){
+let data50 = data45.normal;
+if((typeof data50 == "number") && (isFinite(data50))){
+if(data50 > 1 || isNaN(data50)){
+const err141 = {instancePath:instancePath+"/timing/values/normal",schemaPath:"#/properties/timing/properties/values/properties/normal/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err141];
+}
+else {
+vErrors.push(err141);
+}
+errors++;
+}
+if(data50 < 0 || isNaN(data50)){
+const err142 = {instancePath:instancePath+"/timing/values/normal",schemaPath:"#/properties/timing/properties/values/properties/normal/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err142];
+}
+else {
+vErrors.push(err142);
+}
+errors++;
+}
+}
+else {
+const err143 = {instancePath:instancePath+"/timing/values/normal",schemaPath:"#/properties/timing/properties/values/properties/normal/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err143];
+}
+else {
+vErrors.push(err143);
+}
+errors++;
+}
+}
+}
+else {
+const err144 = {instancePath:instancePath+"/timing/values",schemaPath:"#/properties/timing/properties/values/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err144];
+}
+else {
+vErrors.push(err144);
+}
+errors++;
+}
+}
+if(data40.holidays !== undefined){
+let data51 = data40.holidays;
+if(Array.isArray(data51)){
+if(data51.length > 1000){
+const err145 = {instancePath:instancePath+"/timing/holidays",schemaPath:"#/properties/timing/properties/holidays/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items"};
+if(vErrors === null){
+vErrors = [err145];
+}
+else {
+vErrors.push(err145);
+}
+errors++;
+}
+const len5 = data51.length;
+for(let i4=0; i4<len5; i4++){
+let data52 = data51[i4];
+if(typeof data52 === "string"){
+if(!pattern15.test(data52)){
+const err146 = {instancePath:instancePath+"/timing/holidays/" + i4,schemaPath:"#/properties/timing/properties/holidays/items/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
+if(vErrors === null){
+vErrors = [err146];
+}
+else {
+vErrors.push(err146);
+}
+errors++;
+}
+}
+else {
+const err147 = {instancePath:instancePath+"/timing/holidays/" + i4,schemaPath:"#/properties/timing/properties/holidays/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err147];
+}
+else {
+vErrors.push(err147);
+}
+errors++;
+}
+}
+}
+else {
+const err148 = {instancePath:instancePath+"/timing/holidays",schemaPath:"#/properties/timing/properties/holidays/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err148];
+}
+else {
+vErrors.push(err148);
+}
+errors++;
+}
+}
+if(data40.defaultTimezone !== undefined){
+let data53 = data40.defaultTimezone;
+if(typeof data53 === "string"){
+if(func2(data53) > 64){
+const err149 = {instancePath:instancePath+"/timing/defaultTimezone",schemaPath:"#/properties/timing/properties/defaultTimezone/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(vErrors === null){
+vErrors = [err149];
+}
+else {
+vErrors.push(err149);
+}
+errors++;
+}
+}
+else {
+const err150 = {instancePath:instancePath+"/timing/defaultTimezone",schemaPath:"#/properties/timing/properties/defaultTimezone/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err150];
+}
+else {
+vErrors.push(err150);
+}
+errors++;
+}
+}
+}
+else {
+const err151 = {instancePath:instancePath+"/timing",schemaPath:"#/properties/timing/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err151];
+}
+else {
+vErrors.push(err151);
+}
+errors++;
+}
+}
+if(data.blastRadius !== undefined){
+let data54 = data.blastRadius;
+if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
+for(const key9 in data54){
+if(!(((key9 === "dependents") || (key9 === "owners")) || (key9 === "components"))){
+const err152 = {instancePath:instancePath+"/blastRadius",schemaPath:"#/properties/blastRadius/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err152];
+}
+else {
+vErrors.push(err152);
+}
+errors++;
+}
+}
+if(data54.dependents !== undefined){
+let data55 = data54.dependents;
+if((typeof data55 == "number") && (isFinite(data55))){
+if(data55 < 1 || isNaN(data55)){
+const err153 = {instancePath:instancePath+"/blastRadius/dependents",schemaPath:"#/properties/blastRadius/properties/dependents/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err153];
+}
+else {
+vErrors.push(err153);
+}
+errors++;
+}
+}
+else {
+const err154 = {instancePath:instancePath+"/blastRadius/dependents",schemaPath:"#/properties/blastRadius/properties/dependents/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err154];
+}
+else {
+vErrors.push(err154);
+}
+errors++;
+}
+}
+if(data54.owners !== undefined){
+let data56 = data54.owners;
+if((typeof data56 == "number") && (isFinite(data56))){
+if(data56 < 1 || isNaN(data56)){
+const err155 = {instancePath:instancePath+"/blastRadius/owners",schemaPath:"#/properties/blastRadius/properties/owners/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err155];
+}
+else {
+vErrors.push(err155);
+}
+errors++;
+}
+}
+else {
+const err156 = {instancePath:instancePath+"/blastRadius/owners",schemaPath:"#/properties/blastRadius/properties/owners/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err156];
+}
+else {
+vErrors.push(err156);
+}
+errors++;
+}
+}
+if(data54.components !== undefined){
+let data57 = data54.components;
+if((typeof data57 == "number") && (isFinite(data57))){
+if(data57 < 1 || isNaN(data57)){
+const err157 = {instancePath:instancePath+"/blastRadius/components",schemaPath:"#/properties/blastRadius/properties/components/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err157];
+}
+else {
+vErrors.push(err157);
+}
+errors++;
+}
+}
+else {
+const err158 = {instancePath:instancePath+"/blastRadius/components",schemaPath:"#/properties/blastRadius/properties/components/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err158];
+}
+else {
+vErrors.push(err158);
+}
+errors++;
+}
+}
+}
+else {
+const err159 = {instancePath:instancePath+"/blastRadius",schemaPath:"#/properties/blastRadius/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err159];
+}
+else {
+vErrors.push(err159);
+}
+errors++;
+}
+}
+if(data.complexity !== undefined){
+let data58 = data.complexity;
+if(data58 && typeof data58 == "object" && !Array.isArray(data58)){
+for(const key10 in data58){
+if(!((key10 === "lines") || (key10 === "files"))){
+const err160 = {instancePath:instancePath+"/complexity",schemaPath:"#/properties/complexity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err160];
+}
+else {
+vErrors.push(err160);
+}
+errors++;
+}
+}
+if(data58.lines !== undefined){
+let data59 = data58.lines;
+if((typeof data59 == "number") && (isFinite(data59))){
+if(data59 < 1 || isNaN(data59)){
+const err161 = {instancePath:instancePath+"/complexity/lines",schemaPath:"#/properties/complexity/properties/lines/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err161];
+}
+else {
+vErrors.push(err161);
+}
+errors++;
+}
+}
+else {
+const err162 = {instancePath:instancePath+"/complexity/lines",schemaPath:"#/properties/complexity/properties/lines/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err162];
+}
+else {
+vErrors.push(err162);
+}
+errors++;
+}
+}
+if(data58.files !== undefined){
+let data60 = data58.files;
+if((typeof data60 == "number") && (isFinite(data60))){
+if(data60 < 1 || isNaN(data60)){
+const err163 = {instancePath:instancePath+"/complexity/files",schemaPath:"#/properties/complexity/properties/files/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err163];
+}
+else {
+vErrors.push(err163);
+}
+errors++;
+}
+}
+else {
+const err164 = {instancePath:instancePath+"/complexity/files",schemaPath:"#/properties/complexity/properties/files/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err164];
+}
+else {
+vErrors.push(err164);
+}
+errors++;
+}
+}
+}
+else {
+const err165 = {instancePath:instancePath+"/complexity",schemaPath:"#/properties/complexity/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err165];
+}
+else {
+vErrors.push(err165);
+}
+errors++;
+}
+}
+if(data.incidents !== undefined){
+let data61 = data.incidents;
+if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
+for(const key11 in data61){
+if(!((((key11 === "top") || (key11 === "minScore")) || (key11 === "boostPerMatch")) || (key11 === "maxBoost"))){
+const err166 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err166];
+}
+else {
+vErrors.push(err166);
+}
+errors++;
+}
+}
+if(data61.top !== undefined){
+let data62 = data61.top;
+if(!(((typeof data62 == "number") && (!(data62 % 1) && !isNaN(data62))) && (isFinite(data62)))){
+const err167 = {instancePath:instancePath+"/incidents/top",schemaPath:"#/properties/incidents/properties/top/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err167];
+}
+else {
+vErrors.push(err167);
+}
+errors++;
+}
+if((typeof data62 == "number") && (isFinite(data62))){
+if(data62 > 20 || isNaN(data62)){
+const err168 = {instancePath:instancePath+"/incidents/top",schemaPath:"#/properties/incidents/properties/top/maximum",keyword:"maximum",params:{comparison: "<=", limit: 20},message:"must be <= 20"};
+if(vErrors === null){
+vErrors = [err168];
+}
+else {
+vErrors.push(err168);
+}
+errors++;
+}
+if(data62 < 0 || isNaN(data62)){
+const err169 = {instancePath:instancePath+"/incidents/top",schemaPath:"#/properties/incidents/properties/top/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err169];
+}
+else {
+vErrors.push(err169);
+}
+errors++;
+}
+}
+}
+if(data61.minScore !== undefined){
+let data63 = data61.minScore;
+if((typeof data63 == "number") && (isFinite(data63))){
+if(data63 < 0 || isNaN(data63)){
+const err170 = {instancePath:instancePath+"/incidents/minScore",schemaPath:"#/properties/incidents/properties/minScore/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err170];
+}
+else {
+vErrors.push(err170);
+}
+errors++;
+}
+}
+else {
+const err171 = {instancePath:instancePath+"/incidents/minScore",schemaPath:"#/properties/incidents/properties/minScore/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err171];
+}
+else {
+vErrors.push(err171);
+}
+errors++;
+}
+}
+if(data61.boostPerMatch !== undefined){
+let data64 = data61.boostPerMatch;
+if((typeof data64 == "number") && (isFinite(data64))){
+if(data64 > 1 || isNaN(data64)){
+const err172 = {instancePath:instancePath+"/incidents/boostPerMatch",schemaPath:"#/properties/incidents/properties/boostPerMatch/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err172];
+}
+else {
+vErrors.push(err172);
+}
+errors++;
+}
+if(data64 < 0 || isNaN(data64)){
+const err173 = {instancePath:instancePath+"/incidents/boostPerMatch",schemaPath:"#/properties/incidents/properties/boostPerMatch/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err173];
+}
+else {
+vErrors.push(err173);
+}
+errors++;
+}
+}
+else {
+const err174 = {instancePath:instancePath+"/incidents/boostPerMatch",schemaPath:"#/properties/incidents/properties/boostPerMatch/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err174];
+}
+else {
+vErrors.push(err174);
+}
+errors++;
+}
+}
+if(data61.maxBoost !== undefined){
+let data65 = data61.maxBoost;
+if((typeof data65 == "number") && (isFinite(data65))){
+if(data65 > 1 || isNaN(data65)){
+const err175 = {instancePath:instancePath+"/incidents/maxBoost",schemaPath:"#/properties/incidents/properties/maxBoost/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err175];
+}
+else {
+vErrors.push(err175);
+}
+errors++;
+}
+if(data65 < 0 || isNaN(data65)){
+const err176 = {instancePath:instancePath+"/incidents/maxBoost",schemaPath:"#/properties/incidents/properties/maxBoost/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err176];
+}
+else {
+vErrors.push(err176);
+}
+errors++;
+}
+}
+else {
+const err177 = {instancePath:instancePath+"/incidents/maxBoost",schemaPath:"#/properties/incidents/properties/maxBoost/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err177];
+}
+else {
+vErrors.push(err177);
+}
+errors++;
+}
+}
+}
+else {
+const err178 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err178];
+}
+else {
+vErrors.push(err178);
+}
+errors++;
+}
+}
+if(data.genai !== undefined){
+let data66 = data.genai;
+if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
+for(const key12 in data66){
+if(!(((((key12 === "minPassRate") || (key12 === "costSpike")) || (key12 === "maxToolCallRun")) || (key12 === "maxContextWindowUse")) || (key12 === "maxPromptCompletionRatio"))){
+const err179 = {instancePath:instancePath+"/genai",schemaPath:"#/properties/genai/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err179];
+}
+else {
+vErrors.push(err179);
+}
+errors++;
+}
+}
+if(data66.minPassRate !== undefined){
+let data67 = data66.minPassRate;
+if((typeof data67 == "number") && (isFinite(data67))){
+if(data67 > 1 || isNaN(data67)){
+const err180 = {instancePath:instancePath+"/genai/minPassRate",schemaPath:"#/properties/genai/properties/minPassRate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err180];
+}
+else {
+vErrors.push(err180);
+}
+errors++;
+}
+if(data67 < 0 || isNaN(data67)){
+const err181 = {instancePath:instancePath+"/genai/minPassRate",schemaPath:"#/properties/genai/properties/minPassRate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err181];
+}
+else {
+vErrors.push(err181);
+}
+errors++;
+}
+}
+else {
+const err182 = {instancePath:instancePath+"/genai/minPassRate",schemaPath:"#/properties/genai/properties/minPassRate/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err182];
+}
+else {
+vErrors.push(err182);
+}
+errors++;
+}
+}
+if(data66.costSpike !== undefined){
+let data68 = data66.costSpike;
+if((typeof data68 == "number") && (isFinite(data68))){
+if(data68 < 0 || isNaN(data68)){
+const err183 = {instancePath:instancePath+"/genai/costSpike",schemaPath:"#/properties/genai/properties/costSpike/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err183];
+}
+else {
+vErrors.push(err183);
+}
+errors++;
+}
+}
+else {
+const err184 = {instancePath:instancePath+"/genai/costSpike",schemaPath:"#/properties/genai/properties/costSpike/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err184];
+}
+else {
+vErrors.push(err184);
+}
+errors++;
+}
+}
+if(data66.maxToolCallRun !== undefined){
+let data69 = data66.maxToolCallRun;
+if(!(((typeof data69 == "number") && (!(data69 % 1) && !isNaN(data69))) && (isFinite(data69)))){
+const err185 = {instancePath:instancePath+"/genai/maxToolCallRun",schemaPath:"#/properties/genai/properties/maxToolCallRun/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err185];
+}
+else {
+vErrors.push(err185);
+}
+errors++;
+}
+if((typeof data69 == "number") && (isFinite(data69))){
+if(data69 < 1 || isNaN(data69)){
+const err186 = {instancePath:instancePath+"/genai/maxToolCallRun",schemaPath:"#/properties/genai/properties/maxToolCallRun/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err186];
+}
+else {
+vErrors.push(err186);
+}
+errors++;
+}
+}
+}
+if(data66.maxContextWindowUse !== undefined){
+let data70 = data66.maxContextWindowUse;
+if((typeof data70 == "number") && (isFinite(data70))){
+if(data70 > 1 || isNaN(data70)){
+const err187 = {instancePath:instancePath+"/genai/maxContextWindowUse",schemaPath:"#/properties/genai/properties/maxContextWindowUse/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err187];
+}
+else {
+vErrors.push(err187);
+}
+errors++;
+}
+if(data70 < 0 || isNaN(data70)){
+const err188 = {instancePath:instancePath+"/genai/maxContextWindowUse",schemaPath:"#/properties/genai/properties/maxContextWindowUse/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err188];
+}
+else {
+vErrors.push(err188);
+}
+errors++;
+}
+}
+else {
+const err189 = {instancePath:instancePath+"/genai/maxContextWindowUse",schemaPath:"#/properties/genai/properties/maxContextWindowUse/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err189];
+}
+else {
+vErrors.push(err189);
+}
+errors++;
+}
+}
+if(data66.maxPromptCompletionRatio !== undefined){
+let data71 = data66.maxPromptCompletionRatio;
+if((typeof data71 == "number") && (isFinite(data71))){
+if(data71 < 0 || isNaN(data71)){
+const err190 = {instancePath:instancePath+"/genai/maxPromptCompletionRatio",schemaPath:"#/properties/genai/properties/maxPromptCompletionRatio/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err190];
+}
+else {
+vErrors.push(err190);
+}
+errors++;
+}
+}
+else {
+const err191 = {instancePath:instancePath+"/genai/maxPromptCompletionRatio",schemaPath:"#/properties/genai/properties/maxPromptCompletionRatio/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err191];
+}
+else {
+vErrors.push(err191);
+}
+errors++;
+}
+}
+}
+else {
+const err192 = {instancePath:instancePath+"/genai",schemaPath:"#/properties/genai/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err192];
+}
+else {
+vErrors.push(err192);
+}
+errors++;
+}
+}
+if(data.licenses !== undefined){
+let data72 = data.licenses;
+if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
+for(const key13 in data72){
+if(!((key13 === "deny") || (key13 === "review"))){
+const err193 = {instancePath:instancePath+"/licenses",schemaPath:"#/properties/licenses/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err193];
+}
+else {
+vErrors.push(err193);
+}
+errors++;
+}
+}
+if(data72.deny !== undefined){
+let data73 = data72.deny;
+if(Array.isArray(data73)){
+if(data73.length > 1000){
+const err194 = {instancePath:instancePath+"/licenses/deny",schemaPath:"#/properties/licenses/properties/deny/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items"};
+if(vErrors === null){
+vErrors = [err194];
+}
+else {
+vErrors.push(err194);
+}
+errors++;
+}
+const len6 = data73.length;
+for(let i5=0; i5<len6; i5++){
+let data74 = data73[i5];
+if(typeof data74 === "string"){
+if(func2(data74) > 256){
+const err195 = {instancePath:instancePath+"/licenses/deny/" + i5,schemaPath:"#/properties/licenses/properties/deny/items/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if(vErrors === null){
+vErrors = [err195];
+}
+else {
+vErrors.push(err195);
+}
+errors++;
+}
+}
+else {
+const err196 = {instancePath:instancePath+"/licenses/deny/" + i5,schemaPath:"#/properties/licenses/properties/deny/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err196];
+}
+else {
+vErrors.push(err196);
+}
+errors++;
+}
+}
+}
+else {
+const err197 = {instancePath:instancePath+"/licenses/deny",schemaPath:"#/properties/licenses/properties/deny/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err197];
+}
+else {
+vErrors.push(err197);
+}
+errors++;
+}
+}
+if(data72.review !== undefined){
+let data75 = data72.review;
+if(Array.isArray(data75)){
+if(data75.length > 1000){
+const err198 = {instancePath:instancePath+"/licenses/review",schemaPath:"#/properties/licenses/properties/review/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items"};
+if(vErrors === null){
+vErrors = [err198];
+}
+else {
+vErrors.push(err198);
+}
+errors++;
+}
+const len7 = data75.length;
+for(let i6=0; i6<len7; i6++){
+let data76 = data75[i6];
+if(typeof data76 === "string"){
+if(func2(data76) > 256){
+const err199 = {instancePath:instancePath+"/licenses/review/" + i6,schemaPath:"#/properties/licenses/properties/review/items/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if(vErrors === null){
+vErrors = [err199];
+}
+else {
+vErrors.push(err199);
+}
+errors++;
+}
+}
+else {
+const err200 = {instancePath:instancePath+"/licenses/review/" + i6,schemaPath:"#/properties/licenses/properties/review/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err200];
+}
+else {
+vErrors.push(err200);
+}
+errors++;
+}
+}
+}
+else {
+const err201 = {instancePath:instancePath+"/licenses/review",schemaPath:"#/properties/licenses/properties/review/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err201];
+}
+else {
+vErrors.push(err201);
+}
+errors++;
+}
+}
+}
+else {
+const err202 = {instancePath:instancePath+"/licenses",schemaPath:"#/properties/licenses/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err202];
+}
+else {
+vErrors.push(err202);
+}
+errors++;
+}
+}
+if(data.recourseCosts !== undefined){
+let data77 = data.recourseCosts;
+if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
+if(Object.keys(data77).length > 64){
+const err203 = {instancePath:instancePath+"/recourseCosts",schemaPath:"#/properties/recourseCosts/maxProperties",keyword:"maxProperties",params:{limit: 64},message:"must NOT have more than 64 properties"};
+if(vErrors === null){
+vErrors = [err203];
+}
+else {
+vErrors.push(err203);
+}
+errors++;
+}
+for(const key14 in data77){
+let data78 = data77[key14];
+if((typeof data78 == "number") && (isFinite(data78))){
+if(data78 > 1000 || isNaN(data78)){
+const err204 = {instancePath:instancePath+"/recourseCosts/" + key14.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/recourseCosts/additionalProperties/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"};
+if(vErrors === null){
+vErrors = [err204];
+}
+else {
+vErrors.push(err204);
+}
+errors++;
+}
+if(data78 < 0 || isNaN(data78)){
+const err205 = {instancePath:instancePath+"/recourseCosts/" + key14.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/recourseCosts/additionalProperties/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err205];
+}
+else {
+vErrors.push(err205);
+}
+errors++;
+}
+}
+else {
+const err206 = {instancePath:instancePath+"/recourseCosts/" + key14.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/recourseCosts/additionalProperties/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err206];
+}
+else {
+vErrors.push(err206);
+}
+errors++;
+}
+}
+}
+else {
+const err207 = {instancePath:instancePath+"/recourseCosts",schemaPath:"#/properties/recourseCosts/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err207];
+}
+else {
+vErrors.push(err207);
+}
+errors++;
+}
+}
+}
+else {
+const err208 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err208];
+}
+else {
+vErrors.push(err208);
+}
+errors++;
+}
+validate64.errors = vErrors;
+return errors === 0;
+}
+validate64.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const validateRisk = validate65;
+const schema99 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/risk.schema.json","title":"genops risk predicate (https://genops.dev/attestations/risk/v1)","description":"The risk of a change: score = sum of factor contributions (weighted mean of factor values), tier, each factor with the evidence it came from, the deployment-history posterior, similar past incidents, the cheapest recourse, and the canary plan. header.inputs names the verified evidence statement. Mirrors packages/core/src/risk/model.ts.","type":"object","additionalProperties":false,"required":["header","score","tier","thresholds","factors","history","incidents","recourse","canaryPlan","configDigest"],"properties":{"header":{"$ref":"common.schema.json#/$defs/predicateHeader"},"score":{"type":"number","minimum":0,"maximum":1},"tier":{"enum":["low","medium","high","critical"]},"thresholds":{"type":"object","additionalProperties":false,"properties":{"medium":{"type":"number","minimum":0,"maximum":1},"high":{"type":"number","minimum":0,"maximum":1},"critical":{"type":"number","minimum":0,"maximum":1}},"required":["medium","high","critical"]},"factors":{"type":"array","maxItems":64,"items":{"$ref":"#/$defs/factor"}},"history":{"anyOf":[{"$ref":"#/$defs/history"},{"type":"null"}]},"incidents":{"type":"array","maxItems":20,"items":{"$ref":"#/$defs/incident"}},"recourse":{"type":"array","maxItems":10,"items":{"$ref":"#/$defs/recourse"}},"canaryPlan":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"number","minimum":0,"maximum":100}},"configDigest":{"$ref":"common.schema.json#/$defs/sha256Hex"}},"$defs":{"factor":{"type":"object","additionalProperties":false,"properties":{"name":{"enum":["service-tier","service-health","change-history","blast-radius","change-complexity","timing","vulnerabilities","licenses","provenance","new-dependencies","changed-line-coverage","tests","ai-review","genai-eval"]},"value":{"type":"number","minimum":0,"maximum":1},"weight":{"type":"number","minimum":0},"contribution":{"type":"number","minimum":0,"maximum":1},"reason":{"type":"string","maxLength":4096},"evidence":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":1024}},"absent":{"type":"boolean"}},"required":["name","value","weight","contribution","reason","evidence"]},"history":{"type":"object","additionalProperties":false,"properties":{"successes":{"type":"integer","minimum":0},"failures":{"type":"integer","minimum":0},"prior":{"type":"object","additionalProperties":false,"properties":{"alpha":{"type":"number","exclusiveMinimum":0},"beta":{"type":"number","exclusiveMinimum":0}},"required":["alpha","beta"]},"posterior":{"type":"object","additionalProperties":false,"properties":{"alpha":{"type":"number","exclusiveMinimum":0},"beta":{"type":"number","exclusiveMinimum":0}},"required":["alpha","beta"]},"mean":{"type":"number","minimum":0,"maximum":1},"interval":{"type":"array","prefixItems":[{"type":"number","minimum":0,"maximum":1},{"type":"number","minimum":0,"maximum":1}],"minItems":2,"maxItems":2},"level":{"type":"number","minimum":0,"maximum":1}},"required":["successes","failures","prior","posterior","mean","interval","level"]},"incident":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string","maxLength":256},"title":{"type":"string","maxLength":1024},"source":{"type":"string","maxLength":4096},"url":{"type":"string","maxLength":4096},"score":{"type":"number","minimum":0},"terms":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":256}}},"required":["id","title","source","score","terms"]},"action":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string","maxLength":64},"label":{"type":"string","maxLength":4096},"factor":{"enum":["service-tier","service-health","change-history","blast-radius","change-complexity","timing","vulnerabilities","licenses","provenance","new-dependencies","changed-line-coverage","tests","ai-review","genai-eval"]},"cost":{"type":"number","minimum":0}},"required":["id","label","factor","cost"]},"recourse":{"type":"object","additionalProperties":false,"properties":{"actions":{"type":"array","maxItems":32,"items":{"$ref":"#/$defs/action"}},"cost":{"type":"number","minimum":0},"score":{"type":"number","minimum":0,"maximum":1},"tier":{"enum":["low","medium","high","critical"]}},"required":["actions","cost","score","tier"]}}};
+const schema103 = {"type":"object","additionalProperties":false,"properties":{"name":{"enum":["service-tier","service-health","change-history","blast-radius","change-complexity","timing","vulnerabilities","licenses","provenance","new-dependencies","changed-line-coverage","tests","ai-review","genai-eval"]},"value":{"type":"number","minimum":0,"maximum":1},"weight":{"type":"number","minimum":0},"contribution":{"type":"number","minimum":0,"maximum":1},"reason":{"type":"string","maxLength":4096},"evidence":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":1024}},"absent":{"type":"boolean"}},"required":["name","value","weight","contribution","reason","evidence"]};
+const schema104 = {"type":"object","additionalProperties":false,"properties":{"successes":{"type":"integer","minimum":0},"failures":{"type":"integer","minimum":0},"prior":{"type":"object","additionalProperties":false,"properties":{"alpha":{"type":"number","exclusiveMinimum":0},"beta":{"type":"number","exclusiveMinimum":0}},"required":["alpha","beta"]},"posterior":{"type":"object","additionalProperties":false,"properties":{"alpha":{"type":"number","exclusiveMinimum":0},"beta":{"type":"number","exclusiveMinimum":0}},"required":["alpha","beta"]},"mean":{"type":"number","minimum":0,"maximum":1},"interval":{"type":"array","prefixItems":[{"type":"number","minimum":0,"maximum":1},{"type":"number","minimum":0,"maximum":1}],"minItems":2,"maxItems":2},"level":{"type":"number","minimum":0,"maximum":1}},"required":["successes","failures","prior","posterior","mean","interval","level"]};
+const schema105 = {"type":"object","additionalProperties":false,"properties":{"id":{"type":"string","maxLength":256},"title":{"type":"string","maxLength":1024},"source":{"type":"string","maxLength":4096},"url":{"type":"string","maxLength":4096},"score":{"type":"number","minimum":0},"terms":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":256}}},"required":["id","title","source","score","terms"]};
+
+function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate66.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.tool === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tool"},message:"must have required property '"+"tool"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.run === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "run"},message:"must have required property '"+"run"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.createdAt === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "createdAt"},message:"must have required property '"+"createdAt"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.expiresAt === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "expiresAt"},message:"must have required property '"+"expiresAt"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.inputs === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "inputs"},message:"must have required property '"+"inputs"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((key0 === "tool") || (key0 === "run")) || (key0 === "createdAt")) || (key0 === "expiresAt")) || (key0 === "inputs"))){
+const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.tool !== undefined){
+let data0 = data.tool;
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.name === undefined){
+const err6 = {instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data0.version === undefined){
+const err7 = {instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data0.component === undefined){
+const err8 = {instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/required",keyword:"required",params:{missingProperty: "component"},message:"must have required property '"+"component"+"'"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+for(const key1 in data0){
+if(!(((key1 === "name") || (key1 === "version")) || (key1 === "component"))){
+const err9 = {instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data0.name !== undefined){
+if("genops" !== data0.name){
+const err10 = {instancePath:instancePath+"/tool/name",schemaPath:"#/properties/tool/properties/name/const",keyword:"const",params:{allowedValue: "genops"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data0.version !== undefined){
+let data2 = data0.version;
+if(typeof data2 === "string"){
+if(func2(data2) > 64){
+const err11 = {instancePath:instancePath+"/tool/version",schemaPath:"#/properties/tool/properties/version/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/tool/version",schemaPath:"#/properties/tool/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data0.component !== undefined){
+let data3 = data0.component;
+if(typeof data3 === "string"){
+if(!pattern4.test(data3)){
+const err13 = {instancePath:instancePath+"/tool/component",schemaPath:"#/properties/tool/properties/component/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,63}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,63}$"+"\""};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/tool/component",schemaPath:"#/properties/tool/properties/component/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.run !== undefined){
+if(!(validate23(data.run, {instancePath:instancePath+"/run",parentData:data,parentDataProperty:"run",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+if(data.createdAt !== undefined){
+let data5 = data.createdAt;
+if(typeof data5 === "string"){
+if(func2(data5) > 64){
+const err16 = {instancePath:instancePath+"/createdAt",schemaPath:"#/$defs/dateTime/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(!(formats2.validate(data5))){
+const err17 = {instancePath:instancePath+"/createdAt",schemaPath:"#/$defs/dateTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/createdAt",schemaPath:"#/$defs/dateTime/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.expiresAt !== undefined){
+let data6 = data.expiresAt;
+if(typeof data6 === "string"){
+if(func2(data6) > 64){
+const err19 = {instancePath:instancePath+"/expiresAt",schemaPath:"#/$defs/dateTime/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+if(!(formats2.validate(data6))){
+const err20 = {instancePath:instancePath+"/expiresAt",schemaPath:"#/$defs/dateTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/expiresAt",schemaPath:"#/$defs/dateTime/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data.inputs !== undefined){
+let data7 = data.inputs;
+if(Array.isArray(data7)){
+if(data7.length > 4096){
+const err22 = {instancePath:instancePath+"/inputs",schemaPath:"#/properties/inputs/maxItems",keyword:"maxItems",params:{limit: 4096},message:"must NOT have more than 4096 items"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+const len0 = data7.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate25(data7[i0], {instancePath:instancePath+"/inputs/" + i0,parentData:data7,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/inputs",schemaPath:"#/properties/inputs/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+}
+else {
+const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+validate66.errors = vErrors;
+return errors === 0;
+}
+validate66.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema106 = {"type":"object","additionalProperties":false,"properties":{"actions":{"type":"array","maxItems":32,"items":{"$ref":"#/$defs/action"}},"cost":{"type":"number","minimum":0},"score":{"type":"number","minimum":0,"maximum":1},"tier":{"enum":["low","medium","high","critical"]}},"required":["actions","cost","score","tier"]};
+const schema107 = {"type":"object","additionalProperties":false,"properties":{"id":{"type":"string","maxLength":64},"label":{"type":"string","maxLength":4096},"factor":{"enum":["service-tier","service-health","change-history","blast-radius","change-complexity","timing","vulnerabilities","licenses","provenance","new-dependencies","changed-line-coverage","tests","ai-review","genai-eval"]},"cost":{"type":"number","minimum":0}},"required":["id","label","factor","cost"]};
+
+function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate70.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.actions === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "actions"},message:"must have required property '"+"actions"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.cost === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "cost"},message:"must have required property '"+"cost"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.score === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "score"},message:"must have required property '"+"score"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.tier === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tier"},message:"must have required property '"+"tier"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((key0 === "actions") || (key0 === "cost")) || (key0 === "score")) || (key0 === "tier"))){
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.actions !== undefined){
+let data0 = data.actions;
+if(Array.isArray(data0)){
+if(data0.length > 32){
+const err5 = {instancePath:instancePath+"/actions",schemaPath:"#/properties/actions/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+let data1 = data0[i0];
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.id === undefined){
+const err6 = {instancePath:instancePath+"/actions/" + i0,schemaPath:"#/$defs/action/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data1.label === undefined){
+const err7 = {instancePath:instancePath+"/actions/" + i0,schemaPath:"#/$defs/action/required",keyword:"required",params:{missingProperty: "label"},message:"must have required property '"+"label"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data1.factor === undefined){
+const err8 = {instancePath:instancePath+"/actions/" + i0,schemaPath:"#/$defs/action/required",keyword:"required",params:{missingProperty: "factor"},message:"must have required property '"+"factor"+"'"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data1.cost === undefined){
+const err9 = {instancePath:instancePath+"/actions/" + i0,schemaPath:"#/$defs/action/required",keyword:"required",params:{missingProperty: "cost"},message:"must have required property '"+"cost"+"'"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+for(const key1 in data1){
+if(!((((key1 === "id") || (key1 === "label")) || (key1 === "factor")) || (key1 === "cost"))){
+const err10 = {instancePath:instancePath+"/actions/" + i0,schemaPath:"#/$defs/action/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data1.id !== undefined){
+let data2 = data1.id;
+if(typeof data2 === "string"){
+if(func2(data2) > 64){
+const err11 = {instancePath:instancePath+"/actions/" + i0+"/id",schemaPath:"#/$defs/action/properties/id/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/actions/" + i0+"/id",schemaPath:"#/$defs/action/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data1.label !== undefined){
+let data3 = data1.label;
+if(typeof data3 === "string"){
+if(func2(data3) > 4096){
+const err13 = {instancePath:instancePath+"/actions/" + i0+"/label",schemaPath:"#/$defs/action/properties/label/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/actions/" + i0+"/label",schemaPath:"#/$defs/action/properties/label/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data1.factor !== undefined){
+let data4 = data1.factor;
+if(!((((((((((((((data4 === "service-tier") || (data4 === "service-health")) || (data4 === "change-history")) || (data4 === "blast-radius")) || (data4 === "change-complexity")) || (data4 === "timing")) || (data4 === "vulnerabilities")) || (data4 === "licenses")) || (data4 === "provenance")) || (data4 === "new-dependencies")) || (data4 === "changed-line-coverage")) || (data4 === "tests")) || (data4 === "ai-review")) || (data4 === "genai-eval"))){
+const err15 = {instancePath:instancePath+"/actions/" + i0+"/factor",schemaPath:"#/$defs/action/properties/factor/enum",keyword:"enum",params:{allowedValues: schema107.properties.factor.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data1.cost !== undefined){
+let data5 = data1.cost;
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 < 0 || isNaN(data5)){
+const err16 = {instancePath:instancePath+"/actions/" + i0+"/cost",schemaPath:"#/$defs/action/properties/cost/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/actions/" + i0+"/cost",schemaPath:"#/$defs/action/properties/cost/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/actions/" + i0,schemaPath:"#/$defs/action/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/actions",schemaPath:"#/properties/actions/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.cost !== undefined){
+let data6 = data.cost;
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 < 0 || isNaN(data6)){
+const err20 = {instancePath:instancePath+"/cost",schemaPath:"#/properties/cost/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/cost",schemaPath:"#/properties/cost/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data.score !== undefined){
+let data7 = data.score;
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 > 1 || isNaN(data7)){
+const err22 = {instancePath:instancePath+"/score",schemaPath:"#/properties/score/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+if(data7 < 0 || isNaN(data7)){
+const err23 = {instancePath:instancePath+"/score",schemaPath:"#/properties/score/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/score",schemaPath:"#/properties/score/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data.tier !== undefined){
+let data8 = data.tier;
+if(!((((data8 === "low") || (data8 === "medium")) || (data8 === "high")) || (data8 === "critical"))){
+const err25 = {instancePath:instancePath+"/tier",schemaPath:"#/properties/tier/enum",keyword:"enum",params:{allowedValues: schema106.properties.tier.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+}
+else {
+const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+validate70.errors = vErrors;
+return errors === 0;
+}
+validate70.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://genops.dev/schemas/risk.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate65.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.header === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "header"},message:"must have required property '"+"header"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.score === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "score"},message:"must have required property '"+"score"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.tier === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tier"},message:"must have required property '"+"tier"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.thresholds === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "thresholds"},message:"must have required property '"+"thresholds"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.factors === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "factors"},message:"must have required property '"+"factors"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.history === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "history"},message:"must have required property '"+"history"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data.incidents === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "incidents"},message:"must have required property '"+"incidents"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.recourse === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "recourse"},message:"must have required property '"+"recourse"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data.canaryPlan === undefined){
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "canaryPlan"},message:"must have required property '"+"canaryPlan"+"'"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data.configDigest === undefined){
+const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "configDigest"},message:"must have required property '"+"configDigest"+"'"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func1.call(schema99.properties, key0))){
+const err10 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.header !== undefined){
+if(!(validate66(data.header, {instancePath:instancePath+"/header",parentData:data,parentDataProperty:"header",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+errors = vErrors.length;
+}
+}
+if(data.score !== undefined){
+let data1 = data.score;
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 1 || isNaN(data1)){
+const err11 = {instancePath:instancePath+"/score",schemaPath:"#/properties/score/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(data1 < 0 || isNaN(data1)){
+const err12 = {instancePath:instancePath+"/score",schemaPath:"#/properties/score/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/score",schemaPath:"#/properties/score/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.tier !== undefined){
+let data2 = data.tier;
+if(!((((data2 === "low") || (data2 === "medium")) || (data2 === "high")) || (data2 === "critical"))){
+const err14 = {instancePath:instancePath+"/tier",schemaPath:"#/properties/tier/enum",keyword:"enum",params:{allowedValues: schema99.properties.tier.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.thresholds !== undefined){
+let data3 = data.thresholds;
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+if(data3.medium === undefined){
+const err15 = {instancePath:instancePath+"/thresholds",schemaPath:"#/properties/thresholds/required",keyword:"required",params:{missingProperty: "medium"},message:"must have required property '"+"medium"+"'"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(data3.high === undefined){
+const err16 = {instancePath:instancePath+"/thresholds",schemaPath:"#/properties/thresholds/required",keyword:"required",params:{missingProperty: "high"},message:"must have required property '"+"high"+"'"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(data3.critical === undefined){
+const err17 = {instancePath:instancePath+"/thresholds",schemaPath:"#/properties/thresholds/required",keyword:"required",params:{missingProperty: "critical"},message:"must have required property '"+"critical"+"'"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+for(const key1 in data3){
+if(!(((key1 === "medium") || (key1 === "high")) || (key1 === "critical"))){
+const err18 = {instancePath:instancePath+"/thresholds",schemaPath:"#/properties/thresholds/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data3.medium !== undefined){
+let data4 = data3.medium;
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 > 1 || isNaN(data4)){
+const err19 = {instancePath:instancePath+"/thresholds/medium",schemaPath:"#/properties/thresholds/properties/medium/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+if(data4 < 0 || isNaN(data4)){
+const err20 = {instancePath:instancePath+"/thresholds/medium",schemaPath:"#/properties/thresholds/properties/medium/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/thresholds/medium",schemaPath:"#/properties/thresholds/properties/medium/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data3.high !== undefined){
+let data5 = data3.high;
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 > 1 || isNaN(data5)){
+const err22 = {instancePath:instancePath+"/thresholds/high",schemaPath:"#/properties/thresholds/properties/high/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+if(data5 < 0 || isNaN(data5)){
+const err23 = {instancePath:instancePath+"/thresholds/high",schemaPath:"#/properties/thresholds/properties/high/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/thresholds/high",schemaPath:"#/properties/thresholds/properties/high/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data3.critical !== undefined){
+let data6 = data3.critical;
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 1 || isNaN(data6)){
+const err25 = {instancePath:instancePath+"/thresholds/critical",schemaPath:"#/properties/thresholds/properties/critical/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if(data6 < 0 || isNaN(data6)){
+const err26 = {instancePath:instancePath+"/thresholds/critical",schemaPath:"#/properties/thresholds/properties/critical/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+else {
+const err27 = {instancePath:instancePath+"/thresholds/critical",schemaPath:"#/properties/thresholds/properties/critical/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/thresholds",schemaPath:"#/properties/thresholds/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data.factors !== undefined){
+let data7 = data.factors;
+if(Array.isArray(data7)){
+if(data7.length > 64){
+const err29 = {instancePath:instancePath+"/factors",schemaPath:"#/properties/factors/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+const len0 = data7.length;
+for(let i0=0; i0<len0; i0++){
+let data8 = data7[i0];
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+if(data8.name === undefined){
+const err30 = {instancePath:instancePath+"/factors/" + i0,schemaPath:"#/$defs/factor/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+if(data8.value === undefined){
+const err31 = {instancePath:instancePath+"/factors/" + i0,schemaPath:"#/$defs/factor/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+if(data8.weight === undefined){
+const err32 = {instancePath:instancePath+"/factors/" + i0,schemaPath:"#/$defs/factor/required",keyword:"required",params:{missingProperty: "weight"},message:"must have required property '"+"weight"+"'"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+if(data8.contribution === undefined){
+const err33 = {instancePath:instancePath+"/factors/" + i0,schemaPath:"#/$defs/factor/required",keyword:"required",params:{missingProperty: "contribution"},message:"must have required property '"+"contribution"+"'"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+if(data8.reason === undefined){
+const err34 = {instancePath:instancePath+"/factors/" + i0,schemaPath:"#/$defs/factor/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+if(data8.evidence === undefined){
+const err35 = {instancePath:instancePath+"/factors/" + i0,schemaPath:"#/$defs/factor/required",keyword:"required",params:{missingProperty: "evidence"},message:"must have required property '"+"evidence"+"'"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+for(const key2 in data8){
+if(!(((((((key2 === "name") || (key2 === "value")) || (key2 === "weight")) || (key2 === "contribution")) || (key2 === "reason")) || (key2 === "evidence")) || (key2 === "absent"))){
+const err36 = {instancePath:instancePath+"/factors/" + i0,schemaPath:"#/$defs/factor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+if(data8.name !== undefined){
+let data9 = data8.name;
+if(!((((((((((((((data9 === "service-tier") || (data9 === "service-health")) || (data9 === "change-history")) || (data9 === "blast-radius")) || (data9 === "change-complexity")) || (data9 === "timing")) || (data9 === "vulnerabilities")) || (data9 === "licenses")) || (data9 === "provenance")) || (data9 === "new-dependencies")) || (data9 === "changed-line-coverage")) || (data9 === "tests")) || (data9 === "ai-review")) || (data9 === "genai-eval"))){
+const err37 = {instancePath:instancePath+"/factors/" + i0+"/name",schemaPath:"#/$defs/factor/properties/name/enum",keyword:"enum",params:{allowedValues: schema103.properties.name.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+if(data8.value !== undefined){
+let data10 = data8.value;
+if((typeof data10 == "number") && (isFinite(data10))){
+if(data10 > 1 || isNaN(data10)){
+const err38 = {instancePath:instancePath+"/factors/" + i0+"/value",schemaPath:"#/$defs/factor/properties/value/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+if(data10 < 0 || isNaN(data10)){
+const err39 = {instancePath:instancePath+"/factors/" + i0+"/value",schemaPath:"#/$defs/factor/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+else {
+const err40 = {instancePath:instancePath+"/factors/" + i0+"/value",schemaPath:"#/$defs/factor/properties/value/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+if(data8.weight !== undefined){
+let data11 = data8.weight;
+if((typeof data11 == "number") && (isFinite(data11))){
+if(data11 < 0 || isNaN(data11)){
+const err41 = {instancePath:instancePath+"/factors/" + i0+"/weight",schemaPath:"#/$defs/factor/properties/weight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+else {
+const err42 = {instancePath:instancePath+"/factors/" + i0+"/weight",schemaPath:"#/$defs/factor/properties/weight/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+if(data8.contribution !== undefined){
+let data12 = data8.contribution;
+if((typeof data12 == "number") && (isFinite(data12))){
+if(data12 > 1 || isNaN(data12)){
+const err43 = {instancePath:instancePath+"/factors/" + i0+"/contribution",schemaPath:"#/$defs/factor/properties/contribution/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+if(data12 < 0 || isNaN(data12)){
+const err44 = {instancePath:instancePath+"/factors/" + i0+"/contribution",schemaPath:"#/$defs/factor/properties/contribution/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+}
+else {
+const err45 = {instancePath:instancePath+"/factors/" + i0+"/contribution",schemaPath:"#/$defs/factor/properties/contribution/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+}
+if(data8.reason !== undefined){
+let data13 = data8.reason;
+if(typeof data13 === "string"){
+if(func2(data13) > 4096){
+const err46 = {instancePath:instancePath+"/factors/" + i0+"/reason",schemaPath:"#/$defs/factor/properties/reason/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+}
+else {
+const err47 = {instancePath:instancePath+"/factors/" + i0+"/reason",schemaPath:"#/$defs/factor/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+}
+if(data8.evidence !== undefined){
+let data14 = data8.evidence;
+if(Array.isArray(data14)){
+if(data14.length > 64){
+const err48 = {instancePath:instancePath+"/factors/" + i0+"/evidence",schemaPath:"#/$defs/factor/properties/evidence/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items"};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+const len1 = data14.length;
+for(let i1=0; i1<len1; i1++){
+let data15 = data14[i1];
+if(typeof data15 === "string"){
+if(func2(data15) > 1024){
+const err49 = {instancePath:instancePath+"/factors/" + i0+"/evidence/" + i1,schemaPath:"#/$defs/factor/properties/evidence/items/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+}
+else {
+const err50 = {instancePath:instancePath+"/factors/" + i0+"/evidence/" + i1,schemaPath:"#/$defs/factor/properties/evidence/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+}
+}
+else {
+const err51 = {instancePath:instancePath+"/factors/" + i0+"/evidence",schemaPath:"#/$defs/factor/properties/evidence/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+if(data8.absent !== undefined){
+if(typeof data8.absent !== "boolean"){
+const err52 = {instancePath:instancePath+"/factors/" + i0+"/absent",schemaPath:"#/$defs/factor/properties/absent/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+}
+}
+else {
+const err53 = {instancePath:instancePath+"/factors/" + i0,schemaPath:"#/$defs/factor/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+}
+else {
+const err54 = {instancePath:instancePath+"/factors",schemaPath:"#/properties/factors/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+}
+if(data.history !== undefined){
+let data17 = data.history;
+const _errs37 = errors;
+let valid8 = false;
+const _errs38 = errors;
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+if(data17.successes === undefined){
+const err55 = {instancePath:instancePath+"/history",schemaPath:"#/$defs/history/required",keyword:"required",params:{missingProperty: "successes"},message:"must have required property '"+"successes"+"'"};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+if(data17.failures === undefined){
+const err56 = {instancePath:instancePath+"/history",schemaPath:"#/$defs/history/required",keyword:"required",params:{missingProperty: "failures"},message:"must have required property '"+"failures"+"'"};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+if(data17.prior === undefined){
+const err57 = {instancePath:instancePath+"/history",schemaPath:"#/$defs/history/required",keyword:"required",params:{missingProperty: "prior"},message:"must have required property '"+"prior"+"'"};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+if(data17.posterior === undefined){
+const err58 = {instancePath:instancePath+"/history",schemaPath:"#/$defs/history/required",keyword:"required",params:{missingProperty: "posterior"},message:"must have required property '"+"posterior"+"'"};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+if(data17.mean === undefined){
+const err59 = {instancePath:instancePath+"/history",schemaPath:"#/$defs/history/required",keyword:"required",params:{missingProperty: "mean"},message:"must have required property '"+"mean"+"'"};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+if(data17.interval === undefined){
+const err60 = {instancePath:instancePath+"/history",schemaPath:"#/$defs/history/required",keyword:"required",params:{missingProperty: "interval"},message:"must have required property '"+"interval"+"'"};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+if(data17.level === undefined){
+const err61 = {instancePath:instancePath+"/history",schemaPath:"#/$defs/history/required",keyword:"required",params:{missingProperty: "level"},message:"must have required property '"+"level"+"'"};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+for(const key3 in data17){
+if(!(((((((key3 === "successes") || (key3 === "failures")) || (key3 === "prior")) || (key3 === "posterior")) || (key3 === "mean")) || (key3 === "interval")) || (key3 === "level"))){
+const err62 = {instancePath:instancePath+"/history",schemaPath:"#/$defs/history/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+if(data17.successes !== undefined){
+let data18 = data17.successes;
+if(!(((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18))) && (isFinite(data18)))){
+const err63 = {instancePath:instancePath+"/history/successes",schemaPath:"#/$defs/history/properties/successes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+if((typeof data18 == "number") && (isFinite(data18))){
+if(data18 < 0 || isNaN(data18)){
+const err64 = {instancePath:instancePath+"/history/successes",schemaPath:"#/$defs/history/properties/successes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+}
+}
+if(data17.failures !== undefined){
+let data19 = data17.failures;
+if(!(((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19))) && (isFinite(data19)))){
+const err65 = {instancePath:instancePath+"/history/failures",schemaPath:"#/$defs/history/properties/failures/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+if((typeof data19 == "number") && (isFinite(data19))){
+if(data19 < 0 || isNaN(data19)){
+const err66 = {instancePath:instancePath+"/history/failures",schemaPath:"#/$defs/history/properties/failures/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+}
+}
+if(data17.prior !== undefined){
+let data20 = data17.prior;
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+if(data20.alpha === undefined){
+const err67 = {instancePath:instancePath+"/history/prior",schemaPath:"#/$defs/history/properties/prior/required",keyword:"required",params:{missingProperty: "alpha"},message:"must have required property '"+"alpha"+"'"};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+if(data20.beta === undefined){
+const err68 = {instancePath:instancePath+"/history/prior",schemaPath:"#/$defs/history/properties/prior/required",keyword:"required",params:{missingProperty: "beta"},message:"must have required property '"+"beta"+"'"};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+for(const key4 in data20){
+if(!((key4 === "alpha") || (key4 === "beta"))){
+const err69 = {instancePath:instancePath+"/history/prior",schemaPath:"#/$defs/history/properties/prior/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+}
+if(data20.alpha !== undefined){
+let data21 = data20.alpha;
+if((typeof data21 == "number") && (isFinite(data21))){
+if(data21 <= 0 || isNaN(data21)){
+const err70 = {instancePath:instancePath+"/history/prior/alpha",schemaPath:"#/$defs/history/properties/prior/properties/alpha/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+}
+else {
+const err71 = {instancePath:instancePath+"/history/prior/alpha",schemaPath:"#/$defs/history/properties/prior/properties/alpha/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+}
+if(data20.beta !== undefined){
+let data22 = data20.beta;
+if((typeof data22 == "number") && (isFinite(data22))){
+if(data22 <= 0 || isNaN(data22)){
+const err72 = {instancePath:instancePath+"/history/prior/beta",schemaPath:"#/$defs/history/properties/prior/properties/beta/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+}
+else {
+const err73 = {instancePath:instancePath+"/history/prior/beta",schemaPath:"#/$defs/history/properties/prior/properties/beta/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+}
+}
+else {
+const err74 = {instancePath:instancePath+"/history/prior",schemaPath:"#/$defs/history/properties/prior/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+}
+if(data17.posterior !== undefined){
+let data23 = data17.posterior;
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+if(data23.alpha === undefined){
+const err75 = {instancePath:instancePath+"/history/posterior",schemaPath:"#/$defs/history/properties/posterior/required",keyword:"required",params:{missingProperty: "alpha"},message:"must have required property '"+"alpha"+"'"};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+if(data23.beta === undefined){
+const err76 = {instancePath:instancePath+"/history/posterior",schemaPath:"#/$defs/history/properties/posterior/required",keyword:"required",params:{missingProperty: "beta"},message:"must have required property '"+"beta"+"'"};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+for(const key5 in data23){
+if(!((key5 === "alpha") || (key5 === "beta"))){
+const err77 = {instancePath:instancePath+"/history/posterior",schemaPath:"#/$defs/history/properties/posterior/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+}
+if(data23.alpha !== undefined){
+let data24 = data23.alpha;
+if((typeof data24 == "number") && (isFinite(data24))){
+if(data24 <= 0 || isNaN(data24)){
+const err78 = {instancePath:instancePath+"/history/posterior/alpha",schemaPath:"#/$defs/history/properties/posterior/properties/alpha/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+}
+}
+else {
+const err79 = {instancePath:instancePath+"/history/posterior/alpha",schemaPath:"#/$defs/history/properties/posterior/properties/alpha/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+}
+if(data23.beta !== undefined){
+let data25 = data23.beta;
+if((typeof data25 == "number") && (isFinite(data25))){
+if(data25 <= 0 || isNaN(data25)){
+const err80 = {instancePath:instancePath+"/history/posterior/beta",schemaPath:"#/$defs/history/properties/posterior/properties/beta/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+}
+}
+else {
+const err81 = {instancePath:instancePath+"/history/posterior/beta",schemaPath:"#/$defs/history/properties/posterior/properties/beta/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+}
+}
+else {
+const err82 = {instancePath:instancePath+"/history/posterior",schemaPath:"#/$defs/history/properties/posterior/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
+}
+if(data17.mean !== undefined){
+let data26 = data17.mean;
+if((typeof data26 == "number") && (isFinite(data26))){
+if(data26 > 1 || isNaN(data26)){
+const err83 = {instancePath:instancePath+"/history/mean",schemaPath:"#/$defs/history/properties/mean/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
+}
+if(data26 < 0 || isNaN(data26)){
+const err84 = {instancePath:instancePath+"/history/mean",schemaPath:"#/$defs/history/properties/mean/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err84];
+}
+else {
+vErrors.push(err84);
+}
+errors++;
+}
+}
+else {
+const err85 = {instancePath:instancePath+"/history/mean",schemaPath:"#/$defs/history/properties/mean/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err85];
+}
+else {
+vErrors.push(err85);
+}
+errors++;
+}
+}
+if(data17.interval !== undefined){
+let data27 = data17.interval;
+if(Array.isArray(data27)){
+if(data27.length > 2){
+const err86 = {instancePath:instancePath+"/history/interval",schemaPath:"#/$defs/history/properties/interval/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
+if(vErrors === null){
+vErrors = [err86];
+}
+else {
+vErrors.push(err86);
+}
+errors++;
+}
+if(data27.length < 2){
+const err87 = {instancePath:instancePath+"/history/interval",schemaPath:"#/$defs/history/properties/interval/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};
+if(vErrors === null){
+vErrors = [err87];
+}
+else {
+vErrors.push(err87);
+}
+errors++;
+}
+const len2 = data27.length;
+if(len2 > 0){
+let data28 = data27[0];
+if((typeof data28 == "number") && (isFinite(data28))){
+if(data28 > 1 || isNaN(data28)){
+const err88 = {instancePath:instancePath+"/history/interval/0",schemaPath:"#/$defs/history/properties/interval/prefixItems/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err88];
+}
+else {
+vErrors.push(err88);
+}
+errors++;
+}
+if(data28 < 0 || isNaN(data28)){
+const err89 = {instancePath:instancePath+"/history/interval/0",schemaPath:"#/$defs/history/properties/interval/prefixItems/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err89];
+}
+else {
+vErrors.push(err89);
+}
+errors++;
+}
+}
+else {
+const err90 = {instancePath:instancePath+"/history/interval/0",schemaPath:"#/$defs/history/properties/interval/prefixItems/0/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err90];
+}
+else {
+vErrors.push(err90);
+}
+errors++;
+}
+}
+if(len2 > 1){
+let data29 = data27[1];
+if((typeof data29 == "number") && (isFinite(data29))){
+if(data29 > 1 || isNaN(data29)){
+const err91 = {instancePath:instancePath+"/history/interval/1",schemaPath:"#/$defs/history/properties/interval/prefixItems/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
+}
+errors++;
+}
+if(data29 < 0 || isNaN(data29)){
+const err92 = {instancePath:instancePath+"/history/interval/1",schemaPath:"#/$defs/history/properties/interval/prefixItems/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
+}
+errors++;
+}
+}
+else {
+const err93 = {instancePath:instancePath+"/history/interval/1",schemaPath:"#/$defs/history/properties/interval/prefixItems/1/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err93];
+}
+else {
+vErrors.push(err93);
+}
+errors++;
+}
+}
+}
+else {
+const err94 = {instancePath:instancePath+"/history/interval",schemaPath:"#/$defs/history/properties/interval/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err94];
+}
+else {
+vErrors.push(err94);
+}
+errors++;
+}
+}
+if(data17.level !== undefined){
+let data30 = data17.level;
+if((typeof data30 == "number") && (isFinite(data30))){
+if(data30 > 1 || isNaN(data30)){
+const err95 = {instancePath:instancePath+"/history/level",schemaPath:"#/$defs/history/properties/level/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err95];
+}
+else {
+vErrors.push(err95);
+}
+errors++;
+}
+if(data30 < 0 || isNaN(data30)){
+const err96 = {instancePath:instancePath+"/history/level",schemaPath:"#/$defs/history/properties/level/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err96];
+}
+else {
+vErrors.push(err96);
+}
+errors++;
+}
+}
+else {
+const err97 = {instancePath:instancePath+"/history/level",schemaPath:"#/$defs/history/properties/level/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err97];
+}
+else {
+vErrors.push(err97);
+}
+errors++;
+}
+}
+}
+else {
+const err98 = {instancePath:instancePath+"/history",schemaPath:"#/$defs/history/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err98];
+}
+else {
+vErrors.push(err98);
+}
+errors++;
+}
+var _valid0 = _errs38 === errors;
+valid8 = valid8 || _valid0;
+const _errs70 = errors;
+if(data17 !== null){
+const err99 = {instancePath:instancePath+"/history",schemaPath:"#/properties/history/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(vErrors === null){
+vErrors = [err99];
+}
+else {
+vErrors.push(err99);
+}
+errors++;
+}
+var _valid0 = _errs70 === errors;
+valid8 = valid8 || _valid0;
+if(!valid8){
+const err100 = {instancePath:instancePath+"/history",schemaPath:"#/properties/history/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err100];
+}
+else {
+vErrors.push(err100);
+}
+errors++;
+}
+else {
+errors = _errs37;
+if(vErrors !== null){
+if(_errs37){
+vErrors.length = _errs37;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.incidents !== undefined){
+let data31 = data.incidents;
+if(Array.isArray(data31)){
+if(data31.length > 20){
+const err101 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/maxItems",keyword:"maxItems",params:{limit: 20},message:"must NOT have more than 20 items"};
+if(vErrors === null){
+vErrors = [err101];
+}
+else {
+vErrors.push(err101);
+}
+errors++;
+}
+const len3 = data31.length;
+for(let i2=0; i2<len3; i2++){
+let data32 = data31[i2];
+if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
+if(data32.id === undefined){
+const err102 = {instancePath:instancePath+"/incidents/" + i2,schemaPath:"#/$defs/incident/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(vErrors === null){
+vErrors = [err102];
+}
+else {
+vErrors.push(err102);
+}
+errors++;
+}
+if(data32.title === undefined){
+const err103 = {instancePath:instancePath+"/incidents/" + i2,schemaPath:"#/$defs/incident/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'"};
+if(vErrors === null){
+vErrors = [err103];
+}
+else {
+vErrors.push(err103);
+}
+errors++;
+}
+if(data32.source === undefined){
+const err104 = {instancePath:instancePath+"/incidents/" + i2,schemaPath:"#/$defs/incident/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'"};
+if(vErrors === null){
+vErrors = [err104];
+}
+else {
+vErrors.push(err104);
+}
+errors++;
+}
+if(data32.score === undefined){
+const err105 = {instancePath:instancePath+"/incidents/" + i2,schemaPath:"#/$defs/incident/required",keyword:"required",params:{missingProperty: "score"},message:"must have required property '"+"score"+"'"};
+if(vErrors === null){
+vErrors = [err105];
+}
+else {
+vErrors.push(err105);
+}
+errors++;
+}
+if(data32.terms === undefined){
+const err106 = {instancePath:instancePath+"/incidents/" + i2,schemaPath:"#/$defs/incident/required",keyword:"required",params:{missingProperty: "terms"},message:"must have required property '"+"terms"+"'"};
+if(vErrors === null){
+vErrors = [err106];
+}
+else {
+vErrors.push(err106);
+}
+errors++;
+}
+for(const key6 in data32){
+if(!((((((key6 === "id") || (key6 === "title")) || (key6 === "source")) || (key6 === "url")) || (key6 === "score")) || (key6 === "terms"))){
+const err107 = {instancePath:instancePath+"/incidents/" + i2,schemaPath:"#/$defs/incident/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err107];
+}
+else {
+vErrors.push(err107);
+}
+errors++;
+}
+}
+if(data32.id !== undefined){
+let data33 = data32.id;
+if(typeof data33 === "string"){
+if(func2(data33) > 256){
+const err108 = {instancePath:instancePath+"/incidents/" + i2+"/id",schemaPath:"#/$defs/incident/properties/id/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if(vErrors === null){
+vErrors = [err108];
+}
+else {
+vErrors.push(err108);
+}
+errors++;
+}
+}
+else {
+const err109 = {instancePath:instancePath+"/incidents/" + i2+"/id",schemaPath:"#/$defs/incident/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err109];
+}
+else {
+vErrors.push(err109);
+}
+errors++;
+}
+}
+if(data32.title !== undefined){
+let data34 = data32.title;
+if(typeof data34 === "string"){
+if(func2(data34) > 1024){
+const err110 = {instancePath:instancePath+"/incidents/" + i2+"/title",schemaPath:"#/$defs/incident/properties/title/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
+if(vErrors === null){
+vErrors = [err110];
+}
+else {
+vErrors.push(err110);
+}
+errors++;
+}
+}
+else {
+const err111 = {instancePath:instancePath+"/incidents/" + i2+"/title",schemaPath:"#/$defs/incident/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err111];
+}
+else {
+vErrors.push(err111);
+}
+errors++;
+}
+}
+if(data32.source !== undefined){
+let data35 = data32.source;
+if(typeof data35 === "string"){
+if(func2(data35) > 4096){
+const err112 = {instancePath:instancePath+"/incidents/" + i2+"/source",schemaPath:"#/$defs/incident/properties/source/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
+if(vErrors === null){
+vErrors = [err112];
+}
+else {
+vErrors.push(err112);
+}
+errors++;
+}
+}
+else {
+const err113 = {instancePath:instancePath+"/incidents/" + i2+"/source",schemaPath:"#/$defs/incident/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err113];
+}
+else {
+vErrors.push(err113);
+}
+errors++;
+}
+}
+if(data32.url !== undefined){
+let data36 = data32.url;
+if(typeof data36 === "string"){
+if(func2(data36) > 4096){
+const err114 = {instancePath:instancePath+"/incidents/" + i2+"/url",schemaPath:"#/$defs/incident/properties/url/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
+if(vErrors === null){
+vErrors = [err114];
+}
+else {
+vErrors.push(err114);
+}
+errors++;
+}
+}
+else {
+const err115 = {instancePath:instancePath+"/incidents/" + i2+"/url",schemaPath:"#/$defs/incident/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err115];
+}
+else {
+vErrors.push(err115);
+}
+errors++;
+}
+}
+if(data32.score !== undefined){
+let data37 = data32.score;
+if((typeof data37 == "number") && (isFinite(data37))){
+if(data37 < 0 || isNaN(data37)){
+const err116 = {instancePath:instancePath+"/incidents/" + i2+"/score",schemaPath:"#/$defs/incident/properties/score/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err116];
+}
+else {
+vErrors.push(err116);
+}
+errors++;
+}
+}
+else {
+const err117 = {instancePath:instancePath+"/incidents/" + i2+"/score",schemaPath:"#/$defs/incident/properties/score/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err117];
+}
+else {
+vErrors.push(err117);
+}
+errors++;
+}
+}
+if(data32.terms !== undefined){
+let data38 = data32.terms;
+if(Array.isArray(data38)){
+if(data38.length > 200){
+const err118 = {instancePath:instancePath+"/incidents/" + i2+"/terms",schemaPath:"#/$defs/incident/properties/terms/maxItems",keyword:"maxItems",params:{limit: 200},message:"must NOT have more than 200 items"};
+if(vErrors === null){
+vErrors = [err118];
+}
+else {
+vErrors.push(err118);
+}
+errors++;
+}
+const len4 = data38.length;
+for(let i3=0; i3<len4; i3++){
+let data39 = data38[i3];
+if(typeof data39 === "string"){
+if(func2(data39) > 256){
+const err119 = {instancePath:instancePath+"/incidents/" + i2+"/terms/" + i3,schemaPath:"#/$defs/incident/properties/terms/items/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if(vErrors === null){
+vErrors = [err119];
+}
+else {
+vErrors.push(err119);
+}
+errors++;
+}
+}
+else {
+const err120 = {instancePath:instancePath+"/incidents/" + i2+"/terms/" + i3,schemaPath:"#/$defs/incident/properties/terms/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err120];
+}
+else {
+vErrors.push(err120);
+}
+errors++;
+}
+}
+}
+else {
+const err121 = {instancePath:instancePath+"/incidents/" + i2+"/terms",schemaPath:"#/$defs/incident/properties/terms/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err121];
+}
+else {
+vErrors.push(err121);
+}
+errors++;
+}
+}
+}
+else {
+const err122 = {instancePath:instancePath+"/incidents/" + i2,schemaPath:"#/$defs/incident/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err122];
+}
+else {
+vErrors.push(err122);
+}
+errors++;
+}
+}
+}
+else {
+const err123 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err123];
+}
+else {
+vErrors.push(err123);
+}
+errors++;
+}
+}
+if(data.recourse !== undefined){
+let data40 = data.recourse;
+if(Array.isArray(data40)){
+if(data40.length > 10){
+const err124 = {instancePath:instancePath+"/recourse",schemaPath:"#/properties/recourse/maxItems",keyword:"maxItems",params:{limit: 10},message:"must NOT have more than 10 items"};
+if(vErrors === null){
+vErrors = [err124];
+}
+else {
+vErrors.push(err124);
+}
+errors++;
+}
+const len5 = data40.length;
+for(let i4=0; i4<len5; i4++){
+if(!(validate70(data40[i4], {instancePath:instancePath+"/recourse/" + i4,parentData:data40,parentDataProperty:i4,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err125 = {instancePath:instancePath+"/recourse",schemaPath:"#/properties/recourse/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err125];
+}
+else {
+vErrors.push(err125);
+}
+errors++;
+}
+}
+if(data.canaryPlan !== undefined){
+let data42 = data.canaryPlan;
+if(Array.isArray(data42)){
+if(data42.length > 20){
+const err126 = {instancePath:instancePath+"/canaryPlan",schemaPath:"#/properties/canaryPlan/maxItems",keyword:"maxItems",params:{limit: 20},message:"must NOT have more than 20 items"};
+if(vErrors === null){
+vErrors = [err126];
+}
+else {
+vErrors.push(err126);
+}
+errors++;
+}
+if(data42.length < 1){
+const err127 = {instancePath:instancePath+"/canaryPlan",schemaPath:"#/properties/canaryPlan/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err127];
+}
+else {
+vErrors.push(err127);
+}
+errors++;
+}
+const len6 = data42.length;
+for(let i5=0; i5<len6; i5++){
+let data43 = data42[i5];
+if((typeof data43 == "number") && (isFinite(data43))){
+if(data43 > 100 || isNaN(data43)){
+const err128 = {instancePath:instancePath+"/canaryPlan/" + i5,schemaPath:"#/properties/canaryPlan/items/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
+if(vErrors === null){
+vErrors = [err128];
+}
+else {
+vErrors.push(err128);
+}
+errors++;
+}
+if(data43 < 0 || isNaN(data43)){
+const err129 = {instancePath:instancePath+"/canaryPlan/" + i5,schemaPath:"#/properties/canaryPlan/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err129];
+}
+else {
+vErrors.push(err129);
+}
+errors++;
+}
+}
+else {
+const err130 = {instancePath:instancePath+"/canaryPlan/" + i5,schemaPath:"#/properties/canaryPlan/items/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err130];
+}
+else {
+vErrors.push(err130);
+}
+errors++;
+}
+}
+}
+else {
+const err131 = {instancePath:instancePath+"/canaryPlan",schemaPath:"#/properties/canaryPlan/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err131];
+}
+else {
+vErrors.push(err131);
+}
+errors++;
+}
+}
+if(data.configDigest !== undefined){
+let data44 = data.configDigest;
+if(typeof data44 === "string"){
+if(!pattern8.test(data44)){
+const err132 = {instancePath:instancePath+"/configDigest",schemaPath:"common.schema.json#/$defs/sha256Hex/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err132];
+}
+else {
+vErrors.push(err132);
+}
+errors++;
+}
+}
+else {
+const err133 = {instancePath:instancePath+"/configDigest",schemaPath:"common.schema.json#/$defs/sha256Hex/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err133];
+}
+else {
+vErrors.push(err133);
+}
+errors++;
+}
+}
+}
+else {
+const err134 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err134];
+}
+else {
+vErrors.push(err134);
+}
+errors++;
+}
+validate65.errors = vErrors;
+return errors === 0;
+}
+validate65.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const validateStatement = validate72;
+const schema109 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/statement.schema.json","title":"in-toto Statement v1 (as genops reads and writes it)","description":"https://github.com/in-toto/attestation/blob/main/spec/v1/statement.md","type":"object","additionalProperties":false,"required":["_type","subject","predicateType","predicate"],"properties":{"_type":{"const":"https://in-toto.io/Statement/v1"},"subject":{"type":"array","minItems":1,"maxItems":64,"items":{"type":"object","additionalProperties":false,"required":["name","digest"],"properties":{"name":{"type":"string","maxLength":2048},"uri":{"type":"string","maxLength":4096},"digest":{"$ref":"common.schema.json#/$defs/digestSet"},"annotations":{"type":"object"}}}},"predicateType":{"type":"string","format":"uri","maxLength":2048},"predicate":{"type":"object"}}};
+const schema110 = {"type":"object","minProperties":1,"maxProperties":16,"propertyNames":{"pattern":"^[a-zA-Z0-9_-]{1,64}$"},"additionalProperties":{"type":"string","pattern":"^[0-9a-fA-F]{1,256}$"}};
+const pattern18 = new RegExp("^[a-zA-Z0-9_-]{1,64}$", "u");
+const pattern19 = new RegExp("^[0-9a-fA-F]{1,256}$", "u");
+
+function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://genops.dev/schemas/statement.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate72.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -15230,7 +20121,7 @@ errors++;
 for(const key2 in data5){
 const _errs15 = errors;
 if(typeof key2 === "string"){
-if(!pattern15.test(key2)){
+if(!pattern18.test(key2)){
 const err17 = {instancePath:instancePath+"/subject/" + i0+"/digest",schemaPath:"common.schema.json#/$defs/digestSet/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9_-]{1,64}$"},message:"must match pattern \""+"^[a-zA-Z0-9_-]{1,64}$"+"\"",propertyName:key2};
 if(vErrors === null){
 vErrors = [err17];
@@ -15256,7 +20147,7 @@ errors++;
 for(const key3 in data5){
 let data6 = data5[key3];
 if(typeof data6 === "string"){
-if(!pattern16.test(data6)){
+if(!pattern19.test(data6)){
 const err19 = {instancePath:instancePath+"/subject/" + i0+"/digest/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"common.schema.json#/$defs/digestSet/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{1,256}$"},message:"must match pattern \""+"^[0-9a-fA-F]{1,256}$"+"\""};
 if(vErrors === null){
 vErrors = [err19];
@@ -15386,8 +20277,8 @@ vErrors.push(err29);
 }
 errors++;
 }
-validate64.errors = vErrors;
+validate72.errors = vErrors;
 return errors === 0;
 }
-validate64.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate72.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
