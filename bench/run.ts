@@ -6,7 +6,8 @@
  *     genops adds: canonical JSON, schema validation, DSSE/bundle encoding, all the checks);
  *  2. cold start of the bundled verify action (a real verification, as a child process)
  *     against `node -e 0` in the same run;
- *  3. evidence parsing (bench/evidence.ts, in its own process so its peak memory is its own).
+ *  3. evidence parsing (bench/evidence.ts, in its own process so its peak memory is its own);
+ *  4. risk scoring of a 10,000-file change (bench/risk.ts, own process).
  */
 import { spawnSync } from 'node:child_process';
 import { createPublicKey, sign as ecSign, verify as ecVerify } from 'node:crypto';
@@ -158,3 +159,5 @@ await signVerify();
 await coldStart();
 const evidenceBench = spawnSync(join(root, 'bench', 'node_modules', '.bin', 'tsx'), [join(root, 'bench', 'evidence.ts')], { stdio: 'inherit' });
 if (evidenceBench.status !== 0) throw new Error(`bench/evidence.ts exited ${String(evidenceBench.status)}`);
+const riskBench = spawnSync(join(root, 'bench', 'node_modules', '.bin', 'tsx'), [join(root, 'bench', 'risk.ts')], { stdio: 'inherit' });
+if (riskBench.status !== 0) throw new Error(`bench/risk.ts exited ${String(riskBench.status)}`);

@@ -47,7 +47,7 @@ import {
   sha256Hex,
   toGenopsError,
   verifyBundleSignature
-} from "./chunks/chunk-CEK52JYF.js";
+} from "./chunks/chunk-QI5NAN2F.js";
 import {
   __commonJS,
   __toESM
@@ -4383,6 +4383,12 @@ var PERMISSIONS_BY_OPERATION = {
       "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
     ]
   },
+  // Incident records kept as issues with a label (risk-score's similar-incident search).
+  readIssues: {
+    operation: "list the issues of a repository",
+    permission: { scope: "issues", level: "read" },
+    routes: ["GET /repos/{owner}/{repo}/issues"]
+  },
   writeDeploymentStatus: {
     operation: "set a deployment status",
     permission: { scope: "deployments", level: "write" },
@@ -5197,6 +5203,9 @@ async function actionBaseDeps(rt2) {
   const context = await readContextFromEnv(env, (p) => readFile2(p, "utf8"));
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
   return { context, fs: nodeFileSystem(workspace), clock: systemClock, workspace };
+}
+function actionGitHubClient(rt2, ctx) {
+  return (token) => createGitHubClient({ token, baseUrl: ctx.apiUrl, logger: rt2.logger, readOnlyToken: ctx.isReadOnlyToken });
 }
 
 // packages/core/src/action/run-identity.ts
@@ -8804,6 +8813,68 @@ var Warnings = class {
     return this.dropped === 0 ? this.list : [...this.list, `(${String(this.dropped)} more warnings not shown)`];
   }
 };
+function yamlKeyLines(text2, docIndex, paths) {
+  const wanted = new Set(paths.map((p) => p.join("\0")));
+  const found2 = /* @__PURE__ */ new Map();
+  if (wanted.size === 0) return found2;
+  let events;
+  try {
+    events = parseEvents(text2, { maxDepth: 64 });
+  } catch {
+    return found2;
+  }
+  let doc = -1;
+  const stack = [];
+  const record2 = (path2, offset) => {
+    const key = path2.join("\0");
+    if (wanted.has(key) && !found2.has(key)) found2.set(key, lineColumnAt(text2, offset).line);
+  };
+  const childPath = () => {
+    const top = stack[stack.length - 1];
+    if (top === void 0) return [];
+    if (top.kind === "seq") return [...top.path, top.index];
+    return top.expectKey || top.key === void 0 ? void 0 : [...top.path, top.key];
+  };
+  const completed = () => {
+    const top = stack[stack.length - 1];
+    if (top === void 0) return;
+    if (top.kind === "seq") top.index++;
+    else if (top.expectKey) top.expectKey = false;
+    else {
+      top.expectKey = true;
+      top.key = void 0;
+    }
+  };
+  for (const ev of events) {
+    if (ev.type === EVENT_ID.DOCUMENT) {
+      doc++;
+      stack.length = 0;
+      continue;
+    }
+    if (doc !== docIndex) continue;
+    if (ev.type === EVENT_ID.MAPPING || ev.type === EVENT_ID.SEQUENCE) {
+      const path2 = childPath();
+      if (path2 !== void 0) record2(path2, ev.start);
+      stack.push({ kind: ev.type === EVENT_ID.MAPPING ? "map" : "seq", path: path2 ?? ["?"], index: 0, expectKey: true, key: void 0 });
+    } else if (ev.type === EVENT_ID.POP) {
+      stack.pop();
+      completed();
+    } else if (ev.type === EVENT_ID.SCALAR) {
+      const top = stack[stack.length - 1];
+      if (top?.kind === "map" && top.expectKey) {
+        top.key = getScalarValue(text2, ev);
+        record2([...top.path, top.key], ev.valueStart);
+      } else {
+        const path2 = childPath();
+        if (path2 !== void 0) record2(path2, ev.valueStart);
+      }
+      completed();
+    } else {
+      completed();
+    }
+  }
+  return found2;
+}
 
 // packages/core/src/evidence/codeowners.ts
 var CODEOWNERS_LOCATIONS = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
@@ -9101,6 +9172,7 @@ function analyzeDiffChange(diffFiles, codeowners, options = {}) {
   }));
   const files = describeFiles(raw, codeowners, options, warnings);
   warnings.add("read from a diff only: reviews, labels, the author and AI authorship are unknown (ai.share is 0 for lack of commits, not a finding)");
+  const identifiers = changeIdentifiers(diffFiles);
   return {
     value: {
       source: "diff",
@@ -9111,12 +9183,32 @@ function analyzeDiffChange(diffFiles, codeowners, options = {}) {
       reviews: [],
       approvals: { human: 0, bot: 0, codeOwner: 0, changesRequested: 0 },
       codeowners: files.codeowners,
-      ai: { agentAuthor: null, coAuthors: [], aiCommits: 0, commits: 0, share: 0 }
+      ai: { agentAuthor: null, coAuthors: [], aiCommits: 0, commits: 0, share: 0 },
+      ...identifiers.length === 0 ? {} : { identifiers }
     },
     format: "unified-diff",
     parser: ownParser("change"),
     warnings: warnings.done()
   };
+}
+var MAX_CHANGE_IDENTIFIERS = 200;
+var MAX_IDENTIFIER_LENGTH = 128;
+function changeIdentifiers(diffFiles) {
+  const stats = /* @__PURE__ */ new Map();
+  for (const f of diffFiles) {
+    const seen = /* @__PURE__ */ new Set();
+    for (const [rank, name] of (f.identifiers ?? []).entries()) {
+      if (seen.has(name) || name === "" || name.length > MAX_IDENTIFIER_LENGTH) continue;
+      seen.add(name);
+      const s = stats.get(name);
+      if (s === void 0) stats.set(name, { files: 1, bestRank: rank });
+      else {
+        s.files++;
+        s.bestRank = Math.min(s.bestRank, rank);
+      }
+    }
+  }
+  return [...stats].sort(([a, x], [b, y]) => y.files - x.files || x.bestRank - y.bestRank || (a < b ? -1 : a > b ? 1 : 0)).slice(0, MAX_CHANGE_IDENTIFIERS).map(([name]) => name);
 }
 function describeFiles(raw, codeownersFile, options, warnings) {
   if (raw.length > MAX_FILES) {
@@ -9980,8 +10072,9 @@ function sectionToFile(s, warnings) {
   let additions = 0;
   let deletions = 0;
   const added = [];
+  const identifierCounts = binary || skipsIdentifiers(path2) ? void 0 : /* @__PURE__ */ new Map();
   for (const h of s.hunks) {
-    const counted = hunkChanges(h);
+    const counted = hunkChanges(h, identifierCounts);
     additions += counted.additions;
     deletions += counted.deletions;
     for (const n of counted.added) added.push(n);
@@ -9993,12 +10086,14 @@ function sectionToFile(s, warnings) {
   const out = { path: clip2(path2), status, additions, deletions, addedLines: status === "removed" ? [] : addedLines };
   if (status === "renamed" && oldPath !== void 0) out.previousPath = clip2(oldPath);
   if (binary) out.binary = true;
+  const identifiers = identifierCounts === void 0 || status === "removed" ? [] : topIdentifiers(identifierCounts, MAX_FILE_IDENTIFIERS);
+  if (identifiers.length > 0) out.identifiers = identifiers;
   return out;
 }
 function clip2(path2) {
   return path2.length > 4096 ? path2.slice(0, 4096) : path2;
 }
-function hunkChanges(hunk) {
+function hunkChanges(hunk, identifiers) {
   let files;
   try {
     files = (0, import_parse_diff.default)(`--- a
@@ -10015,11 +10110,225 @@ ${hunk.join("\n")}`);
     deletions += f.deletions;
     for (const chunk of f.chunks) {
       for (const change2 of chunk.changes) {
-        if (change2.type === "add" && !change2.content.startsWith("\\") && Number.isSafeInteger(change2.ln) && change2.ln > 0) added.push(change2.ln);
+        if (change2.type === "add" && !change2.content.startsWith("\\") && Number.isSafeInteger(change2.ln) && change2.ln > 0) {
+          added.push(change2.ln);
+          if (identifiers !== void 0) collectIdentifiers(change2.content, 1, identifiers);
+        }
       }
     }
   }
   return { additions, deletions, added };
+}
+var MAX_FILE_IDENTIFIERS = 50;
+var MIN_IDENTIFIER = 3;
+var MAX_IDENTIFIER = 64;
+var IDENTIFIER_STOP_WORDS = new Set([
+  // keywords
+  "abstract",
+  "any",
+  "as",
+  "assert",
+  "async",
+  "await",
+  "bool",
+  "boolean",
+  "break",
+  "byte",
+  "case",
+  "catch",
+  "char",
+  "class",
+  "const",
+  "continue",
+  "crate",
+  "declare",
+  "def",
+  "default",
+  "defer",
+  "del",
+  "delete",
+  "done",
+  "double",
+  "elif",
+  "else",
+  "enum",
+  "esac",
+  "except",
+  "export",
+  "extends",
+  "false",
+  "fi",
+  "final",
+  "finally",
+  "float",
+  "for",
+  "from",
+  "func",
+  "function",
+  "global",
+  "goto",
+  "impl",
+  "implements",
+  "import",
+  "instanceof",
+  "int",
+  "interface",
+  "keyof",
+  "lambda",
+  "let",
+  "long",
+  "loop",
+  "match",
+  "mod",
+  "mut",
+  "namespace",
+  "new",
+  "nil",
+  "none",
+  "nonlocal",
+  "null",
+  "number",
+  "object",
+  "override",
+  "package",
+  "pass",
+  "private",
+  "protected",
+  "pub",
+  "public",
+  "raise",
+  "readonly",
+  "return",
+  "self",
+  "short",
+  "static",
+  "str",
+  "string",
+  "struct",
+  "super",
+  "switch",
+  "then",
+  "this",
+  "throw",
+  "throws",
+  "trait",
+  "true",
+  "try",
+  "type",
+  "typeof",
+  "undefined",
+  "unknown",
+  "use",
+  "var",
+  "void",
+  "while",
+  "with",
+  "yield",
+  "never",
+  "get",
+  "set",
+  "println",
+  "printf",
+  // English function words (comments, strings)
+  "the",
+  "and",
+  "but",
+  "not",
+  "are",
+  "was",
+  "were",
+  "has",
+  "have",
+  "had",
+  "been",
+  "can",
+  "will",
+  "would",
+  "should",
+  "could",
+  "may",
+  "must",
+  "that",
+  "these",
+  "those",
+  "there",
+  "their",
+  "its",
+  "into",
+  "onto",
+  "than",
+  "when",
+  "where",
+  "which",
+  "who",
+  "what",
+  "why",
+  "how",
+  "all",
+  "only",
+  "also",
+  "just",
+  "our",
+  "you",
+  "your",
+  "they",
+  "them",
+  "she",
+  "his",
+  "her",
+  "does",
+  "did",
+  "out",
+  "off",
+  "per",
+  "via"
+].filter((w) => w.length >= MIN_IDENTIFIER));
+var GENERATED_FILE_NAMES = /* @__PURE__ */ new Set([
+  "package-lock.json",
+  "npm-shrinkwrap.json",
+  "pnpm-lock.yaml",
+  "yarn.lock",
+  "bun.lock",
+  "go.sum",
+  "cargo.lock",
+  "poetry.lock",
+  "pipfile.lock",
+  "uv.lock",
+  "composer.lock",
+  "gemfile.lock",
+  "packages.lock.json",
+  "gradle.lockfile",
+  "flake.lock",
+  "mix.lock",
+  "pubspec.lock",
+  "podfile.lock"
+]);
+var GENERATED_SUFFIXES = [".min.js", ".min.css", ".map", ".snap", ".svg", ".pb.go", "_pb2.py"];
+function skipsIdentifiers(path2) {
+  const name = path2.slice(path2.lastIndexOf("/") + 1).toLowerCase();
+  return GENERATED_FILE_NAMES.has(name) || GENERATED_SUFFIXES.some((s) => name.endsWith(s));
+}
+var isWordChar = (c) => c >= 97 && c <= 122 || c >= 65 && c <= 90 || c >= 48 && c <= 57 || c === 95;
+var isDigit2 = (c) => c >= 48 && c <= 57;
+function collectIdentifiers(text2, start, counts) {
+  const n = text2.length;
+  let i = start;
+  while (i < n) {
+    if (!isWordChar(text2.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const from = i;
+    while (i < n && isWordChar(text2.charCodeAt(i))) i++;
+    const length = i - from;
+    if (length < MIN_IDENTIFIER || length > MAX_IDENTIFIER || isDigit2(text2.charCodeAt(from))) continue;
+    const token = text2.slice(from, i);
+    if (!/[A-Za-z]/.test(token) || IDENTIFIER_STOP_WORDS.has(token.toLowerCase())) continue;
+    counts.set(token, (counts.get(token) ?? 0) + 1);
+  }
+}
+function topIdentifiers(counts, cap) {
+  return [...counts].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0)).slice(0, cap).map(([name]) => name);
 }
 function headerPath(rest) {
   if (rest.startsWith('"')) return unquoteC(rest, 0)?.value;
@@ -52937,7 +53246,7 @@ function build2(source, v) {
   };
 }
 function metadataError(file, text2, docIndex, dialect, problems, missing, spots) {
-  const lines = keyLines(text2, docIndex, problems.map((p) => p.path));
+  const lines = yamlKeyLines(text2, docIndex, problems.map((p) => p.path));
   const items = [
     ...missing.map((k) => `missing ${k}${dialect === "backstage" ? ` (${spots[k]?.path.join(".") ?? k})` : ""}`),
     ...problems.map((p) => {
@@ -52983,68 +53292,6 @@ function backstageSnippet(keys) {
   };
   emit([], 0);
   return out.join("\n");
-}
-function keyLines(text2, docIndex, paths) {
-  const wanted = new Set(paths.map((p) => p.join("\0")));
-  const found2 = /* @__PURE__ */ new Map();
-  if (wanted.size === 0) return found2;
-  let events;
-  try {
-    events = parseEvents(text2, { maxDepth: 64 });
-  } catch {
-    return found2;
-  }
-  let doc = -1;
-  const stack = [];
-  const record2 = (path2, offset) => {
-    const key = path2.join("\0");
-    if (wanted.has(key) && !found2.has(key)) found2.set(key, lineColumnAt(text2, offset).line);
-  };
-  const childPath = () => {
-    const top = stack[stack.length - 1];
-    if (top === void 0) return [];
-    if (top.kind === "seq") return [...top.path, top.index];
-    return top.expectKey || top.key === void 0 ? void 0 : [...top.path, top.key];
-  };
-  const completed = () => {
-    const top = stack[stack.length - 1];
-    if (top === void 0) return;
-    if (top.kind === "seq") top.index++;
-    else if (top.expectKey) top.expectKey = false;
-    else {
-      top.expectKey = true;
-      top.key = void 0;
-    }
-  };
-  for (const ev of events) {
-    if (ev.type === EVENT_ID.DOCUMENT) {
-      doc++;
-      stack.length = 0;
-      continue;
-    }
-    if (doc !== docIndex) continue;
-    if (ev.type === EVENT_ID.MAPPING || ev.type === EVENT_ID.SEQUENCE) {
-      const path2 = childPath();
-      if (path2 !== void 0) record2(path2, ev.start);
-      stack.push({ kind: ev.type === EVENT_ID.MAPPING ? "map" : "seq", path: path2 ?? ["?"], index: 0, expectKey: true, key: void 0 });
-    } else if (ev.type === EVENT_ID.POP) {
-      stack.pop();
-      completed();
-    } else if (ev.type === EVENT_ID.SCALAR) {
-      const top = stack[stack.length - 1];
-      if (top?.kind === "map" && top.expectKey) {
-        top.key = getScalarValue(text2, ev);
-        record2([...top.path, top.key], ev.valueStart);
-      } else {
-        const path2 = childPath();
-        if (path2 !== void 0) record2(path2, ev.valueStart);
-      }
-      completed();
-    } else {
-      completed();
-    }
-  }
-  return found2;
 }
 
 // packages/core/src/evidence/tests/junit.ts
@@ -55215,7 +55462,10 @@ async function collectEvidence(fs, req) {
     const analyzed = analyzeChange(github.change, req.changeOptions ?? {});
     change2 = analyzed.value;
     sources.push(apiSource(`github:pulls/${String(github.change.pullRequest.number)}`, "github-rest", github.change, [...github.change.notes, ...analyzed.warnings]));
-    changedLines ??= diffFromPatches(github.change);
+    const patchDiff = diffFromPatches(github.change);
+    changedLines ??= patchDiff;
+    const identifiers = changeIdentifiers(diff ?? patchDiff ?? []);
+    if (identifiers.length > 0) change2.identifiers = identifiers;
   } else if (diff !== null) {
     const codeowners = await readWorkspaceCodeowners(fs, limits);
     const analyzed = analyzeDiffChange(diff, codeowners, req.changeOptions ?? {});
@@ -55681,7 +55931,7 @@ async function evidenceStep(rt2, deps) {
   const subject = { repository: ctx.repository.fullName, gitCommit: ctx.subjectSha };
   if (provenance?.expectedSubjects !== void 0) subject.artifacts = provenance.expectedSubjects.map((sha256, i) => ({ name: `artifact-${String(i + 1)}`, sha256 }));
   const statement = buildEvidenceStatement(subject, { toolVersion: GENOPS_VERSION, run: runIdentityOf(ctx), now: deps.clock.now(), ttlSeconds: ttl }, evidence);
-  const { signAndWrite } = await import("./chunks/sign-step-77JUQB4A.js");
+  const { signAndWrite } = await import("./chunks/sign-step-7XGIEWSI.js");
   const out = await signAndWrite(statement, outputPath, signing, rt2.env, deps.fs);
   for (const [k, v] of Object.entries(evidenceOutputs(evidence))) rt2.setOutput(k, v);
   rt2.setOutput("artifact-path", out["artifact-path"]);
@@ -55689,9 +55939,6 @@ async function evidenceStep(rt2, deps) {
   rt2.appendSummary(renderEvidenceSummary(evidence, { path: out["artifact-path"], digest: out["artifact-digest"] }));
   rt2.logger.info(`evidence signed (${signing.mode} mode): ${out["artifact-path"]} ${out["artifact-digest"]}`);
   return evidence;
-}
-function actionGitHubClient(rt2, ctx) {
-  return (token) => createGitHubClient({ token, baseUrl: ctx.apiUrl, logger: rt2.logger, readOnlyToken: ctx.isReadOnlyToken });
 }
 
 // actions/evidence-collect/src/main.ts

@@ -20,7 +20,7 @@ describe('genops demo', () => {
     const lines: string[] = [];
     const now = '2026-03-02T10:00:00.000Z';
     const r = await runDemo({ outDir: out, fixturesDir: fixturesDir!, clock: fixedClock(now), print: (l) => lines.push(l) });
-    expect(r.artifacts.map((a) => a.name)).toEqual(['evidence', 'receipt']);
+    expect(r.artifacts.map((a) => a.name)).toEqual(['evidence', 'risk', 'receipt']);
     expect(r.rejected.map((x) => x.code)).toEqual(['SIGNATURE_INVALID', 'SUBJECT_MISMATCH', 'PREDICATE_TYPE_MISMATCH', 'KEY_UNTRUSTED', 'DIGEST_MISMATCH', 'EXPIRED']);
     // What it wrote can be re-checked with the CLI and the public key it left behind.
     for (const a of r.artifacts) {

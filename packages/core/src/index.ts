@@ -10,3 +10,5 @@ export * from './report/verification.js';
 export * from './action/index.js';
 export * from './evidence/index.js';
 export * from './report/evidence.js';
+export * from './risk/index.js';
+export * from './report/risk.js';

@@ -1,16 +1,22 @@
 /**
  * `genops demo`: the whole product on fixtures, with real signatures. Each
  * capability adds its stage here as it lands. Today: run context -> evidence
- * collected from real-shaped tool outputs and signed -> verify -> signed receipt
+ * collected from real-shaped tool outputs and signed -> risk scored from the verified evidence
+ * and signed -> verify -> signed receipt
  * -> chain verification -> tampered copies rejected.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   buildEvidenceStatement,
   buildReceipt,
+  buildRiskStatement,
+  DEFAULT_RISK_CONFIG,
+  parseIncidentMarkdown,
+  riskExplainText,
+  scoreRisk,
   collectEvidence,
   evidenceFindings,
   FILE_SOURCE_KINDS,
@@ -32,6 +38,7 @@ import {
   InternalError,
   type Clock,
   type CollectRequest,
+  type Evidence,
   type FileSourceKind,
   type VerifyPolicy,
 } from '@genops/core';
@@ -116,7 +123,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   if (evidence.absent.length > 0) print(`               ${'absent'.padEnd(16)} ${evidence.absent.join(', ')} (recorded as absent, never guessed)`);
   print(`               artifact-digest ${evOut['artifact-digest']}`);
 
-  // 4. The next job verifies what it was handed, then signs a receipt that names it as input.
+  // 4. risk-score verifies the evidence it was handed, scores the change and signs the risk.
   const trust = { mode: 'key' as const, keys: [pub] };
   const [verifiedEvidence] = await verifyHandoff(fs, {
     files: [evOut['artifact-path']],
@@ -124,23 +131,47 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     policy: { trust, predicateType: PredicateTypes.evidence, subject: { gitCommit: ctx.subjectSha }, now: clock.now() },
   });
   if (verifiedEvidence === undefined) throw new InternalError('verifyHandoff returned nothing');
-  print(`  4 verify     ${rel(verifiedEvidence.source)}: signature, key, subject, predicate type, validity, digest and schema OK`);
-  const receipt = await signStatement(buildReceipt(subject, { component: 'verify', toolVersion: GENOPS_VERSION, run, now: clock.now(), ttlSeconds: 3600 }, [verifiedEvidence]), signer);
-  const recOut = await writeArtifact(fs, join(out, 'receipt.intoto.json'), receipt);
-  print(`    receipt    signed -> ${rel(recOut['artifact-path'])} (inputs: evidence ${evOut['artifact-digest'].slice(0, 19)}…)`);
+  print(`  4 risk       ${rel(verifiedEvidence.source)}: signature, key, subject, predicate type, validity, digest and schema OK`);
+  const { header: _evidenceHeader, ...verifiedBody } = verifiedEvidence.statement.predicate as unknown as Evidence & { header: unknown };
+  const incidentDir = join(workspace, 'risk', 'incidents');
+  const incidents = [];
+  for (const name of (await readdir(incidentDir)).filter((n) => n.endsWith('.md')).sort()) {
+    incidents.push(parseIncidentMarkdown(`risk/incidents/${name}`, await readFile(join(incidentDir, name), 'utf8')));
+  }
+  const assessment = scoreRisk({ evidence: verifiedBody, config: DEFAULT_RISK_CONFIG, now: clock.now(), incidents });
+  const riskSigned = await signStatement(
+    buildRiskStatement(subject, { toolVersion: GENOPS_VERSION, run, now: clock.now(), ttlSeconds: 3600 }, { name: verifiedEvidence.source, digest: verifiedEvidence.digest }, assessment),
+    signer,
+  );
+  const riskOut = await writeArtifact(fs, join(out, 'risk.intoto.json'), riskSigned);
+  for (const l of riskExplainText(assessment)) print(`               ${l.trim()}`);
+  print(`               (timing is judged at this moment, in the service's time zone; ${String(incidents.length)} post-mortems searched)`);
+  print(`               signed -> ${rel(riskOut['artifact-path'])} (inputs: evidence ${evOut['artifact-digest'].slice(0, 19)}…)`);
 
-  // 5. An auditor re-verifies the whole chain from the files alone.
+  // 5. The next job verifies the risk it was handed, and signs a receipt that names it as input.
+  const [verifiedRisk] = await verifyHandoff(fs, {
+    files: [riskOut['artifact-path']],
+    expectedDigests: [riskOut['artifact-digest']],
+    policy: { trust, predicateType: PredicateTypes.risk, subject: { gitCommit: ctx.subjectSha }, now: clock.now() },
+  });
+  if (verifiedRisk === undefined) throw new InternalError('verifyHandoff returned nothing');
+  const receipt = await signStatement(buildReceipt(subject, { component: 'verify', toolVersion: GENOPS_VERSION, run, now: clock.now(), ttlSeconds: 3600 }, [verifiedRisk]), signer);
+  const recOut = await writeArtifact(fs, join(out, 'receipt.intoto.json'), receipt);
+  print(`  5 verify     ${rel(verifiedRisk.source)} verified; receipt signed -> ${rel(recOut['artifact-path'])} (inputs: risk)`);
+
+  // 6. An auditor re-verifies the whole chain from the files alone.
   const policyFor = (predicateType: string, expectedDigest: string): VerifyPolicy => ({ trust, predicateType, subject: { gitCommit: ctx.subjectSha }, now: clock.now(), expectedDigest });
   const evPath = evOut['artifact-path'];
   const evBytes = await readFile(evPath);
   const chain = verifyChain([
     verifyArtifactBytes(evBytes, evPath, policyFor(PredicateTypes.evidence, evOut['artifact-digest'])),
+    verifyArtifactBytes(await readFile(riskOut['artifact-path']), riskOut['artifact-path'], policyFor(PredicateTypes.risk, riskOut['artifact-digest'])),
     verifyArtifactBytes(await readFile(recOut['artifact-path']), recOut['artifact-path'], policyFor(PredicateTypes.receipt, recOut['artifact-digest'])),
   ]);
   const links = chain.reduce((n, l) => n + l.inputs.length, 0);
-  print(`  5 chain      ${chain.length} artifacts, ${links} link(s) verified: receipt -> evidence, one commit, in order`);
+  print(`  6 chain      ${String(chain.length)} artifacts, ${String(links)} link(s) verified: receipt -> risk -> evidence, one commit, in order`);
 
-  // 6. Tampered and misdirected copies must be rejected, each for its own reason.
+  // 7. Tampered and misdirected copies must be rejected, each for its own reason.
   const tamperDir = join(out, 'tampered');
   await mkdir(tamperDir, { recursive: true });
   const tamperedPath = join(tamperDir, 'evidence.intoto.json');
@@ -157,7 +188,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     { name: 'verified a day later', bytes: evBytes, source: evPath, policy: { ...good, now: new Date(clock.now().getTime() + 86_400_000) } },
   ];
   const rejected: DemoResult['rejected'] = [];
-  print('  6 tamper     every altered or misdirected copy must be rejected:');
+  print('  7 tamper     every altered or misdirected copy must be rejected:');
   for (const c of cases) {
     try {
       verifyArtifactBytes(c.bytes, c.source, c.policy);
@@ -179,9 +210,11 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   print(`  pnpm genops verify ${rel(evOut['artifact-path'])} --key ${rel(publicKeyPath)} --subject ${ctx.subjectSha} --digest ${evOut['artifact-digest']}`);
   print(`  pnpm genops verify ${rel(tamperedPath)} --key ${rel(publicKeyPath)}    # fails: SIGNATURE_INVALID`);
   print(`  pnpm genops evidence show ${rel(evOut['artifact-path'])} --key ${rel(publicKeyPath)}    # the normalized evidence, after verifying it`);
+  print(`  pnpm genops risk explain ${rel(riskOut['artifact-path'])} --key ${rel(publicKeyPath)}     # score, factors, incidents, recourse`);
   return {
     artifacts: [
       { name: 'evidence', path: evOut['artifact-path'], digest: evOut['artifact-digest'] },
+      { name: 'risk', path: riskOut['artifact-path'], digest: riskOut['artifact-digest'] },
       { name: 'receipt', path: recOut['artifact-path'], digest: recOut['artifact-digest'] },
     ],
     rejected,

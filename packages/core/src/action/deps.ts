@@ -3,7 +3,8 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkflowArtifactClient } from '../artifact/handoff.js';
 import { VerificationError } from '../errors.js';
-import { readContextFromEnv } from '../github/context.js';
+import { createGitHubClient, type GitHubClient } from '../github/client.js';
+import { readContextFromEnv, type RunContext } from '../github/context.js';
 import { nodeFileSystem, systemClock } from '../io.js';
 import type { ActionRuntime } from './runtime.js';
 import type { VerifyDeps } from './verification.js';
@@ -64,4 +65,9 @@ export async function actionDeps(rt: ActionRuntime): Promise<VerifyDeps> {
     artifactClient: actionsArtifactClient(),
     tempDir: rt.env.RUNNER_TEMP ?? join(base.workspace, '.genops-tmp'),
   };
+}
+
+/** The real GitHub client for a step, built from the token input when the step needs the API. */
+export function actionGitHubClient(rt: ActionRuntime, ctx: RunContext): (token: string) => GitHubClient {
+  return (token) => createGitHubClient({ token, baseUrl: ctx.apiUrl, logger: rt.logger, readOnlyToken: ctx.isReadOnlyToken });
 }

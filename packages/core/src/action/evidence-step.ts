@@ -15,7 +15,7 @@ import { buildEvidenceStatement } from '../evidence/predicate.js';
 import type { ProvenancePolicy } from '../evidence/provenance.js';
 import { DEFAULT_LIMITS } from '../evidence/source.js';
 import { readChangeData, readDeploymentHistory } from '../github/change-data.js';
-import { createGitHubClient, type GitHubClient } from '../github/client.js';
+import type { GitHubClient } from '../github/client.js';
 import type { RunContext } from '../github/context.js';
 import type { Clock } from '../io.js';
 import { evidenceOutputs, renderEvidenceSummary } from '../report/evidence.js';
@@ -207,9 +207,4 @@ export async function evidenceStep(rt: ActionRuntime, deps: EvidenceDeps): Promi
   rt.appendSummary(renderEvidenceSummary(evidence, { path: out['artifact-path'], digest: out['artifact-digest'] }));
   rt.logger.info(`evidence signed (${signing.mode} mode): ${out['artifact-path']} ${out['artifact-digest']}`);
   return evidence;
-}
-
-/** The real GitHub client for an action step. */
-export function actionGitHubClient(rt: ActionRuntime, ctx: RunContext): (token: string) => GitHubClient {
-  return (token) => createGitHubClient({ token, baseUrl: ctx.apiUrl, logger: rt.logger, readOnlyToken: ctx.isReadOnlyToken });
 }

@@ -8,3 +8,4 @@ export * from './deps.js';
 export * from './run-identity.js';
 export * from './verify-step.js';
 export * from './evidence-step.js';
+export * from './risk-step.js';

@@ -25,6 +25,7 @@ export const PREDICATE_SCHEMAS: Readonly<Record<string, string>> = {
   [PredicateTypes.inventory]: 'inventory',
   [PredicateTypes.receipt]: 'receipt',
   [PredicateTypes.evidence]: 'evidence',
+  [PredicateTypes.risk]: 'risk',
 };
 
 export type DigestSet = Record<string, string>;
