@@ -47,7 +47,7 @@ import {
   sha256Hex,
   toGenopsError,
   verifyBundleSignature
-} from "./chunks/chunk-QI5NAN2F.js";
+} from "./chunks/chunk-FJMRF34O.js";
 import {
   __commonJS,
   __toESM
@@ -55931,7 +55931,7 @@ async function evidenceStep(rt2, deps) {
   const subject = { repository: ctx.repository.fullName, gitCommit: ctx.subjectSha };
   if (provenance?.expectedSubjects !== void 0) subject.artifacts = provenance.expectedSubjects.map((sha256, i) => ({ name: `artifact-${String(i + 1)}`, sha256 }));
   const statement = buildEvidenceStatement(subject, { toolVersion: GENOPS_VERSION, run: runIdentityOf(ctx), now: deps.clock.now(), ttlSeconds: ttl }, evidence);
-  const { signAndWrite } = await import("./chunks/sign-step-7XGIEWSI.js");
+  const { signAndWrite } = await import("./chunks/sign-step-B6QESO4S.js");
   const out = await signAndWrite(statement, outputPath, signing, rt2.env, deps.fs);
   for (const [k, v] of Object.entries(evidenceOutputs(evidence))) rt2.setOutput(k, v);
   rt2.setOutput("artifact-path", out["artifact-path"]);

@@ -42,7 +42,7 @@ import {
   toGenopsError,
   validateAgainst,
   verifyHandoff
-} from "./chunks/chunk-BRXLKWAU.js";
+} from "./chunks/chunk-H66QGJ2P.js";
 import {
   __commonJS,
   __require,
@@ -29756,7 +29756,7 @@ async function riskStep(rt2, deps) {
     { name: verified.source, digest: verified.digest },
     assessment
   );
-  const { signAndWrite } = await import("./chunks/sign-step-UFFFHQR2.js");
+  const { signAndWrite } = await import("./chunks/sign-step-G6YFPSXP.js");
   const out = await signAndWrite(statement, raw("output-path") || "genops/risk.intoto.json", signing, rt2.env, deps.fs);
   rt2.setOutput("score", assessment.score.toFixed(4));
   rt2.setOutput("tier", assessment.tier);

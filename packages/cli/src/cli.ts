@@ -5,6 +5,7 @@ import { registerVerify } from './commands/verify.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEvidence } from './commands/evidence.js';
 import { registerRisk } from './commands/risk.js';
+import { registerPolicy } from './commands/policy.js';
 
 /** Exit codes: 0 ok, 1 an artifact failed verification (or the gate blocked), 2 bad input/config, 3 internal error. */
 export const EXIT = { ok: 0, rejected: 1, config: 2, internal: 3 } as const;
@@ -36,6 +37,7 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
   registerVerify(program, io);
   registerEvidence(program, io);
   registerRisk(program, io);
+  registerPolicy(program, io);
   registerDemo(program, io);
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -12,3 +12,4 @@ export * from './evidence/index.js';
 export * from './report/evidence.js';
 export * from './risk/index.js';
 export * from './report/risk.js';
+export * from './policy/index.js';

@@ -6,6 +6,7 @@ export const validators: Record<string, CompiledValidator> = {
   "https://genops.dev/schemas/common.schema.json": v.validateCommon as unknown as CompiledValidator,
   "https://genops.dev/schemas/evidence.schema.json": v.validateEvidence as unknown as CompiledValidator,
   "https://genops.dev/schemas/inventory.schema.json": v.validateInventory as unknown as CompiledValidator,
+  "https://genops.dev/schemas/policy.schema.json": v.validatePolicy as unknown as CompiledValidator,
   "https://genops.dev/schemas/receipt.schema.json": v.validateReceipt as unknown as CompiledValidator,
   "https://genops.dev/schemas/risk-config.schema.json": v.validateRiskConfig as unknown as CompiledValidator,
   "https://genops.dev/schemas/risk.schema.json": v.validateRisk as unknown as CompiledValidator,

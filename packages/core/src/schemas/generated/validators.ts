@@ -14315,13 +14315,2551 @@ return errors === 0;
 }
 validate54.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const validateReceipt = validate59;
-const schema87 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/receipt.schema.json","title":"genops verification receipt predicate (https://genops.dev/attestations/receipt/v1)","description":"Written by a job that verified upstream artifacts before acting on them: which artifacts, signed by whom, checked against what. inputs lists the verified statements' digests.","type":"object","additionalProperties":false,"required":["header","verified"],"properties":{"header":{"$ref":"common.schema.json#/$defs/predicateHeader"},"verified":{"type":"array","minItems":1,"maxItems":256,"items":{"type":"object","additionalProperties":false,"required":["digest","predicateType","signer","verifiedAt"],"properties":{"name":{"$ref":"common.schema.json#/$defs/shortText"},"digest":{"$ref":"common.schema.json#/$defs/sha256Hex"},"predicateType":{"$ref":"common.schema.json#/$defs/uri"},"signer":{"type":"object","additionalProperties":false,"required":["mode"],"properties":{"mode":{"enum":["key","keyless"]},"keyId":{"$ref":"common.schema.json#/$defs/shortText"},"identity":{"$ref":"common.schema.json#/$defs/shortText"},"issuer":{"$ref":"common.schema.json#/$defs/shortText"},"tlogIndex":{"type":"string","maxLength":32}}},"verifiedAt":{"$ref":"common.schema.json#/$defs/dateTime"}}}}}};
+export const validatePolicy = validate59;
+const schema87 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/policy.schema.json","title":"genops policy document (PolicySet, PolicyException, PolicyTest)","description":"One YAML document of a policy file (apiVersion genops.dev/v1). CEL expressions are checked after the schema: length, functions, variables, nesting (packages/core/src/policy/cel.ts). Text fields are capped so a hostile file cannot flood a PR comment.","type":"object","required":["apiVersion","kind","spec"],"properties":{"apiVersion":{"const":"genops.dev/v1"},"kind":{"enum":["PolicySet","PolicyException","PolicyTest"]},"metadata":{"$ref":"#/$defs/metadata"},"spec":{"type":"object"}},"additionalProperties":false,"allOf":[{"if":{"type":"object","required":["kind"],"properties":{"kind":{"const":"PolicySet"}}},"then":{"type":"object","properties":{"spec":{"$ref":"#/$defs/policySetSpec"},"metadata":{"$ref":"#/$defs/metadata"}},"required":["metadata"]}},{"if":{"type":"object","required":["kind"],"properties":{"kind":{"const":"PolicyException"}}},"then":{"type":"object","properties":{"spec":{"$ref":"#/$defs/exceptionSpec"},"metadata":{"$ref":"#/$defs/metadata"}},"required":["metadata"]}},{"if":{"type":"object","required":["kind"],"properties":{"kind":{"const":"PolicyTest"}}},"then":{"type":"object","properties":{"spec":{"$ref":"#/$defs/testSpec"}}}}],"$defs":{"name":{"type":"string","pattern":"^[a-z0-9]([a-z0-9.-]{0,98}[a-z0-9])?$"},"ruleId":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":100},"expression":{"type":"string","minLength":1,"maxLength":65536},"text":{"type":"string","minLength":1,"maxLength":4096},"shortText":{"type":"string","minLength":1,"maxLength":200},"decision":{"enum":["deny","require-approval","warn"]},"mode":{"enum":["enforce","warn","audit"]},"metadata":{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/name"},"description":{"$ref":"#/$defs/text"},"labels":{"type":"object","maxProperties":32,"additionalProperties":{"type":"string","maxLength":200}}}},"policySetSpec":{"type":"object","required":["rules"],"additionalProperties":false,"properties":{"mode":{"$ref":"#/$defs/mode"},"failurePolicy":{"enum":["Fail","Ignore"]},"params":{"type":"object","maxProperties":100},"variables":{"type":"array","maxItems":50,"items":{"type":"object","required":["name","expression"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[a-zA-Z_][a-zA-Z0-9_]{0,63}$"},"expression":{"$ref":"#/$defs/expression"}}}},"rules":{"type":"array","minItems":1,"maxItems":200,"items":{"type":"object","required":["id","title","expression","message","decision"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/ruleId"},"title":{"$ref":"#/$defs/shortText"},"when":{"$ref":"#/$defs/expression"},"expression":{"$ref":"#/$defs/expression"},"message":{"$ref":"#/$defs/text"},"messageExpression":{"$ref":"#/$defs/expression"},"decision":{"$ref":"#/$defs/decision"},"mode":{"$ref":"#/$defs/mode"},"recourse":{"type":"object","required":["summary"],"additionalProperties":false,"properties":{"summary":{"$ref":"#/$defs/text"},"docsUrl":{"type":"string","format":"uri","maxLength":2048},"contacts":{"type":"array","maxItems":20,"items":{"type":"string","minLength":1,"maxLength":200}}}}}}}}},"exceptionSpec":{"type":"object","required":["rules","reason","ticket","approvedBy","expiresAt"],"additionalProperties":false,"properties":{"rules":{"type":"array","minItems":1,"maxItems":50,"items":{"$ref":"#/$defs/ruleId"}},"match":{"type":"object","additionalProperties":false,"properties":{"repository":{"type":"string","pattern":"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"},"environment":{"type":"string","minLength":1,"maxLength":200},"packages":{"type":"array","minItems":1,"maxItems":100,"items":{"type":"string","pattern":"^pkg:","maxLength":1000}},"vulnerabilities":{"type":"array","minItems":1,"maxItems":100,"items":{"type":"string","minLength":1,"maxLength":200}}}},"reason":{"$ref":"#/$defs/text"},"ticket":{"$ref":"#/$defs/shortText"},"approvedBy":{"$ref":"#/$defs/shortText"},"createdAt":{"type":"string","format":"date-time"},"expiresAt":{"type":"string","format":"date-time"}}},"testSpec":{"type":"object","required":["policies","cases"],"additionalProperties":false,"properties":{"policies":{"type":"array","minItems":1,"maxItems":50,"items":{"type":"string","minLength":1,"maxLength":1000}},"cases":{"type":"array","minItems":1,"maxItems":500,"items":{"type":"object","required":["name","evidence","expect"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/shortText"},"evidence":{"type":"string","minLength":1,"maxLength":1000},"risk":{"type":"string","minLength":1,"maxLength":1000},"context":{"type":"object","additionalProperties":false,"properties":{"now":{"type":"string","format":"date-time"},"environment":{"type":"string","maxLength":200},"repository":{"type":"string","maxLength":200},"author":{"type":"string","maxLength":200}}},"exceptions":{"type":"array","maxItems":50,"items":{"type":"string","minLength":1,"maxLength":1000}},"expect":{"type":"object","required":["decision"],"additionalProperties":false,"properties":{"decision":{"enum":["allow","warn","require-approval","deny"]},"violated":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/ruleId"}}}}}}}}}}};
+const schema88 = {"type":"object","required":["rules"],"additionalProperties":false,"properties":{"mode":{"$ref":"#/$defs/mode"},"failurePolicy":{"enum":["Fail","Ignore"]},"params":{"type":"object","maxProperties":100},"variables":{"type":"array","maxItems":50,"items":{"type":"object","required":["name","expression"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[a-zA-Z_][a-zA-Z0-9_]{0,63}$"},"expression":{"$ref":"#/$defs/expression"}}}},"rules":{"type":"array","minItems":1,"maxItems":200,"items":{"type":"object","required":["id","title","expression","message","decision"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/ruleId"},"title":{"$ref":"#/$defs/shortText"},"when":{"$ref":"#/$defs/expression"},"expression":{"$ref":"#/$defs/expression"},"message":{"$ref":"#/$defs/text"},"messageExpression":{"$ref":"#/$defs/expression"},"decision":{"$ref":"#/$defs/decision"},"mode":{"$ref":"#/$defs/mode"},"recourse":{"type":"object","required":["summary"],"additionalProperties":false,"properties":{"summary":{"$ref":"#/$defs/text"},"docsUrl":{"type":"string","format":"uri","maxLength":2048},"contacts":{"type":"array","maxItems":20,"items":{"type":"string","minLength":1,"maxLength":200}}}}}}}}};
+const schema89 = {"enum":["enforce","warn","audit"]};
+const schema90 = {"type":"string","minLength":1,"maxLength":65536};
+const schema91 = {"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":100};
+const schema92 = {"type":"string","minLength":1,"maxLength":200};
+const schema95 = {"type":"string","minLength":1,"maxLength":4096};
+const schema97 = {"enum":["deny","require-approval","warn"]};
+const pattern13 = new RegExp("^[a-zA-Z_][a-zA-Z0-9_]{0,63}$", "u");
+const pattern14 = new RegExp("^[a-z0-9]+(-[a-z0-9]+)*$", "u");
 
 function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate60.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.rules === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "rules"},message:"must have required property '"+"rules"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((key0 === "mode") || (key0 === "failurePolicy")) || (key0 === "params")) || (key0 === "variables")) || (key0 === "rules"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.mode !== undefined){
+let data0 = data.mode;
+if(!(((data0 === "enforce") || (data0 === "warn")) || (data0 === "audit"))){
+const err2 = {instancePath:instancePath+"/mode",schemaPath:"#/$defs/mode/enum",keyword:"enum",params:{allowedValues: schema89.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.failurePolicy !== undefined){
+let data1 = data.failurePolicy;
+if(!((data1 === "Fail") || (data1 === "Ignore"))){
+const err3 = {instancePath:instancePath+"/failurePolicy",schemaPath:"#/properties/failurePolicy/enum",keyword:"enum",params:{allowedValues: schema88.properties.failurePolicy.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.params !== undefined){
+let data2 = data.params;
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(Object.keys(data2).length > 100){
+const err4 = {instancePath:instancePath+"/params",schemaPath:"#/properties/params/maxProperties",keyword:"maxProperties",params:{limit: 100},message:"must NOT have more than 100 properties"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.variables !== undefined){
+let data3 = data.variables;
+if(Array.isArray(data3)){
+if(data3.length > 50){
+const err6 = {instancePath:instancePath+"/variables",schemaPath:"#/properties/variables/maxItems",keyword:"maxItems",params:{limit: 50},message:"must NOT have more than 50 items"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+let data4 = data3[i0];
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+if(data4.name === undefined){
+const err7 = {instancePath:instancePath+"/variables/" + i0,schemaPath:"#/properties/variables/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data4.expression === undefined){
+const err8 = {instancePath:instancePath+"/variables/" + i0,schemaPath:"#/properties/variables/items/required",keyword:"required",params:{missingProperty: "expression"},message:"must have required property '"+"expression"+"'"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+for(const key1 in data4){
+if(!((key1 === "name") || (key1 === "expression"))){
+const err9 = {instancePath:instancePath+"/variables/" + i0,schemaPath:"#/properties/variables/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data4.name !== undefined){
+let data5 = data4.name;
+if(typeof data5 === "string"){
+if(!pattern13.test(data5)){
+const err10 = {instancePath:instancePath+"/variables/" + i0+"/name",schemaPath:"#/properties/variables/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_][a-zA-Z0-9_]{0,63}$"},message:"must match pattern \""+"^[a-zA-Z_][a-zA-Z0-9_]{0,63}$"+"\""};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/variables/" + i0+"/name",schemaPath:"#/properties/variables/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data4.expression !== undefined){
+let data6 = data4.expression;
+if(typeof data6 === "string"){
+if(func2(data6) > 65536){
+const err12 = {instancePath:instancePath+"/variables/" + i0+"/expression",schemaPath:"#/$defs/expression/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(func2(data6) < 1){
+const err13 = {instancePath:instancePath+"/variables/" + i0+"/expression",schemaPath:"#/$defs/expression/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/variables/" + i0+"/expression",schemaPath:"#/$defs/expression/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/variables/" + i0,schemaPath:"#/properties/variables/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/variables",schemaPath:"#/properties/variables/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data.rules !== undefined){
+let data7 = data.rules;
+if(Array.isArray(data7)){
+if(data7.length > 200){
+const err17 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/maxItems",keyword:"maxItems",params:{limit: 200},message:"must NOT have more than 200 items"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+if(data7.length < 1){
+const err18 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+const len1 = data7.length;
+for(let i1=0; i1<len1; i1++){
+let data8 = data7[i1];
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+if(data8.id === undefined){
+const err19 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+if(data8.title === undefined){
+const err20 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(data8.expression === undefined){
+const err21 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "expression"},message:"must have required property '"+"expression"+"'"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+if(data8.message === undefined){
+const err22 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+if(data8.decision === undefined){
+const err23 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "decision"},message:"must have required property '"+"decision"+"'"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+for(const key2 in data8){
+if(!(func1.call(schema88.properties.rules.items.properties, key2))){
+const err24 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data8.id !== undefined){
+let data9 = data8.id;
+if(typeof data9 === "string"){
+if(func2(data9) > 100){
+const err25 = {instancePath:instancePath+"/rules/" + i1+"/id",schemaPath:"#/$defs/ruleId/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if(!pattern14.test(data9)){
+const err26 = {instancePath:instancePath+"/rules/" + i1+"/id",schemaPath:"#/$defs/ruleId/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+(-[a-z0-9]+)*$"},message:"must match pattern \""+"^[a-z0-9]+(-[a-z0-9]+)*$"+"\""};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+else {
+const err27 = {instancePath:instancePath+"/rules/" + i1+"/id",schemaPath:"#/$defs/ruleId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+if(data8.title !== undefined){
+let data10 = data8.title;
+if(typeof data10 === "string"){
+if(func2(data10) > 200){
+const err28 = {instancePath:instancePath+"/rules/" + i1+"/title",schemaPath:"#/$defs/shortText/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+if(func2(data10) < 1){
+const err29 = {instancePath:instancePath+"/rules/" + i1+"/title",schemaPath:"#/$defs/shortText/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/rules/" + i1+"/title",schemaPath:"#/$defs/shortText/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+if(data8.when !== undefined){
+let data11 = data8.when;
+if(typeof data11 === "string"){
+if(func2(data11) > 65536){
+const err31 = {instancePath:instancePath+"/rules/" + i1+"/when",schemaPath:"#/$defs/expression/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+if(func2(data11) < 1){
+const err32 = {instancePath:instancePath+"/rules/" + i1+"/when",schemaPath:"#/$defs/expression/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+else {
+const err33 = {instancePath:instancePath+"/rules/" + i1+"/when",schemaPath:"#/$defs/expression/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+if(data8.expression !== undefined){
+let data12 = data8.expression;
+if(typeof data12 === "string"){
+if(func2(data12) > 65536){
+const err34 = {instancePath:instancePath+"/rules/" + i1+"/expression",schemaPath:"#/$defs/expression/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+if(func2(data12) < 1){
+const err35 = {instancePath:instancePath+"/rules/" + i1+"/expression",schemaPath:"#/$defs/expression/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+else {
+const err36 = {instancePath:instancePath+"/rules/" + i1+"/expression",schemaPath:"#/$defs/expression/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+if(data8.message !== undefined){
+let data13 = data8.message;
+if(typeof data13 === "string"){
+if(func2(data13) > 4096){
+const err37 = {instancePath:instancePath+"/rules/" + i1+"/message",schemaPath:"#/$defs/text/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+if(func2(data13) < 1){
+const err38 = {instancePath:instancePath+"/rules/" + i1+"/message",schemaPath:"#/$defs/text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+else {
+const err39 = {instancePath:instancePath+"/rules/" + i1+"/message",schemaPath:"#/$defs/text/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+if(data8.messageExpression !== undefined){
+let data14 = data8.messageExpression;
+if(typeof data14 === "string"){
+if(func2(data14) > 65536){
+const err40 = {instancePath:instancePath+"/rules/" + i1+"/messageExpression",schemaPath:"#/$defs/expression/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters"};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+if(func2(data14) < 1){
+const err41 = {instancePath:instancePath+"/rules/" + i1+"/messageExpression",schemaPath:"#/$defs/expression/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+else {
+const err42 = {instancePath:instancePath+"/rules/" + i1+"/messageExpression",schemaPath:"#/$defs/expression/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+if(data8.decision !== undefined){
+let data15 = data8.decision;
+if(!(((data15 === "deny") || (data15 === "require-approval")) || (data15 === "warn"))){
+const err43 = {instancePath:instancePath+"/rules/" + i1+"/decision",schemaPath:"#/$defs/decision/enum",keyword:"enum",params:{allowedValues: schema97.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+}
+if(data8.mode !== undefined){
+let data16 = data8.mode;
+if(!(((data16 === "enforce") || (data16 === "warn")) || (data16 === "audit"))){
+const err44 = {instancePath:instancePath+"/rules/" + i1+"/mode",schemaPath:"#/$defs/mode/enum",keyword:"enum",params:{allowedValues: schema89.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+}
+if(data8.recourse !== undefined){
+let data17 = data8.recourse;
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+if(data17.summary === undefined){
+const err45 = {instancePath:instancePath+"/rules/" + i1+"/recourse",schemaPath:"#/properties/rules/items/properties/recourse/required",keyword:"required",params:{missingProperty: "summary"},message:"must have required property '"+"summary"+"'"};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+for(const key3 in data17){
+if(!(((key3 === "summary") || (key3 === "docsUrl")) || (key3 === "contacts"))){
+const err46 = {instancePath:instancePath+"/rules/" + i1+"/recourse",schemaPath:"#/properties/rules/items/properties/recourse/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+}
+if(data17.summary !== undefined){
+let data18 = data17.summary;
+if(typeof data18 === "string"){
+if(func2(data18) > 4096){
+const err47 = {instancePath:instancePath+"/rules/" + i1+"/recourse/summary",schemaPath:"#/$defs/text/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+if(func2(data18) < 1){
+const err48 = {instancePath:instancePath+"/rules/" + i1+"/recourse/summary",schemaPath:"#/$defs/text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+else {
+const err49 = {instancePath:instancePath+"/rules/" + i1+"/recourse/summary",schemaPath:"#/$defs/text/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+}
+if(data17.docsUrl !== undefined){
+let data19 = data17.docsUrl;
+if(typeof data19 === "string"){
+if(func2(data19) > 2048){
+const err50 = {instancePath:instancePath+"/rules/" + i1+"/recourse/docsUrl",schemaPath:"#/properties/rules/items/properties/recourse/properties/docsUrl/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+if(!(formats0(data19))){
+const err51 = {instancePath:instancePath+"/rules/" + i1+"/recourse/docsUrl",schemaPath:"#/properties/rules/items/properties/recourse/properties/docsUrl/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+else {
+const err52 = {instancePath:instancePath+"/rules/" + i1+"/recourse/docsUrl",schemaPath:"#/properties/rules/items/properties/recourse/properties/docsUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+}
+if(data17.contacts !== undefined){
+let data20 = data17.contacts;
+if(Array.isArray(data20)){
+if(data20.length > 20){
+const err53 = {instancePath:instancePath+"/rules/" + i1+"/recourse/contacts",schemaPath:"#/properties/rules/items/properties/recourse/properties/contacts/maxItems",keyword:"maxItems",params:{limit: 20},message:"must NOT have more than 20 items"};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+const len2 = data20.length;
+for(let i2=0; i2<len2; i2++){
+let data21 = data20[i2];
+if(typeof data21 === "string"){
+if(func2(data21) > 200){
+const err54 = {instancePath:instancePath+"/rules/" + i1+"/recourse/contacts/" + i2,schemaPath:"#/properties/rules/items/properties/recourse/properties/contacts/items/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+if(func2(data21) < 1){
+const err55 = {instancePath:instancePath+"/rules/" + i1+"/recourse/contacts/" + i2,schemaPath:"#/properties/rules/items/properties/recourse/properties/contacts/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+else {
+const err56 = {instancePath:instancePath+"/rules/" + i1+"/recourse/contacts/" + i2,schemaPath:"#/properties/rules/items/properties/recourse/properties/contacts/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+}
+}
+else {
+const err57 = {instancePath:instancePath+"/rules/" + i1+"/recourse/contacts",schemaPath:"#/properties/rules/items/properties/recourse/properties/contacts/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+}
+}
+else {
+const err58 = {instancePath:instancePath+"/rules/" + i1+"/recourse",schemaPath:"#/properties/rules/items/properties/recourse/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+}
+}
+else {
+const err59 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+}
+}
+else {
+const err60 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+}
+else {
+const err61 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+validate60.errors = vErrors;
+return errors === 0;
+}
+validate60.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema100 = {"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/name"},"description":{"$ref":"#/$defs/text"},"labels":{"type":"object","maxProperties":32,"additionalProperties":{"type":"string","maxLength":200}}}};
+const schema101 = {"type":"string","pattern":"^[a-z0-9]([a-z0-9.-]{0,98}[a-z0-9])?$"};
+const pattern15 = new RegExp("^[a-z0-9]([a-z0-9.-]{0,98}[a-z0-9])?$", "u");
+
+function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate62.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.name === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((key0 === "name") || (key0 === "description")) || (key0 === "labels"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+let data0 = data.name;
+if(typeof data0 === "string"){
+if(!pattern15.test(data0)){
+const err2 = {instancePath:instancePath+"/name",schemaPath:"#/$defs/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9.-]{0,98}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9.-]{0,98}[a-z0-9])?$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/name",schemaPath:"#/$defs/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.description !== undefined){
+let data1 = data.description;
+if(typeof data1 === "string"){
+if(func2(data1) > 4096){
+const err4 = {instancePath:instancePath+"/description",schemaPath:"#/$defs/text/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(func2(data1) < 1){
+const err5 = {instancePath:instancePath+"/description",schemaPath:"#/$defs/text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/description",schemaPath:"#/$defs/text/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.labels !== undefined){
+let data2 = data.labels;
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(Object.keys(data2).length > 32){
+const err7 = {instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/maxProperties",keyword:"maxProperties",params:{limit: 32},message:"must NOT have more than 32 properties"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+for(const key1 in data2){
+let data3 = data2[key1];
+if(typeof data3 === "string"){
+if(func2(data3) > 200){
+const err8 = {instancePath:instancePath+"/labels/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/labels/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/labels/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+else {
+const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+validate62.errors = vErrors;
+return errors === 0;
+}
+validate62.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema103 = {"type":"object","required":["rules","reason","ticket","approvedBy","expiresAt"],"additionalProperties":false,"properties":{"rules":{"type":"array","minItems":1,"maxItems":50,"items":{"$ref":"#/$defs/ruleId"}},"match":{"type":"object","additionalProperties":false,"properties":{"repository":{"type":"string","pattern":"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"},"environment":{"type":"string","minLength":1,"maxLength":200},"packages":{"type":"array","minItems":1,"maxItems":100,"items":{"type":"string","pattern":"^pkg:","maxLength":1000}},"vulnerabilities":{"type":"array","minItems":1,"maxItems":100,"items":{"type":"string","minLength":1,"maxLength":200}}}},"reason":{"$ref":"#/$defs/text"},"ticket":{"$ref":"#/$defs/shortText"},"approvedBy":{"$ref":"#/$defs/shortText"},"createdAt":{"type":"string","format":"date-time"},"expiresAt":{"type":"string","format":"date-time"}}};
+const pattern18 = new RegExp("^pkg:", "u");
+
+function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate64.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.rules === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "rules"},message:"must have required property '"+"rules"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.reason === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.ticket === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ticket"},message:"must have required property '"+"ticket"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.approvedBy === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "approvedBy"},message:"must have required property '"+"approvedBy"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.expiresAt === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "expiresAt"},message:"must have required property '"+"expiresAt"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((((key0 === "rules") || (key0 === "match")) || (key0 === "reason")) || (key0 === "ticket")) || (key0 === "approvedBy")) || (key0 === "createdAt")) || (key0 === "expiresAt"))){
+const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.rules !== undefined){
+let data0 = data.rules;
+if(Array.isArray(data0)){
+if(data0.length > 50){
+const err6 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/maxItems",keyword:"maxItems",params:{limit: 50},message:"must NOT have more than 50 items"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data0.length < 1){
+const err7 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+let data1 = data0[i0];
+if(typeof data1 === "string"){
+if(func2(data1) > 100){
+const err8 = {instancePath:instancePath+"/rules/" + i0,schemaPath:"#/$defs/ruleId/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(!pattern14.test(data1)){
+const err9 = {instancePath:instancePath+"/rules/" + i0,schemaPath:"#/$defs/ruleId/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+(-[a-z0-9]+)*$"},message:"must match pattern \""+"^[a-z0-9]+(-[a-z0-9]+)*$"+"\""};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/rules/" + i0,schemaPath:"#/$defs/ruleId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.match !== undefined){
+let data2 = data.match;
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+for(const key1 in data2){
+if(!((((key1 === "repository") || (key1 === "environment")) || (key1 === "packages")) || (key1 === "vulnerabilities"))){
+const err12 = {instancePath:instancePath+"/match",schemaPath:"#/properties/match/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data2.repository !== undefined){
+let data3 = data2.repository;
+if(typeof data3 === "string"){
+if(!pattern5.test(data3)){
+const err13 = {instancePath:instancePath+"/match/repository",schemaPath:"#/properties/match/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"+"\""};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/match/repository",schemaPath:"#/properties/match/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data2.environment !== undefined){
+let data4 = data2.environment;
+if(typeof data4 === "string"){
+if(func2(data4) > 200){
+const err15 = {instancePath:instancePath+"/match/environment",schemaPath:"#/properties/match/properties/environment/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(func2(data4) < 1){
+const err16 = {instancePath:instancePath+"/match/environment",schemaPath:"#/properties/match/properties/environment/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/match/environment",schemaPath:"#/properties/match/properties/environment/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data2.packages !== undefined){
+let data5 = data2.packages;
+if(Array.isArray(data5)){
+if(data5.length > 100){
+const err18 = {instancePath:instancePath+"/match/packages",schemaPath:"#/properties/match/properties/packages/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if(data5.length < 1){
+const err19 = {instancePath:instancePath+"/match/packages",schemaPath:"#/properties/match/properties/packages/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+const len1 = data5.length;
+for(let i1=0; i1<len1; i1++){
+let data6 = data5[i1];
+if(typeof data6 === "string"){
+if(func2(data6) > 1000){
+const err20 = {instancePath:instancePath+"/match/packages/" + i1,schemaPath:"#/properties/match/properties/packages/items/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(!pattern18.test(data6)){
+const err21 = {instancePath:instancePath+"/match/packages/" + i1,schemaPath:"#/properties/match/properties/packages/items/pattern",keyword:"pattern",params:{pattern: "^pkg:"},message:"must match pattern \""+"^pkg:"+"\""};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/match/packages/" + i1,schemaPath:"#/properties/match/properties/packages/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/match/packages",schemaPath:"#/properties/match/properties/packages/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+if(data2.vulnerabilities !== undefined){
+let data7 = data2.vulnerabilities;
+if(Array.isArray(data7)){
+if(data7.length > 100){
+const err24 = {instancePath:instancePath+"/match/vulnerabilities",schemaPath:"#/properties/match/properties/vulnerabilities/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+if(data7.length < 1){
+const err25 = {instancePath:instancePath+"/match/vulnerabilities",schemaPath:"#/properties/match/properties/vulnerabilities/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+const len2 = data7.length;
+for(let i2=0; i2<len2; i2++){
+let data8 = data7[i2];
+if(typeof data8 === "string"){
+if(func2(data8) > 200){
+const err26 = {instancePath:instancePath+"/match/vulnerabilities/" + i2,schemaPath:"#/properties/match/properties/vulnerabilities/items/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+if(func2(data8) < 1){
+const err27 = {instancePath:instancePath+"/match/vulnerabilities/" + i2,schemaPath:"#/properties/match/properties/vulnerabilities/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/match/vulnerabilities/" + i2,schemaPath:"#/properties/match/properties/vulnerabilities/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/match/vulnerabilities",schemaPath:"#/properties/match/properties/vulnerabilities/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/match",schemaPath:"#/properties/match/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+if(data.reason !== undefined){
+let data9 = data.reason;
+if(typeof data9 === "string"){
+if(func2(data9) > 4096){
+const err31 = {instancePath:instancePath+"/reason",schemaPath:"#/$defs/text/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+if(func2(data9) < 1){
+const err32 = {instancePath:instancePath+"/reason",schemaPath:"#/$defs/text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+else {
+const err33 = {instancePath:instancePath+"/reason",schemaPath:"#/$defs/text/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+if(data.ticket !== undefined){
+let data10 = data.ticket;
+if(typeof data10 === "string"){
+if(func2(data10) > 200){
+const err34 = {instancePath:instancePath+"/ticket",schemaPath:"#/$defs/shortText/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+if(func2(data10) < 1){
+const err35 = {instancePath:instancePath+"/ticket",schemaPath:"#/$defs/shortText/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+else {
+const err36 = {instancePath:instancePath+"/ticket",schemaPath:"#/$defs/shortText/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+if(data.approvedBy !== undefined){
+let data11 = data.approvedBy;
+if(typeof data11 === "string"){
+if(func2(data11) > 200){
+const err37 = {instancePath:instancePath+"/approvedBy",schemaPath:"#/$defs/shortText/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+if(func2(data11) < 1){
+const err38 = {instancePath:instancePath+"/approvedBy",schemaPath:"#/$defs/shortText/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+else {
+const err39 = {instancePath:instancePath+"/approvedBy",schemaPath:"#/$defs/shortText/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+if(data.createdAt !== undefined){
+let data12 = data.createdAt;
+if(typeof data12 === "string"){
+if(!(formats2.validate(data12))){
+const err40 = {instancePath:instancePath+"/createdAt",schemaPath:"#/properties/createdAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+else {
+const err41 = {instancePath:instancePath+"/createdAt",schemaPath:"#/properties/createdAt/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+if(data.expiresAt !== undefined){
+let data13 = data.expiresAt;
+if(typeof data13 === "string"){
+if(!(formats2.validate(data13))){
+const err42 = {instancePath:instancePath+"/expiresAt",schemaPath:"#/properties/expiresAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+else {
+const err43 = {instancePath:instancePath+"/expiresAt",schemaPath:"#/properties/expiresAt/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+}
+}
+else {
+const err44 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+validate64.errors = vErrors;
+return errors === 0;
+}
+validate64.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema108 = {"type":"object","required":["policies","cases"],"additionalProperties":false,"properties":{"policies":{"type":"array","minItems":1,"maxItems":50,"items":{"type":"string","minLength":1,"maxLength":1000}},"cases":{"type":"array","minItems":1,"maxItems":500,"items":{"type":"object","required":["name","evidence","expect"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/shortText"},"evidence":{"type":"string","minLength":1,"maxLength":1000},"risk":{"type":"string","minLength":1,"maxLength":1000},"context":{"type":"object","additionalProperties":false,"properties":{"now":{"type":"string","format":"date-time"},"environment":{"type":"string","maxLength":200},"repository":{"type":"string","maxLength":200},"author":{"type":"string","maxLength":200}}},"exceptions":{"type":"array","maxItems":50,"items":{"type":"string","minLength":1,"maxLength":1000}},"expect":{"type":"object","required":["decision"],"additionalProperties":false,"properties":{"decision":{"enum":["allow","warn","require-approval","deny"]},"violated":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/ruleId"}}}}}}}}};
+
+function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate67.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.policies === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "policies"},message:"must have required property '"+"policies"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.cases === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "cases"},message:"must have required property '"+"cases"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((key0 === "policies") || (key0 === "cases"))){
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.policies !== undefined){
+let data0 = data.policies;
+if(Array.isArray(data0)){
+if(data0.length > 50){
+const err3 = {instancePath:instancePath+"/policies",schemaPath:"#/properties/policies/maxItems",keyword:"maxItems",params:{limit: 50},message:"must NOT have more than 50 items"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data0.length < 1){
+const err4 = {instancePath:instancePath+"/policies",schemaPath:"#/properties/policies/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+let data1 = data0[i0];
+if(typeof data1 === "string"){
+if(func2(data1) > 1000){
+const err5 = {instancePath:instancePath+"/policies/" + i0,schemaPath:"#/properties/policies/items/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(func2(data1) < 1){
+const err6 = {instancePath:instancePath+"/policies/" + i0,schemaPath:"#/properties/policies/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/policies/" + i0,schemaPath:"#/properties/policies/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/policies",schemaPath:"#/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.cases !== undefined){
+let data2 = data.cases;
+if(Array.isArray(data2)){
+if(data2.length > 500){
+const err9 = {instancePath:instancePath+"/cases",schemaPath:"#/properties/cases/maxItems",keyword:"maxItems",params:{limit: 500},message:"must NOT have more than 500 items"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data2.length < 1){
+const err10 = {instancePath:instancePath+"/cases",schemaPath:"#/properties/cases/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+const len1 = data2.length;
+for(let i1=0; i1<len1; i1++){
+let data3 = data2[i1];
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+if(data3.name === undefined){
+const err11 = {instancePath:instancePath+"/cases/" + i1,schemaPath:"#/properties/cases/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(data3.evidence === undefined){
+const err12 = {instancePath:instancePath+"/cases/" + i1,schemaPath:"#/properties/cases/items/required",keyword:"required",params:{missingProperty: "evidence"},message:"must have required property '"+"evidence"+"'"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(data3.expect === undefined){
+const err13 = {instancePath:instancePath+"/cases/" + i1,schemaPath:"#/properties/cases/items/required",keyword:"required",params:{missingProperty: "expect"},message:"must have required property '"+"expect"+"'"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+for(const key1 in data3){
+if(!((((((key1 === "name") || (key1 === "evidence")) || (key1 === "risk")) || (key1 === "context")) || (key1 === "exceptions")) || (key1 === "expect"))){
+const err14 = {instancePath:instancePath+"/cases/" + i1,schemaPath:"#/properties/cases/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data3.name !== undefined){
+let data4 = data3.name;
+if(typeof data4 === "string"){
+if(func2(data4) > 200){
+const err15 = {instancePath:instancePath+"/cases/" + i1+"/name",schemaPath:"#/$defs/shortText/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(func2(data4) < 1){
+const err16 = {instancePath:instancePath+"/cases/" + i1+"/name",schemaPath:"#/$defs/shortText/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/cases/" + i1+"/name",schemaPath:"#/$defs/shortText/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data3.evidence !== undefined){
+let data5 = data3.evidence;
+if(typeof data5 === "string"){
+if(func2(data5) > 1000){
+const err18 = {instancePath:instancePath+"/cases/" + i1+"/evidence",schemaPath:"#/properties/cases/items/properties/evidence/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if(func2(data5) < 1){
+const err19 = {instancePath:instancePath+"/cases/" + i1+"/evidence",schemaPath:"#/properties/cases/items/properties/evidence/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/cases/" + i1+"/evidence",schemaPath:"#/properties/cases/items/properties/evidence/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data3.risk !== undefined){
+let data6 = data3.risk;
+if(typeof data6 === "string"){
+if(func2(data6) > 1000){
+const err21 = {instancePath:instancePath+"/cases/" + i1+"/risk",schemaPath:"#/properties/cases/items/properties/risk/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+if(func2(data6) < 1){
+const err22 = {instancePath:instancePath+"/cases/" + i1+"/risk",schemaPath:"#/properties/cases/items/properties/risk/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/cases/" + i1+"/risk",schemaPath:"#/properties/cases/items/properties/risk/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+if(data3.context !== undefined){
+let data7 = data3.context;
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+for(const key2 in data7){
+if(!((((key2 === "now") || (key2 === "environment")) || (key2 === "repository")) || (key2 === "author"))){
+const err24 = {instancePath:instancePath+"/cases/" + i1+"/context",schemaPath:"#/properties/cases/items/properties/context/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data7.now !== undefined){
+let data8 = data7.now;
+if(typeof data8 === "string"){
+if(!(formats2.validate(data8))){
+const err25 = {instancePath:instancePath+"/cases/" + i1+"/context/now",schemaPath:"#/properties/cases/items/properties/context/properties/now/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+else {
+const err26 = {instancePath:instancePath+"/cases/" + i1+"/context/now",schemaPath:"#/properties/cases/items/properties/context/properties/now/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data7.environment !== undefined){
+let data9 = data7.environment;
+if(typeof data9 === "string"){
+if(func2(data9) > 200){
+const err27 = {instancePath:instancePath+"/cases/" + i1+"/context/environment",schemaPath:"#/properties/cases/items/properties/context/properties/environment/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/cases/" + i1+"/context/environment",schemaPath:"#/properties/cases/items/properties/context/properties/environment/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data7.repository !== undefined){
+let data10 = data7.repository;
+if(typeof data10 === "string"){
+if(func2(data10) > 200){
+const err29 = {instancePath:instancePath+"/cases/" + i1+"/context/repository",schemaPath:"#/properties/cases/items/properties/context/properties/repository/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/cases/" + i1+"/context/repository",schemaPath:"#/properties/cases/items/properties/context/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+if(data7.author !== undefined){
+let data11 = data7.author;
+if(typeof data11 === "string"){
+if(func2(data11) > 200){
+const err31 = {instancePath:instancePath+"/cases/" + i1+"/context/author",schemaPath:"#/properties/cases/items/properties/context/properties/author/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+else {
+const err32 = {instancePath:instancePath+"/cases/" + i1+"/context/author",schemaPath:"#/properties/cases/items/properties/context/properties/author/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+}
+else {
+const err33 = {instancePath:instancePath+"/cases/" + i1+"/context",schemaPath:"#/properties/cases/items/properties/context/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+if(data3.exceptions !== undefined){
+let data12 = data3.exceptions;
+if(Array.isArray(data12)){
+if(data12.length > 50){
+const err34 = {instancePath:instancePath+"/cases/" + i1+"/exceptions",schemaPath:"#/properties/cases/items/properties/exceptions/maxItems",keyword:"maxItems",params:{limit: 50},message:"must NOT have more than 50 items"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+const len2 = data12.length;
+for(let i2=0; i2<len2; i2++){
+let data13 = data12[i2];
+if(typeof data13 === "string"){
+if(func2(data13) > 1000){
+const err35 = {instancePath:instancePath+"/cases/" + i1+"/exceptions/" + i2,schemaPath:"#/properties/cases/items/properties/exceptions/items/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+if(func2(data13) < 1){
+const err36 = {instancePath:instancePath+"/cases/" + i1+"/exceptions/" + i2,schemaPath:"#/properties/cases/items/properties/exceptions/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+else {
+const err37 = {instancePath:instancePath+"/cases/" + i1+"/exceptions/" + i2,schemaPath:"#/properties/cases/items/properties/exceptions/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+}
+else {
+const err38 = {instancePath:instancePath+"/cases/" + i1+"/exceptions",schemaPath:"#/properties/cases/items/properties/exceptions/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+if(data3.expect !== undefined){
+let data14 = data3.expect;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.decision === undefined){
+const err39 = {instancePath:instancePath+"/cases/" + i1+"/expect",schemaPath:"#/properties/cases/items/properties/expect/required",keyword:"required",params:{missingProperty: "decision"},message:"must have required property '"+"decision"+"'"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+for(const key3 in data14){
+if(!((key3 === "decision") || (key3 === "violated"))){
+const err40 = {instancePath:instancePath+"/cases/" + i1+"/expect",schemaPath:"#/properties/cases/items/properties/expect/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+if(data14.decision !== undefined){
+let data15 = data14.decision;
+if(!((((data15 === "allow") || (data15 === "warn")) || (data15 === "require-approval")) || (data15 === "deny"))){
+const err41 = {instancePath:instancePath+"/cases/" + i1+"/expect/decision",schemaPath:"#/properties/cases/items/properties/expect/properties/decision/enum",keyword:"enum",params:{allowedValues: schema108.properties.cases.items.properties.expect.properties.decision.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+if(data14.violated !== undefined){
+let data16 = data14.violated;
+if(Array.isArray(data16)){
+if(data16.length > 200){
+const err42 = {instancePath:instancePath+"/cases/" + i1+"/expect/violated",schemaPath:"#/properties/cases/items/properties/expect/properties/violated/maxItems",keyword:"maxItems",params:{limit: 200},message:"must NOT have more than 200 items"};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+const len3 = data16.length;
+for(let i3=0; i3<len3; i3++){
+let data17 = data16[i3];
+if(typeof data17 === "string"){
+if(func2(data17) > 100){
+const err43 = {instancePath:instancePath+"/cases/" + i1+"/expect/violated/" + i3,schemaPath:"#/$defs/ruleId/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+if(!pattern14.test(data17)){
+const err44 = {instancePath:instancePath+"/cases/" + i1+"/expect/violated/" + i3,schemaPath:"#/$defs/ruleId/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+(-[a-z0-9]+)*$"},message:"must match pattern \""+"^[a-z0-9]+(-[a-z0-9]+)*$"+"\""};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+}
+else {
+const err45 = {instancePath:instancePath+"/cases/" + i1+"/expect/violated/" + i3,schemaPath:"#/$defs/ruleId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+}
+}
+else {
+const err46 = {instancePath:instancePath+"/cases/" + i1+"/expect/violated",schemaPath:"#/properties/cases/items/properties/expect/properties/violated/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+}
+}
+else {
+const err47 = {instancePath:instancePath+"/cases/" + i1+"/expect",schemaPath:"#/properties/cases/items/properties/expect/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+}
+}
+else {
+const err48 = {instancePath:instancePath+"/cases/" + i1,schemaPath:"#/properties/cases/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+}
+else {
+const err49 = {instancePath:instancePath+"/cases",schemaPath:"#/properties/cases/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+}
+}
+else {
+const err50 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+validate67.errors = vErrors;
+return errors === 0;
+}
+validate67.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://genops.dev/schemas/policy.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate59.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+const _errs2 = errors;
+let valid1 = true;
+const _errs3 = errors;
+if(errors === _errs3){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.kind === undefined) && (missing0 = "kind")){
+const err0 = {};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+else {
+if(data.kind !== undefined){
+if("PolicySet" !== data.kind){
+const err1 = {};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err2 = {};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+var _valid0 = _errs3 === errors;
+errors = _errs2;
+if(vErrors !== null){
+if(_errs2){
+vErrors.length = _errs2;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid0){
+const _errs6 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.metadata === undefined){
+const err3 = {instancePath,schemaPath:"#/allOf/0/then/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.spec !== undefined){
+if(!(validate60(data.spec, {instancePath:instancePath+"/spec",parentData:data,parentDataProperty:"spec",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+errors = vErrors.length;
+}
+}
+if(data.metadata !== undefined){
+if(!(validate62(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/allOf/0/then/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+var _valid0 = _errs6 === errors;
+valid1 = _valid0;
+if(valid1){
+var props0 = {};
+props0.spec = true;
+props0.metadata = true;
+props0.kind = true;
+}
+}
+if(!valid1){
+const err5 = {instancePath,schemaPath:"#/allOf/0/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+const _errs11 = errors;
+let valid4 = true;
+const _errs12 = errors;
+if(errors === _errs12){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing1;
+if((data.kind === undefined) && (missing1 = "kind")){
+const err6 = {};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+else {
+if(data.kind !== undefined){
+if("PolicyException" !== data.kind){
+const err7 = {};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err8 = {};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+var _valid1 = _errs12 === errors;
+errors = _errs11;
+if(vErrors !== null){
+if(_errs11){
+vErrors.length = _errs11;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid1){
+const _errs15 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.metadata === undefined){
+const err9 = {instancePath,schemaPath:"#/allOf/1/then/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data.spec !== undefined){
+if(!(validate64(data.spec, {instancePath:instancePath+"/spec",parentData:data,parentDataProperty:"spec",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+errors = vErrors.length;
+}
+}
+if(data.metadata !== undefined){
+if(!(validate62(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/allOf/1/then/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+var _valid1 = _errs15 === errors;
+valid4 = _valid1;
+if(valid4){
+var props1 = {};
+props1.spec = true;
+props1.metadata = true;
+props1.kind = true;
+}
+}
+if(!valid4){
+const err11 = {instancePath,schemaPath:"#/allOf/1/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(props0 !== true && props1 !== undefined){
+if(props1 === true){
+props0 = true;
+}
+else {
+props0 = props0 || {};
+Object.assign(props0, props1);
+}
+}
+const _errs20 = errors;
+let valid7 = true;
+const _errs21 = errors;
+if(errors === _errs21){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing2;
+if((data.kind === undefined) && (missing2 = "kind")){
+const err12 = {};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+else {
+if(data.kind !== undefined){
+if("PolicyTest" !== data.kind){
+const err13 = {};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err14 = {};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+var _valid2 = _errs21 === errors;
+errors = _errs20;
+if(vErrors !== null){
+if(_errs20){
+vErrors.length = _errs20;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid2){
+const _errs24 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.spec !== undefined){
+if(!(validate67(data.spec, {instancePath:instancePath+"/spec",parentData:data,parentDataProperty:"spec",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err15 = {instancePath,schemaPath:"#/allOf/2/then/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+var _valid2 = _errs24 === errors;
+valid7 = _valid2;
+if(valid7){
+var props2 = {};
+props2.spec = true;
+props2.kind = true;
+}
+}
+if(!valid7){
+const err16 = {instancePath,schemaPath:"#/allOf/2/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(props0 !== true && props2 !== undefined){
+if(props2 === true){
+props0 = true;
+}
+else {
+props0 = props0 || {};
+Object.assign(props0, props2);
+}
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.apiVersion === undefined){
+const err17 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "apiVersion"},message:"must have required property '"+"apiVersion"+"'"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+if(data.kind === undefined){
+const err18 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if(data.spec === undefined){
+const err19 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "spec"},message:"must have required property '"+"spec"+"'"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((key0 === "apiVersion") || (key0 === "kind")) || (key0 === "metadata")) || (key0 === "spec"))){
+const err20 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data.apiVersion !== undefined){
+if("genops.dev/v1" !== data.apiVersion){
+const err21 = {instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/const",keyword:"const",params:{allowedValue: "genops.dev/v1"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data.kind !== undefined){
+let data9 = data.kind;
+if(!(((data9 === "PolicySet") || (data9 === "PolicyException")) || (data9 === "PolicyTest"))){
+const err22 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema87.properties.kind.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.metadata !== undefined){
+if(!(validate62(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
+errors = vErrors.length;
+}
+}
+if(data.spec !== undefined){
+let data11 = data.spec;
+if(!(data11 && typeof data11 == "object" && !Array.isArray(data11))){
+const err23 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+}
+else {
+const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+validate59.errors = vErrors;
+return errors === 0;
+}
+validate59.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const validateReceipt = validate70;
+const schema111 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/receipt.schema.json","title":"genops verification receipt predicate (https://genops.dev/attestations/receipt/v1)","description":"Written by a job that verified upstream artifacts before acting on them: which artifacts, signed by whom, checked against what. inputs lists the verified statements' digests.","type":"object","additionalProperties":false,"required":["header","verified"],"properties":{"header":{"$ref":"common.schema.json#/$defs/predicateHeader"},"verified":{"type":"array","minItems":1,"maxItems":256,"items":{"type":"object","additionalProperties":false,"required":["digest","predicateType","signer","verifiedAt"],"properties":{"name":{"$ref":"common.schema.json#/$defs/shortText"},"digest":{"$ref":"common.schema.json#/$defs/sha256Hex"},"predicateType":{"$ref":"common.schema.json#/$defs/uri"},"signer":{"type":"object","additionalProperties":false,"required":["mode"],"properties":{"mode":{"enum":["key","keyless"]},"keyId":{"$ref":"common.schema.json#/$defs/shortText"},"identity":{"$ref":"common.schema.json#/$defs/shortText"},"issuer":{"$ref":"common.schema.json#/$defs/shortText"},"tlogIndex":{"type":"string","maxLength":32}}},"verifiedAt":{"$ref":"common.schema.json#/$defs/dateTime"}}}}}};
+
+function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate71.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -14629,17 +17167,17 @@ vErrors.push(err24);
 }
 errors++;
 }
-validate60.errors = vErrors;
+validate71.errors = vErrors;
 return errors === 0;
 }
-validate60.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate71.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://genops.dev/schemas/receipt.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate59.evaluated;
+const evaluated0 = validate70.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -14680,8 +17218,8 @@ errors++;
 }
 }
 if(data.header !== undefined){
-if(!(validate60(data.header, {instancePath:instancePath+"/header",parentData:data,parentDataProperty:"header",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+if(!(validate71(data.header, {instancePath:instancePath+"/header",parentData:data,parentDataProperty:"header",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
 errors = vErrors.length;
 }
 }
@@ -14877,7 +17415,7 @@ errors++;
 if(data6.mode !== undefined){
 let data7 = data6.mode;
 if(!((data7 === "key") || (data7 === "keyless"))){
-const err19 = {instancePath:instancePath+"/verified/" + i0+"/signer/mode",schemaPath:"#/properties/verified/items/properties/signer/properties/mode/enum",keyword:"enum",params:{allowedValues: schema87.properties.verified.items.properties.signer.properties.mode.enum},message:"must be equal to one of the allowed values"};
+const err19 = {instancePath:instancePath+"/verified/" + i0+"/signer/mode",schemaPath:"#/properties/verified/items/properties/signer/properties/mode/enum",keyword:"enum",params:{allowedValues: schema111.properties.verified.items.properties.signer.properties.mode.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -15069,20 +17607,20 @@ vErrors.push(err34);
 }
 errors++;
 }
-validate59.errors = vErrors;
+validate70.errors = vErrors;
 return errors === 0;
 }
-validate59.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate70.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const validateRiskConfig = validate64;
-const schema98 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/risk-config.schema.json","title":"genops risk configuration (risk-score `config` input, `genops risk score --config`)","description":"Every key is optional; what is not given keeps its default (packages/core/src/risk/config.ts). See docs/risk.md.","type":"object","additionalProperties":false,"properties":{"weights":{"type":"object","additionalProperties":false,"properties":{"service-tier":{"type":"number","minimum":0,"maximum":10},"service-health":{"type":"number","minimum":0,"maximum":10},"change-history":{"type":"number","minimum":0,"maximum":10},"blast-radius":{"type":"number","minimum":0,"maximum":10},"change-complexity":{"type":"number","minimum":0,"maximum":10},"timing":{"type":"number","minimum":0,"maximum":10},"vulnerabilities":{"type":"number","minimum":0,"maximum":10},"licenses":{"type":"number","minimum":0,"maximum":10},"provenance":{"type":"number","minimum":0,"maximum":10},"new-dependencies":{"type":"number","minimum":0,"maximum":10},"changed-line-coverage":{"type":"number","minimum":0,"maximum":10},"tests":{"type":"number","minimum":0,"maximum":10},"ai-review":{"type":"number","minimum":0,"maximum":10},"genai-eval":{"type":"number","minimum":0,"maximum":10}}},"thresholds":{"type":"object","additionalProperties":false,"properties":{"medium":{"type":"number","minimum":0,"maximum":1},"high":{"type":"number","minimum":0,"maximum":1},"critical":{"type":"number","minimum":0,"maximum":1}}},"canaryPlans":{"type":"object","additionalProperties":false,"properties":{"low":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"number","minimum":0,"maximum":100},"description":"Traffic percentages, increasing, ending at 100."},"medium":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"number","minimum":0,"maximum":100},"description":"Traffic percentages, increasing, ending at 100."},"high":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"number","minimum":0,"maximum":100},"description":"Traffic percentages, increasing, ending at 100."},"critical":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"number","minimum":0,"maximum":100},"description":"Traffic percentages, increasing, ending at 100."}}},"absentValue":{"type":"number","minimum":0,"maximum":1},"serviceTier":{"type":"object","additionalProperties":false,"properties":{"critical":{"type":"number","minimum":0,"maximum":1},"high":{"type":"number","minimum":0,"maximum":1},"medium":{"type":"number","minimum":0,"maximum":1},"low":{"type":"number","minimum":0,"maximum":1}}},"history":{"type":"object","additionalProperties":false,"properties":{"prior":{"type":"object","additionalProperties":false,"properties":{"alpha":{"type":"number","minimum":0,"exclusiveMinimum":0},"beta":{"type":"number","minimum":0,"exclusiveMinimum":0}}},"level":{"type":"number","minimum":0.5,"maximum":0.999},"saturation":{"type":"number","minimum":0.001,"maximum":1}}},"timing":{"type":"object","additionalProperties":false,"properties":{"workingHours":{"type":"array","prefixItems":[{"type":"number","minimum":0,"maximum":24},{"type":"number","minimum":0,"maximum":24}],"minItems":2,"maxItems":2},"fridayAfternoonFrom":{"type":"number","minimum":0,"maximum":24},"values":{"type":"object","additionalProperties":false,"properties":{"freeze":{"type":"number","minimum":0,"maximum":1},"fridayAfternoon":{"type":"number","minimum":0,"maximum":1},"weekend":{"type":"number","minimum":0,"maximum":1},"outOfHours":{"type":"number","minimum":0,"maximum":1},"normal":{"type":"number","minimum":0,"maximum":1}}},"holidays":{"type":"array","maxItems":1000,"items":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}},"defaultTimezone":{"type":"string","maxLength":64}}},"blastRadius":{"type":"object","additionalProperties":false,"properties":{"dependents":{"type":"number","minimum":1},"owners":{"type":"number","minimum":1},"components":{"type":"number","minimum":1}}},"complexity":{"type":"object","additionalProperties":false,"properties":{"lines":{"type":"number","minimum":1},"files":{"type":"number","minimum":1}}},"incidents":{"type":"object","additionalProperties":false,"properties":{"top":{"type":"integer","minimum":0,"maximum":20},"minScore":{"type":"number","minimum":0},"boostPerMatch":{"type":"number","minimum":0,"maximum":1},"maxBoost":{"type":"number","minimum":0,"maximum":1}}},"genai":{"type":"object","additionalProperties":false,"properties":{"minPassRate":{"type":"number","minimum":0,"maximum":1},"costSpike":{"type":"number","minimum":0},"maxToolCallRun":{"type":"integer","minimum":1},"maxContextWindowUse":{"type":"number","minimum":0,"maximum":1},"maxPromptCompletionRatio":{"type":"number","minimum":0}}},"licenses":{"type":"object","additionalProperties":false,"properties":{"deny":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":256}},"review":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":256}}}},"recourseCosts":{"type":"object","maxProperties":64,"additionalProperties":{"type":"number","minimum":0,"maximum":1000}}}};
-const pattern15 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u");
+export const validateRiskConfig = validate75;
+const schema122 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/risk-config.schema.json","title":"genops risk configuration (risk-score `config` input, `genops risk score --config`)","description":"Every key is optional; what is not given keeps its default (packages/core/src/risk/config.ts). See docs/risk.md.","type":"object","additionalProperties":false,"properties":{"weights":{"type":"object","additionalProperties":false,"properties":{"service-tier":{"type":"number","minimum":0,"maximum":10},"service-health":{"type":"number","minimum":0,"maximum":10},"change-history":{"type":"number","minimum":0,"maximum":10},"blast-radius":{"type":"number","minimum":0,"maximum":10},"change-complexity":{"type":"number","minimum":0,"maximum":10},"timing":{"type":"number","minimum":0,"maximum":10},"vulnerabilities":{"type":"number","minimum":0,"maximum":10},"licenses":{"type":"number","minimum":0,"maximum":10},"provenance":{"type":"number","minimum":0,"maximum":10},"new-dependencies":{"type":"number","minimum":0,"maximum":10},"changed-line-coverage":{"type":"number","minimum":0,"maximum":10},"tests":{"type":"number","minimum":0,"maximum":10},"ai-review":{"type":"number","minimum":0,"maximum":10},"genai-eval":{"type":"number","minimum":0,"maximum":10}}},"thresholds":{"type":"object","additionalProperties":false,"properties":{"medium":{"type":"number","minimum":0,"maximum":1},"high":{"type":"number","minimum":0,"maximum":1},"critical":{"type":"number","minimum":0,"maximum":1}}},"canaryPlans":{"type":"object","additionalProperties":false,"properties":{"low":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"number","minimum":0,"maximum":100},"description":"Traffic percentages, increasing, ending at 100."},"medium":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"number","minimum":0,"maximum":100},"description":"Traffic percentages, increasing, ending at 100."},"high":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"number","minimum":0,"maximum":100},"description":"Traffic percentages, increasing, ending at 100."},"critical":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"number","minimum":0,"maximum":100},"description":"Traffic percentages, increasing, ending at 100."}}},"absentValue":{"type":"number","minimum":0,"maximum":1},"serviceTier":{"type":"object","additionalProperties":false,"properties":{"critical":{"type":"number","minimum":0,"maximum":1},"high":{"type":"number","minimum":0,"maximum":1},"medium":{"type":"number","minimum":0,"maximum":1},"low":{"type":"number","minimum":0,"maximum":1}}},"history":{"type":"object","additionalProperties":false,"properties":{"prior":{"type":"object","additionalProperties":false,"properties":{"alpha":{"type":"number","minimum":0,"exclusiveMinimum":0},"beta":{"type":"number","minimum":0,"exclusiveMinimum":0}}},"level":{"type":"number","minimum":0.5,"maximum":0.999},"saturation":{"type":"number","minimum":0.001,"maximum":1}}},"timing":{"type":"object","additionalProperties":false,"properties":{"workingHours":{"type":"array","prefixItems":[{"type":"number","minimum":0,"maximum":24},{"type":"number","minimum":0,"maximum":24}],"minItems":2,"maxItems":2},"fridayAfternoonFrom":{"type":"number","minimum":0,"maximum":24},"values":{"type":"object","additionalProperties":false,"properties":{"freeze":{"type":"number","minimum":0,"maximum":1},"fridayAfternoon":{"type":"number","minimum":0,"maximum":1},"weekend":{"type":"number","minimum":0,"maximum":1},"outOfHours":{"type":"number","minimum":0,"maximum":1},"normal":{"type":"number","minimum":0,"maximum":1}}},"holidays":{"type":"array","maxItems":1000,"items":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}},"defaultTimezone":{"type":"string","maxLength":64}}},"blastRadius":{"type":"object","additionalProperties":false,"properties":{"dependents":{"type":"number","minimum":1},"owners":{"type":"number","minimum":1},"components":{"type":"number","minimum":1}}},"complexity":{"type":"object","additionalProperties":false,"properties":{"lines":{"type":"number","minimum":1},"files":{"type":"number","minimum":1}}},"incidents":{"type":"object","additionalProperties":false,"properties":{"top":{"type":"integer","minimum":0,"maximum":20},"minScore":{"type":"number","minimum":0},"boostPerMatch":{"type":"number","minimum":0,"maximum":1},"maxBoost":{"type":"number","minimum":0,"maximum":1}}},"genai":{"type":"object","additionalProperties":false,"properties":{"minPassRate":{"type":"number","minimum":0,"maximum":1},"costSpike":{"type":"number","minimum":0},"maxToolCallRun":{"type":"integer","minimum":1},"maxContextWindowUse":{"type":"number","minimum":0,"maximum":1},"maxPromptCompletionRatio":{"type":"number","minimum":0}}},"licenses":{"type":"object","additionalProperties":false,"properties":{"deny":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":256}},"review":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":256}}}},"recourseCosts":{"type":"object","maxProperties":64,"additionalProperties":{"type":"number","minimum":0,"maximum":1000}}}};
+const pattern22 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u");
 
-function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://genops.dev/schemas/risk-config.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate64.evaluated;
+const evaluated0 = validate75.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -15091,7 +17629,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(func1.call(schema98.properties, key0))){
+if(!(func1.call(schema122.properties, key0))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err0];
@@ -15106,7 +17644,7 @@ if(data.weights !== undefined){
 let data0 = data.weights;
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 for(const key1 in data0){
-if(!(func1.call(schema98.properties.weights.properties, key1))){
+if(!(func1.call(schema122.properties.weights.properties, key1))){
 const err1 = {instancePath:instancePath+"/weights",schemaPath:"#/properties/weights/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err1];
@@ -16833,7 +19371,7 @@ const len5 = data51.length;
 for(let i4=0; i4<len5; i4++){
 let data52 = data51[i4];
 if(typeof data52 === "string"){
-if(!pattern15.test(data52)){
+if(!pattern22.test(data52)){
 const err146 = {instancePath:instancePath+"/timing/holidays/" + i4,schemaPath:"#/properties/timing/properties/holidays/items/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
 if(vErrors === null){
 vErrors = [err146];
@@ -17612,21 +20150,21 @@ vErrors.push(err208);
 }
 errors++;
 }
-validate64.errors = vErrors;
+validate75.errors = vErrors;
 return errors === 0;
 }
-validate64.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate75.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const validateRisk = validate65;
-const schema99 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/risk.schema.json","title":"genops risk predicate (https://genops.dev/attestations/risk/v1)","description":"The risk of a change: score = sum of factor contributions (weighted mean of factor values), tier, each factor with the evidence it came from, the deployment-history posterior, similar past incidents, the cheapest recourse, and the canary plan. header.inputs names the verified evidence statement. Mirrors packages/core/src/risk/model.ts.","type":"object","additionalProperties":false,"required":["header","score","tier","thresholds","factors","history","incidents","recourse","canaryPlan","configDigest"],"properties":{"header":{"$ref":"common.schema.json#/$defs/predicateHeader"},"score":{"type":"number","minimum":0,"maximum":1},"tier":{"enum":["low","medium","high","critical"]},"thresholds":{"type":"object","additionalProperties":false,"properties":{"medium":{"type":"number","minimum":0,"maximum":1},"high":{"type":"number","minimum":0,"maximum":1},"critical":{"type":"number","minimum":0,"maximum":1}},"required":["medium","high","critical"]},"factors":{"type":"array","maxItems":64,"items":{"$ref":"#/$defs/factor"}},"history":{"anyOf":[{"$ref":"#/$defs/history"},{"type":"null"}]},"incidents":{"type":"array","maxItems":20,"items":{"$ref":"#/$defs/incident"}},"recourse":{"type":"array","maxItems":10,"items":{"$ref":"#/$defs/recourse"}},"canaryPlan":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"number","minimum":0,"maximum":100}},"configDigest":{"$ref":"common.schema.json#/$defs/sha256Hex"}},"$defs":{"factor":{"type":"object","additionalProperties":false,"properties":{"name":{"enum":["service-tier","service-health","change-history","blast-radius","change-complexity","timing","vulnerabilities","licenses","provenance","new-dependencies","changed-line-coverage","tests","ai-review","genai-eval"]},"value":{"type":"number","minimum":0,"maximum":1},"weight":{"type":"number","minimum":0},"contribution":{"type":"number","minimum":0,"maximum":1},"reason":{"type":"string","maxLength":4096},"evidence":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":1024}},"absent":{"type":"boolean"}},"required":["name","value","weight","contribution","reason","evidence"]},"history":{"type":"object","additionalProperties":false,"properties":{"successes":{"type":"integer","minimum":0},"failures":{"type":"integer","minimum":0},"prior":{"type":"object","additionalProperties":false,"properties":{"alpha":{"type":"number","exclusiveMinimum":0},"beta":{"type":"number","exclusiveMinimum":0}},"required":["alpha","beta"]},"posterior":{"type":"object","additionalProperties":false,"properties":{"alpha":{"type":"number","exclusiveMinimum":0},"beta":{"type":"number","exclusiveMinimum":0}},"required":["alpha","beta"]},"mean":{"type":"number","minimum":0,"maximum":1},"interval":{"type":"array","prefixItems":[{"type":"number","minimum":0,"maximum":1},{"type":"number","minimum":0,"maximum":1}],"minItems":2,"maxItems":2},"level":{"type":"number","minimum":0,"maximum":1}},"required":["successes","failures","prior","posterior","mean","interval","level"]},"incident":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string","maxLength":256},"title":{"type":"string","maxLength":1024},"source":{"type":"string","maxLength":4096},"url":{"type":"string","maxLength":4096},"score":{"type":"number","minimum":0},"terms":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":256}}},"required":["id","title","source","score","terms"]},"action":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string","maxLength":64},"label":{"type":"string","maxLength":4096},"factor":{"enum":["service-tier","service-health","change-history","blast-radius","change-complexity","timing","vulnerabilities","licenses","provenance","new-dependencies","changed-line-coverage","tests","ai-review","genai-eval"]},"cost":{"type":"number","minimum":0}},"required":["id","label","factor","cost"]},"recourse":{"type":"object","additionalProperties":false,"properties":{"actions":{"type":"array","maxItems":32,"items":{"$ref":"#/$defs/action"}},"cost":{"type":"number","minimum":0},"score":{"type":"number","minimum":0,"maximum":1},"tier":{"enum":["low","medium","high","critical"]}},"required":["actions","cost","score","tier"]}}};
-const schema103 = {"type":"object","additionalProperties":false,"properties":{"name":{"enum":["service-tier","service-health","change-history","blast-radius","change-complexity","timing","vulnerabilities","licenses","provenance","new-dependencies","changed-line-coverage","tests","ai-review","genai-eval"]},"value":{"type":"number","minimum":0,"maximum":1},"weight":{"type":"number","minimum":0},"contribution":{"type":"number","minimum":0,"maximum":1},"reason":{"type":"string","maxLength":4096},"evidence":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":1024}},"absent":{"type":"boolean"}},"required":["name","value","weight","contribution","reason","evidence"]};
-const schema104 = {"type":"object","additionalProperties":false,"properties":{"successes":{"type":"integer","minimum":0},"failures":{"type":"integer","minimum":0},"prior":{"type":"object","additionalProperties":false,"properties":{"alpha":{"type":"number","exclusiveMinimum":0},"beta":{"type":"number","exclusiveMinimum":0}},"required":["alpha","beta"]},"posterior":{"type":"object","additionalProperties":false,"properties":{"alpha":{"type":"number","exclusiveMinimum":0},"beta":{"type":"number","exclusiveMinimum":0}},"required":["alpha","beta"]},"mean":{"type":"number","minimum":0,"maximum":1},"interval":{"type":"array","prefixItems":[{"type":"number","minimum":0,"maximum":1},{"type":"number","minimum":0,"maximum":1}],"minItems":2,"maxItems":2},"level":{"type":"number","minimum":0,"maximum":1}},"required":["successes","failures","prior","posterior","mean","interval","level"]};
-const schema105 = {"type":"object","additionalProperties":false,"properties":{"id":{"type":"string","maxLength":256},"title":{"type":"string","maxLength":1024},"source":{"type":"string","maxLength":4096},"url":{"type":"string","maxLength":4096},"score":{"type":"number","minimum":0},"terms":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":256}}},"required":["id","title","source","score","terms"]};
+export const validateRisk = validate76;
+const schema123 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/risk.schema.json","title":"genops risk predicate (https://genops.dev/attestations/risk/v1)","description":"The risk of a change: score = sum of factor contributions (weighted mean of factor values), tier, each factor with the evidence it came from, the deployment-history posterior, similar past incidents, the cheapest recourse, and the canary plan. header.inputs names the verified evidence statement. Mirrors packages/core/src/risk/model.ts.","type":"object","additionalProperties":false,"required":["header","score","tier","thresholds","factors","history","incidents","recourse","canaryPlan","configDigest"],"properties":{"header":{"$ref":"common.schema.json#/$defs/predicateHeader"},"score":{"type":"number","minimum":0,"maximum":1},"tier":{"enum":["low","medium","high","critical"]},"thresholds":{"type":"object","additionalProperties":false,"properties":{"medium":{"type":"number","minimum":0,"maximum":1},"high":{"type":"number","minimum":0,"maximum":1},"critical":{"type":"number","minimum":0,"maximum":1}},"required":["medium","high","critical"]},"factors":{"type":"array","maxItems":64,"items":{"$ref":"#/$defs/factor"}},"history":{"anyOf":[{"$ref":"#/$defs/history"},{"type":"null"}]},"incidents":{"type":"array","maxItems":20,"items":{"$ref":"#/$defs/incident"}},"recourse":{"type":"array","maxItems":10,"items":{"$ref":"#/$defs/recourse"}},"canaryPlan":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"number","minimum":0,"maximum":100}},"configDigest":{"$ref":"common.schema.json#/$defs/sha256Hex"}},"$defs":{"factor":{"type":"object","additionalProperties":false,"properties":{"name":{"enum":["service-tier","service-health","change-history","blast-radius","change-complexity","timing","vulnerabilities","licenses","provenance","new-dependencies","changed-line-coverage","tests","ai-review","genai-eval"]},"value":{"type":"number","minimum":0,"maximum":1},"weight":{"type":"number","minimum":0},"contribution":{"type":"number","minimum":0,"maximum":1},"reason":{"type":"string","maxLength":4096},"evidence":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":1024}},"absent":{"type":"boolean"}},"required":["name","value","weight","contribution","reason","evidence"]},"history":{"type":"object","additionalProperties":false,"properties":{"successes":{"type":"integer","minimum":0},"failures":{"type":"integer","minimum":0},"prior":{"type":"object","additionalProperties":false,"properties":{"alpha":{"type":"number","exclusiveMinimum":0},"beta":{"type":"number","exclusiveMinimum":0}},"required":["alpha","beta"]},"posterior":{"type":"object","additionalProperties":false,"properties":{"alpha":{"type":"number","exclusiveMinimum":0},"beta":{"type":"number","exclusiveMinimum":0}},"required":["alpha","beta"]},"mean":{"type":"number","minimum":0,"maximum":1},"interval":{"type":"array","prefixItems":[{"type":"number","minimum":0,"maximum":1},{"type":"number","minimum":0,"maximum":1}],"minItems":2,"maxItems":2},"level":{"type":"number","minimum":0,"maximum":1}},"required":["successes","failures","prior","posterior","mean","interval","level"]},"incident":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string","maxLength":256},"title":{"type":"string","maxLength":1024},"source":{"type":"string","maxLength":4096},"url":{"type":"string","maxLength":4096},"score":{"type":"number","minimum":0},"terms":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":256}}},"required":["id","title","source","score","terms"]},"action":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string","maxLength":64},"label":{"type":"string","maxLength":4096},"factor":{"enum":["service-tier","service-health","change-history","blast-radius","change-complexity","timing","vulnerabilities","licenses","provenance","new-dependencies","changed-line-coverage","tests","ai-review","genai-eval"]},"cost":{"type":"number","minimum":0}},"required":["id","label","factor","cost"]},"recourse":{"type":"object","additionalProperties":false,"properties":{"actions":{"type":"array","maxItems":32,"items":{"$ref":"#/$defs/action"}},"cost":{"type":"number","minimum":0},"score":{"type":"number","minimum":0,"maximum":1},"tier":{"enum":["low","medium","high","critical"]}},"required":["actions","cost","score","tier"]}}};
+const schema127 = {"type":"object","additionalProperties":false,"properties":{"name":{"enum":["service-tier","service-health","change-history","blast-radius","change-complexity","timing","vulnerabilities","licenses","provenance","new-dependencies","changed-line-coverage","tests","ai-review","genai-eval"]},"value":{"type":"number","minimum":0,"maximum":1},"weight":{"type":"number","minimum":0},"contribution":{"type":"number","minimum":0,"maximum":1},"reason":{"type":"string","maxLength":4096},"evidence":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":1024}},"absent":{"type":"boolean"}},"required":["name","value","weight","contribution","reason","evidence"]};
+const schema128 = {"type":"object","additionalProperties":false,"properties":{"successes":{"type":"integer","minimum":0},"failures":{"type":"integer","minimum":0},"prior":{"type":"object","additionalProperties":false,"properties":{"alpha":{"type":"number","exclusiveMinimum":0},"beta":{"type":"number","exclusiveMinimum":0}},"required":["alpha","beta"]},"posterior":{"type":"object","additionalProperties":false,"properties":{"alpha":{"type":"number","exclusiveMinimum":0},"beta":{"type":"number","exclusiveMinimum":0}},"required":["alpha","beta"]},"mean":{"type":"number","minimum":0,"maximum":1},"interval":{"type":"array","prefixItems":[{"type":"number","minimum":0,"maximum":1},{"type":"number","minimum":0,"maximum":1}],"minItems":2,"maxItems":2},"level":{"type":"number","minimum":0,"maximum":1}},"required":["successes","failures","prior","posterior","mean","interval","level"]};
+const schema129 = {"type":"object","additionalProperties":false,"properties":{"id":{"type":"string","maxLength":256},"title":{"type":"string","maxLength":1024},"source":{"type":"string","maxLength":4096},"url":{"type":"string","maxLength":4096},"score":{"type":"number","minimum":0},"terms":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":256}}},"required":["id","title","source","score","terms"]};
 
-function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate66.evaluated;
+const evaluated0 = validate77.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -17934,18 +20472,18 @@ vErrors.push(err24);
 }
 errors++;
 }
-validate66.errors = vErrors;
+validate77.errors = vErrors;
 return errors === 0;
 }
-validate66.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate77.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema106 = {"type":"object","additionalProperties":false,"properties":{"actions":{"type":"array","maxItems":32,"items":{"$ref":"#/$defs/action"}},"cost":{"type":"number","minimum":0},"score":{"type":"number","minimum":0,"maximum":1},"tier":{"enum":["low","medium","high","critical"]}},"required":["actions","cost","score","tier"]};
-const schema107 = {"type":"object","additionalProperties":false,"properties":{"id":{"type":"string","maxLength":64},"label":{"type":"string","maxLength":4096},"factor":{"enum":["service-tier","service-health","change-history","blast-radius","change-complexity","timing","vulnerabilities","licenses","provenance","new-dependencies","changed-line-coverage","tests","ai-review","genai-eval"]},"cost":{"type":"number","minimum":0}},"required":["id","label","factor","cost"]};
+const schema130 = {"type":"object","additionalProperties":false,"properties":{"actions":{"type":"array","maxItems":32,"items":{"$ref":"#/$defs/action"}},"cost":{"type":"number","minimum":0},"score":{"type":"number","minimum":0,"maximum":1},"tier":{"enum":["low","medium","high","critical"]}},"required":["actions","cost","score","tier"]};
+const schema131 = {"type":"object","additionalProperties":false,"properties":{"id":{"type":"string","maxLength":64},"label":{"type":"string","maxLength":4096},"factor":{"enum":["service-tier","service-health","change-history","blast-radius","change-complexity","timing","vulnerabilities","licenses","provenance","new-dependencies","changed-line-coverage","tests","ai-review","genai-eval"]},"cost":{"type":"number","minimum":0}},"required":["id","label","factor","cost"]};
 
-function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate70.evaluated;
+const evaluated0 = validate81.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -18127,7 +20665,7 @@ errors++;
 if(data1.factor !== undefined){
 let data4 = data1.factor;
 if(!((((((((((((((data4 === "service-tier") || (data4 === "service-health")) || (data4 === "change-history")) || (data4 === "blast-radius")) || (data4 === "change-complexity")) || (data4 === "timing")) || (data4 === "vulnerabilities")) || (data4 === "licenses")) || (data4 === "provenance")) || (data4 === "new-dependencies")) || (data4 === "changed-line-coverage")) || (data4 === "tests")) || (data4 === "ai-review")) || (data4 === "genai-eval"))){
-const err15 = {instancePath:instancePath+"/actions/" + i0+"/factor",schemaPath:"#/$defs/action/properties/factor/enum",keyword:"enum",params:{allowedValues: schema107.properties.factor.enum},message:"must be equal to one of the allowed values"};
+const err15 = {instancePath:instancePath+"/actions/" + i0+"/factor",schemaPath:"#/$defs/action/properties/factor/enum",keyword:"enum",params:{allowedValues: schema131.properties.factor.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -18249,7 +20787,7 @@ errors++;
 if(data.tier !== undefined){
 let data8 = data.tier;
 if(!((((data8 === "low") || (data8 === "medium")) || (data8 === "high")) || (data8 === "critical"))){
-const err25 = {instancePath:instancePath+"/tier",schemaPath:"#/properties/tier/enum",keyword:"enum",params:{allowedValues: schema106.properties.tier.enum},message:"must be equal to one of the allowed values"};
+const err25 = {instancePath:instancePath+"/tier",schemaPath:"#/properties/tier/enum",keyword:"enum",params:{allowedValues: schema130.properties.tier.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -18270,17 +20808,17 @@ vErrors.push(err26);
 }
 errors++;
 }
-validate70.errors = vErrors;
+validate81.errors = vErrors;
 return errors === 0;
 }
-validate70.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate81.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate76(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://genops.dev/schemas/risk.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate65.evaluated;
+const evaluated0 = validate76.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -18389,7 +20927,7 @@ vErrors.push(err9);
 errors++;
 }
 for(const key0 in data){
-if(!(func1.call(schema99.properties, key0))){
+if(!(func1.call(schema123.properties, key0))){
 const err10 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err10];
@@ -18401,8 +20939,8 @@ errors++;
 }
 }
 if(data.header !== undefined){
-if(!(validate66(data.header, {instancePath:instancePath+"/header",parentData:data,parentDataProperty:"header",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate77(data.header, {instancePath:instancePath+"/header",parentData:data,parentDataProperty:"header",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
 errors = vErrors.length;
 }
 }
@@ -18444,7 +20982,7 @@ errors++;
 if(data.tier !== undefined){
 let data2 = data.tier;
 if(!((((data2 === "low") || (data2 === "medium")) || (data2 === "high")) || (data2 === "critical"))){
-const err14 = {instancePath:instancePath+"/tier",schemaPath:"#/properties/tier/enum",keyword:"enum",params:{allowedValues: schema99.properties.tier.enum},message:"must be equal to one of the allowed values"};
+const err14 = {instancePath:instancePath+"/tier",schemaPath:"#/properties/tier/enum",keyword:"enum",params:{allowedValues: schema123.properties.tier.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -18708,7 +21246,7 @@ errors++;
 if(data8.name !== undefined){
 let data9 = data8.name;
 if(!((((((((((((((data9 === "service-tier") || (data9 === "service-health")) || (data9 === "change-history")) || (data9 === "blast-radius")) || (data9 === "change-complexity")) || (data9 === "timing")) || (data9 === "vulnerabilities")) || (data9 === "licenses")) || (data9 === "provenance")) || (data9 === "new-dependencies")) || (data9 === "changed-line-coverage")) || (data9 === "tests")) || (data9 === "ai-review")) || (data9 === "genai-eval"))){
-const err37 = {instancePath:instancePath+"/factors/" + i0+"/name",schemaPath:"#/$defs/factor/properties/name/enum",keyword:"enum",params:{allowedValues: schema103.properties.name.enum},message:"must be equal to one of the allowed values"};
+const err37 = {instancePath:instancePath+"/factors/" + i0+"/name",schemaPath:"#/$defs/factor/properties/name/enum",keyword:"enum",params:{allowedValues: schema127.properties.name.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -19775,8 +22313,8 @@ errors++;
 }
 const len5 = data40.length;
 for(let i4=0; i4<len5; i4++){
-if(!(validate70(data40[i4], {instancePath:instancePath+"/recourse/" + i4,parentData:data40,parentDataProperty:i4,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+if(!(validate81(data40[i4], {instancePath:instancePath+"/recourse/" + i4,parentData:data40,parentDataProperty:i4,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
 errors = vErrors.length;
 }
 }
@@ -19899,22 +22437,22 @@ vErrors.push(err134);
 }
 errors++;
 }
-validate65.errors = vErrors;
+validate76.errors = vErrors;
 return errors === 0;
 }
-validate65.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate76.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const validateStatement = validate72;
-const schema109 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/statement.schema.json","title":"in-toto Statement v1 (as genops reads and writes it)","description":"https://github.com/in-toto/attestation/blob/main/spec/v1/statement.md","type":"object","additionalProperties":false,"required":["_type","subject","predicateType","predicate"],"properties":{"_type":{"const":"https://in-toto.io/Statement/v1"},"subject":{"type":"array","minItems":1,"maxItems":64,"items":{"type":"object","additionalProperties":false,"required":["name","digest"],"properties":{"name":{"type":"string","maxLength":2048},"uri":{"type":"string","maxLength":4096},"digest":{"$ref":"common.schema.json#/$defs/digestSet"},"annotations":{"type":"object"}}}},"predicateType":{"type":"string","format":"uri","maxLength":2048},"predicate":{"type":"object"}}};
-const schema110 = {"type":"object","minProperties":1,"maxProperties":16,"propertyNames":{"pattern":"^[a-zA-Z0-9_-]{1,64}$"},"additionalProperties":{"type":"string","pattern":"^[0-9a-fA-F]{1,256}$"}};
-const pattern18 = new RegExp("^[a-zA-Z0-9_-]{1,64}$", "u");
-const pattern19 = new RegExp("^[0-9a-fA-F]{1,256}$", "u");
+export const validateStatement = validate83;
+const schema133 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/statement.schema.json","title":"in-toto Statement v1 (as genops reads and writes it)","description":"https://github.com/in-toto/attestation/blob/main/spec/v1/statement.md","type":"object","additionalProperties":false,"required":["_type","subject","predicateType","predicate"],"properties":{"_type":{"const":"https://in-toto.io/Statement/v1"},"subject":{"type":"array","minItems":1,"maxItems":64,"items":{"type":"object","additionalProperties":false,"required":["name","digest"],"properties":{"name":{"type":"string","maxLength":2048},"uri":{"type":"string","maxLength":4096},"digest":{"$ref":"common.schema.json#/$defs/digestSet"},"annotations":{"type":"object"}}}},"predicateType":{"type":"string","format":"uri","maxLength":2048},"predicate":{"type":"object"}}};
+const schema134 = {"type":"object","minProperties":1,"maxProperties":16,"propertyNames":{"pattern":"^[a-zA-Z0-9_-]{1,64}$"},"additionalProperties":{"type":"string","pattern":"^[0-9a-fA-F]{1,256}$"}};
+const pattern25 = new RegExp("^[a-zA-Z0-9_-]{1,64}$", "u");
+const pattern26 = new RegExp("^[0-9a-fA-F]{1,256}$", "u");
 
-function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://genops.dev/schemas/statement.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate72.evaluated;
+const evaluated0 = validate83.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -20121,7 +22659,7 @@ errors++;
 for(const key2 in data5){
 const _errs15 = errors;
 if(typeof key2 === "string"){
-if(!pattern18.test(key2)){
+if(!pattern25.test(key2)){
 const err17 = {instancePath:instancePath+"/subject/" + i0+"/digest",schemaPath:"common.schema.json#/$defs/digestSet/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9_-]{1,64}$"},message:"must match pattern \""+"^[a-zA-Z0-9_-]{1,64}$"+"\"",propertyName:key2};
 if(vErrors === null){
 vErrors = [err17];
@@ -20147,7 +22685,7 @@ errors++;
 for(const key3 in data5){
 let data6 = data5[key3];
 if(typeof data6 === "string"){
-if(!pattern19.test(data6)){
+if(!pattern26.test(data6)){
 const err19 = {instancePath:instancePath+"/subject/" + i0+"/digest/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"common.schema.json#/$defs/digestSet/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{1,256}$"},message:"must match pattern \""+"^[0-9a-fA-F]{1,256}$"+"\""};
 if(vErrors === null){
 vErrors = [err19];
@@ -20277,8 +22815,8 @@ vErrors.push(err29);
 }
 errors++;
 }
-validate72.errors = vErrors;
+validate83.errors = vErrors;
 return errors === 0;
 }
-validate72.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate83.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
