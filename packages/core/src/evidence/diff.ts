@@ -19,7 +19,7 @@
  */
 import parseDiff from 'parse-diff';
 import type { DiffFile, Parsed } from './model.js';
-import { formatError, ownParser, sourceText, Warnings, type SourceFile } from './source.js';
+import { formatError, ownParser, sourceText, Warnings, type SourceFile, cutText } from './source.js';
 
 const EXPECTED = 'a unified diff (`git diff base...head`, or a pull request diff from the GitHub API)';
 const FORMAT = 'unified-diff';
@@ -36,6 +36,9 @@ export function parseDiffFile(file: SourceFile): Parsed<DiffFile[]> {
 }
 
 /** Parse diff text that did not come from a file (e.g. read from the API); `source` names it in errors. */
+/** Paths are bounded like every string of the evidence (schema maxLength 4096). */
+const MAX_DIFF_PATH = 4096;
+
 export function parseUnifiedDiff(text: string, source = 'diff'): DiffFile[] {
   return readUnifiedDiff(text, { path: source }, new Warnings());
 }
@@ -216,17 +219,12 @@ function sectionToFile(s: Section, warnings: Warnings): DiffFile | undefined {
 
   const renamed = renameFrom !== undefined && renameTo !== undefined && renameFrom !== renameTo;
   const status: DiffFile['status'] = deleted ? 'removed' : created || copyTo !== undefined ? 'added' : renamed ? 'renamed' : 'modified';
-  const out: DiffFile = { path: clip(path), status, additions, deletions, addedLines: status === 'removed' ? [] : addedLines };
-  if (status === 'renamed' && oldPath !== undefined) out.previousPath = clip(oldPath);
+  const out: DiffFile = { path: cutText(path, MAX_DIFF_PATH), status, additions, deletions, addedLines: status === 'removed' ? [] : addedLines };
+  if (status === 'renamed' && oldPath !== undefined) out.previousPath = cutText(oldPath, MAX_DIFF_PATH);
   if (binary) out.binary = true;
   const identifiers = identifierCounts === undefined || status === 'removed' ? [] : topIdentifiers(identifierCounts, MAX_FILE_IDENTIFIERS);
   if (identifiers.length > 0) out.identifiers = identifiers;
   return out;
-}
-
-/** Paths are bounded like every string of the evidence (schema maxLength 4096). */
-function clip(path: string): string {
-  return path.length > 4096 ? path.slice(0, 4096) : path;
 }
 
 /** Added new-side line numbers of one hunk, from parse-diff (given that hunk alone); counts the identifiers of added lines into `identifiers`. */

@@ -285,6 +285,20 @@ export function xmlAttr(v: unknown, name: string): string | undefined {
   return isRecord(v) ? asString(v[`@_${name}`]) : undefined;
 }
 
+/** `text` cut to `max` characters with an ellipsis, never splitting a surrogate pair (schema string bounds). */
+export function clipText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end--;
+  return `${text.slice(0, end)}\u2026`;
+}
+
+/** `text` cut to its first `max` characters, no marker (for paths and names kept as keys). */
+export function cutText(text: string, max: number): string {
+  return text.length > max ? text.slice(0, max) : text;
+}
+
 /** Collects warnings up to a cap and counts the rest. */
 export class Warnings {
   readonly list: string[] = [];

@@ -41,6 +41,7 @@ import MiniSearch from 'minisearch';
 import { ConfigError } from '../errors.js';
 import type { Evidence } from '../evidence/model.js';
 import type { IncidentMatch } from './model.js';
+import { cutText } from '../evidence/source.js';
 
 /** An incident or post-mortem record, as read from a markdown file or an issue. */
 export interface IncidentDoc {
@@ -262,12 +263,12 @@ export function parseIncidentMarkdown(path: string, text: string): IncidentDoc {
   const id = scalar(path, meta, 'id') ?? fileId;
   const title = scalar(path, meta, 'title') ?? firstHeading(body) ?? fileId;
   const doc: IncidentDoc = {
-    id: clip(id === '' ? fileId : id, MAX_INCIDENT_ID),
-    title: clip(title, MAX_INCIDENT_TITLE),
+    id: cutText(id === '' ? fileId : id, MAX_INCIDENT_ID),
+    title: cutText(title, MAX_INCIDENT_TITLE),
     source: path,
     services: stringList(path, meta, 'services'),
     components: stringList(path, meta, 'components'),
-    body: clip(body, MAX_INCIDENT_BODY),
+    body: cutText(body, MAX_INCIDENT_BODY),
   };
   const date = scalar(path, meta, 'date');
   const severity = scalar(path, meta, 'severity');
@@ -336,7 +337,7 @@ function stringList(path: string, meta: Record<string, unknown>, key: string): s
       });
     }
     const s = String(item).trim();
-    if (s !== '' && out.length < MAX_LIST_ITEMS) out.push(clip(s, MAX_INCIDENT_ID));
+    if (s !== '' && out.length < MAX_LIST_ITEMS) out.push(cutText(s, MAX_INCIDENT_ID));
   }
   return out;
 }
@@ -359,10 +360,6 @@ function firstHeading(body: string): string | undefined {
     }
   }
   return undefined;
-}
-
-function clip(s: string, max: number): string {
-  return s.length > max ? s.slice(0, max) : s;
 }
 
 /** An issue as the REST API lists it (only what is read here). */
@@ -417,12 +414,12 @@ export function incidentsFromIssues(issues: readonly IncidentIssue[]): IncidentD
     }
     const doc: IncidentDoc = {
       id: `#${String(issue.number)}`,
-      title: clip(issue.title, MAX_INCIDENT_TITLE),
+      title: cutText(issue.title, MAX_INCIDENT_TITLE),
       source: issue.html_url,
       url: issue.html_url,
       services: services.slice(0, MAX_LIST_ITEMS),
       components: components.slice(0, MAX_LIST_ITEMS),
-      body: clip(issue.body ?? '', MAX_INCIDENT_BODY),
+      body: cutText(issue.body ?? '', MAX_INCIDENT_BODY),
     };
     if (issue.created_at !== undefined) doc.date = issue.created_at;
     if (severity !== undefined) doc.severity = severity;

@@ -15,6 +15,7 @@
  * or under `test/`, `tests/`, `__tests__/`, `spec/`, `__mocks__/`).
  */
 import type { CoverageEvidence, DiffFile } from '../model.js';
+import { cutText } from '../source.js';
 
 export const MAX_UNCOVERED_FILES = 200;
 export const MAX_UNMEASURED_FILES = 200;
@@ -66,7 +67,7 @@ export function changedLineCoverage(measured: ReadonlyMap<string, MeasuredFile>,
     if (file === undefined) {
       notInstrumented += lines.length;
       const ext = extensionOf(path);
-      if (ext !== undefined && extensions.has(ext) && !isTestPath(path) && unmeasured.length < MAX_UNMEASURED_FILES) unmeasured.push(clip(path));
+      if (ext !== undefined && extensions.has(ext) && !isTestPath(path) && unmeasured.length < MAX_UNMEASURED_FILES) unmeasured.push(cutText(path, MAX_PATH));
       continue;
     }
     const missed: number[] = [];
@@ -79,7 +80,7 @@ export function changedLineCoverage(measured: ReadonlyMap<string, MeasuredFile>,
         missed.push(n);
       }
     }
-    if (missed.length > 0 && uncoveredFiles.length < MAX_UNCOVERED_FILES) uncoveredFiles.push({ path: clip(path), ranges: toRanges(missed) });
+    if (missed.length > 0 && uncoveredFiles.length < MAX_UNCOVERED_FILES) uncoveredFiles.push({ path: cutText(path, MAX_PATH), ranges: toRanges(missed) });
   }
   const total = covered + uncovered;
   const out: ChangedLines = { covered, total, ratio: total === 0 ? null : covered / total, notInstrumented, uncovered: uncoveredFiles };
@@ -193,6 +194,3 @@ function isTestPath(path: string): boolean {
   return base.includes('.test.') || base.includes('.spec.') || stem.endsWith('_test') || stem.endsWith('_spec') || (base.startsWith('test_') && base.endsWith('.py'));
 }
 
-function clip(path: string): string {
-  return path.length > MAX_PATH ? path.slice(0, MAX_PATH) : path;
-}

@@ -4,7 +4,7 @@
  * warnings, scope from a dependency graph, and totals.
  */
 import type { Component, DependencyScope, SbomEvidence } from '../model.js';
-import { limitError, type EvidenceLimits, type SourceFile, type Warnings } from '../source.js';
+import { limitError, type EvidenceLimits, type SourceFile, type Warnings, clipText } from '../source.js';
 
 /**
  * Components as read, with `scope` still `unknown`, and beside them (same index) the id the
@@ -52,15 +52,6 @@ export class ComponentList {
 /** Sizes from packages/core/schemas/evidence.schema.json (`component`, `sbom.root`). */
 export const CAPS = { name: 1024, group: 1024, version: 256, purl: 4096, license: 4096, licenses: 64, hashes: 16, hash: 1024, type: 64 } as const;
 
-/** `text` cut to `max` characters (with an ellipsis), never splitting a surrogate pair. */
-export function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let end = max - 1;
-  const code = text.charCodeAt(end - 1);
-  if (code >= 0xd800 && code <= 0xdbff) end--;
-  return `${text.slice(0, end)}\u2026`;
-}
-
 /** Cuts values to the evidence schema's sizes, counting what it cuts (one warning in the end). */
 export class Clipper {
   cut = 0;
@@ -70,7 +61,7 @@ export class Clipper {
   text(value: string | undefined, max: number): string | undefined {
     if (value === undefined || value.length <= max) return value;
     this.cut++;
-    return clip(value, max);
+    return clipText(value, max);
   }
 
   report(warnings: Warnings): void {

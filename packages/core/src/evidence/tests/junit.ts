@@ -28,6 +28,7 @@ import {
   xmlAttr,
   type EvidenceLimits,
   type SourceFile,
+  cutText,
 } from '../source.js';
 
 const EXPECTED = 'JUnit XML: a <testsuites> or <testsuite> root with <testcase> elements';
@@ -112,7 +113,7 @@ export function parseJunitFile(file: SourceFile, limits: EvidenceLimits = DEFAUL
       const element = isRecord(c) ? c : {};
       const name = xmlAttr(element, 'name');
       const classname = xmlAttr(element, 'classname');
-      if (name === undefined) warnings.add(`a <testcase> in suite ${JSON.stringify(clip(suiteName, 200))} has no name`);
+      if (name === undefined) warnings.add(`a <testcase> in suite ${JSON.stringify(cutText(suiteName, 200))} has no name`);
       const key = `${String(suiteIndex)}\u0000${classname ?? ''}\u0000${name ?? ''}`;
       let test = tests.get(key);
       if (test === undefined) {
@@ -159,7 +160,7 @@ export function parseJunitFile(file: SourceFile, limits: EvidenceLimits = DEFAUL
         else if (a.outcome === 'skipped') suite.counts.rawSkipped++;
       }
     }
-    const label = { suite: clip(suiteLabel(test), MAX_SUITE), name: clip(test.name, MAX_NAME) };
+    const label = { suite: cutText(suiteLabel(test), MAX_SUITE), name: cutText(test.name, MAX_NAME) };
     if (result.flaky) {
       evidence.flaky++;
       if (evidence.flakyTests.length < MAX_FLAKY_LISTED) evidence.flakyTests.push({ ...label, attempts: result.attempts });
@@ -288,13 +289,13 @@ function describeFailure(label: { suite: string; name: string }, test: LogicalTe
   const fromText = text === undefined ? undefined : locationInText(text.slice(0, MAX_TRACE_SCAN), test.classname);
   // The text's location is where it failed; the attributes (pytest's are 0-based) where the test is.
   if (fileAttr !== undefined && fromText !== undefined && samePath(fileAttr, fromText.file)) {
-    failure.file = clip(fromText.file, MAX_PATH);
+    failure.file = cutText(fromText.file, MAX_PATH);
     failure.line = fromText.line;
   } else if (fileAttr !== undefined) {
-    failure.file = clip(fileAttr, MAX_PATH);
+    failure.file = cutText(fileAttr, MAX_PATH);
     if (lineAttr !== undefined) failure.line = lineAttr;
   } else if (fromText !== undefined) {
-    failure.file = clip(fromText.file, MAX_PATH);
+    failure.file = cutText(fromText.file, MAX_PATH);
     failure.line = fromText.line;
   }
   return failure;
@@ -331,10 +332,6 @@ function firstLine(text: string | undefined): string | undefined {
 function positiveInt(v: string | undefined): number | undefined {
   const n = asNumber(v);
   return n !== undefined && Number.isSafeInteger(n) && n >= 1 ? n : undefined;
-}
-
-function clip(s: string, max: number): string {
-  return s.length > max ? s.slice(0, max) : s;
 }
 
 // Constant, anchored patterns with bounded repetition, run on single lines.
@@ -466,7 +463,7 @@ function checkSuiteAttributes(suites: SuiteInfo[], warnings: Warnings): void {
     const c = s.counts;
     checkAttributes(
       s.element,
-      `suite ${JSON.stringify(clip(s.name, 200))}`,
+      `suite ${JSON.stringify(cutText(s.name, 200))}`,
       { total: c.tests, failed: c.failed, errored: c.errored, skipped: c.skipped, rawCases: c.rawTests, rawFailed: c.rawFailed, rawErrored: c.rawErrored, rawSkipped: c.rawSkipped },
       warnings,
     );

@@ -3,7 +3,7 @@
  * caps the evidence schema puts on a finding, and the list that enforces `maxFindings`.
  */
 import type { Finding, Location } from '../model.js';
-import { asCount, asRecord, asString, limitError, Warnings, type SourceFile } from '../source.js';
+import { asCount, asRecord, asString, limitError, Warnings, type SourceFile, clipText } from '../source.js';
 import { parsePurl } from './purl.js';
 
 /** Sizes from packages/core/schemas/evidence.schema.json (`finding`, `location`, `vexStatement`). */
@@ -84,15 +84,6 @@ export function idsOf(own: string, others: Iterable<string | undefined>): { id: 
 /** Code-unit order: deterministic and locale-independent. */
 export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** `text` cut to `max` characters (with an ellipsis), never splitting a surrogate pair. */
-export function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let end = max - 1;
-  const code = text.charCodeAt(end - 1);
-  if (code >= 0xd800 && code <= 0xdbff) end--;
-  return `${text.slice(0, end)}…`;
 }
 
 // Purl types whose namespace is the distribution (vendor), not part of the package's name.
@@ -211,7 +202,7 @@ export class FindingCollector {
   private cut(text: string, max: number, what: string): string {
     if (text.length <= max) return text;
     this.clipped.add(what);
-    return clip(text, max);
+    return clipText(text, max);
   }
 
   private list<T>(items: T[], max: number, what: string): T[] {

@@ -18,8 +18,8 @@
  */
 import type { ConfigError } from '../../errors.js';
 import type { Parsed, VexStatement, VexStatus } from '../model.js';
-import { asArray, asRecord, asString, formatError, isRecord, ownParser, parseJsonSource, Warnings, type SourceFile } from '../source.js';
-import { CAPS, clip, stringsOf, uniqueIds } from './common.js';
+import { asArray, asRecord, asString, clipText, formatError, isRecord, ownParser, parseJsonSource, Warnings, type SourceFile } from '../source.js';
+import { CAPS, stringsOf, uniqueIds } from './common.js';
 
 const EXPECTED = 'a VEX document: OpenVEX JSON (`@context: https://openvex.dev/ns/...`, `statements[]`) or CycloneDX VEX JSON (`bomFormat: CycloneDX`, `vulnerabilities[].analysis`)';
 const MAX_STATEMENTS = 100_000;
@@ -50,7 +50,7 @@ interface Draft {
 function statementOf(d: Draft, source: string, cut: Set<string>): VexStatement {
   const fit = (s: string, max: number, what: string): string => {
     if (s.length > max) cut.add(what);
-    return clip(s, max);
+    return clipText(s, max);
   };
   const aliases = uniqueIds(d.aliases).filter((a) => a.toUpperCase() !== d.vulnerability.toUpperCase());
   if (aliases.length > CAPS.aliases) cut.add('alias lists');
@@ -61,7 +61,7 @@ function statementOf(d: Draft, source: string, cut: Set<string>): VexStatement {
     aliases: aliases.slice(0, CAPS.aliases).map((a) => fit(a, CAPS.id, 'aliases')),
     products: products.slice(0, CAPS.products).map((p) => fit(p, CAPS.purl, 'products')),
     status: d.status,
-    source: clip(source, CAPS.path),
+    source: clipText(source, CAPS.path),
   };
   if (d.justification !== undefined) s.justification = fit(d.justification, CAPS.justification, 'justifications');
   if (d.impact !== undefined) s.impact = fit(d.impact, CAPS.statement, 'impact statements');
@@ -125,14 +125,14 @@ function parseOpenVex(file: SourceFile, doc: Record<string, unknown>, context: s
     }
     const status = asString(st.status);
     if (status === undefined || !OPENVEX_STATUS.has(status)) {
-      warnings.add(`${where} (${clip(name, 100)}) has status ${JSON.stringify(clip(String(status), 100))}, not one of not_affected, affected, fixed, under_investigation; skipped`);
+      warnings.add(`${where} (${clipText(name, 100)}) has status ${JSON.stringify(clipText(String(status), 100))}, not one of not_affected, affected, fixed, under_investigation; skipped`);
       return;
     }
     const justification = asString(st.justification);
     const impact = asString(st.impact_statement);
     const actionStatement = asString(st.action_statement);
     if (status === 'not_affected' && justification === undefined && impact === undefined) {
-      warnings.add(`${where} (${clip(name, 100)}) is not_affected without a justification or impact_statement, which OpenVEX requires`);
+      warnings.add(`${where} (${clipText(name, 100)}) is not_affected without a justification or impact_statement, which OpenVEX requires`);
     }
     const products = openVexProducts(st);
     notPurls += products.filter((p) => !isPurl(p)).length;
@@ -233,7 +233,7 @@ function parseCycloneDxVex(file: SourceFile, doc: Record<string, unknown>, warni
     }
     const status = CYCLONEDX_STATE.get(state);
     if (status === undefined) {
-      warnings.add(`${where} (${clip(id, 100)}) has analysis.state ${JSON.stringify(clip(state, 100))}, which is not a CycloneDX impact analysis state; skipped`);
+      warnings.add(`${where} (${clipText(id, 100)}) has analysis.state ${JSON.stringify(clipText(state, 100))}, which is not a CycloneDX impact analysis state; skipped`);
       return;
     }
     const products: string[] = [];
