@@ -3,7 +3,7 @@
  * and `genops evidence show` (verify, then print the normalized evidence as JSON).
  */
 import { createPublicKey } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliIO } from '../cli.js';
@@ -20,7 +20,6 @@ import {
   loadPublicKey,
   nodeFileSystem,
   PredicateTypes,
-  readArtifactFile,
   signStatement,
   SOURCE_INPUTS,
   verifyArtifactBytes,
@@ -29,9 +28,9 @@ import {
   type FileSourceKind,
   type RunIdentity,
 } from '@genops/core';
+import { collectList, readBundleFile, readInputText } from './files.js';
 import { parseNow, trustFrom, type TrustOptions } from './verify.js';
 
-const collectList = (v: string, prev: string[] = []) => [...prev, v];
 const MAX_TTL_SECONDS = 90 * 24 * 3600;
 
 interface CollectOptions {
@@ -54,12 +53,6 @@ interface CollectOptions {
 /** commander's camelCase property for each source flag. */
 function optionKey(kind: FileSourceKind): string {
   return SOURCE_INPUTS[kind].replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
-}
-
-async function readPem(path: string, flag: string): Promise<string> {
-  return readFile(path, 'utf8').catch((e: unknown) => {
-    throw new ConfigError('FILE_NOT_FOUND', `cannot read ${path}`, { input: flag, file: path, cause: e });
-  });
 }
 
 export function registerEvidence(program: Command, io: CliIO): void {
@@ -100,7 +93,7 @@ export function registerEvidence(program: Command, io: CliIO): void {
         throw new ConfigError('INPUT_INVALID', `--ttl ${opts.ttl} is not a whole number of seconds from 60 to ${String(MAX_TTL_SECONDS)} (90 days)`, { input: '--ttl' });
       }
       const now = parseNow(opts.now);
-      const privatePem = await readPem(opts.key, '--key');
+      const privatePem = await readInputText(opts.key, '--key');
       const priv = loadPrivateKey(privatePem, opts.key);
       const workspace = resolve(opts.workspace);
       // A mistyped workspace would otherwise sign evidence with every glob matching nothing.
@@ -125,7 +118,7 @@ export function registerEvidence(program: Command, io: CliIO): void {
       }
       if (opts.provenanceKey !== undefined && opts.provenanceKey.length > 0) {
         const keys = [];
-        for (const p of opts.provenanceKey) keys.push(loadPublicKey(await readPem(p, '--provenance-key'), p));
+        for (const p of opts.provenanceKey) keys.push(loadPublicKey(await readInputText(p, '--provenance-key'), p));
         req.provenance = { policy: { trust: { mode: 'key', keys }, builderIds: opts.builderId ?? [] }, ...(expectedSubjects.length === 0 ? {} : { expectedSubjects }) };
       } else if (expectedSubjects.length > 0) {
         req.provenance = { expectedSubjects };
@@ -159,9 +152,7 @@ export function registerEvidence(program: Command, io: CliIO): void {
     .option('--subject <sha>', 'the commit the evidence must be about')
     .option('--now <iso8601>', 'verify as of this time instead of the clock')
     .action(async (bundlePath: string, opts: TrustOptions & { subject?: string; now?: string }) => {
-      const exists = await stat(bundlePath).then((s) => s.isFile(), () => false);
-      if (!exists) throw new ConfigError('FILE_NOT_FOUND', `no such file: ${bundlePath}`, { input: '<bundle>', file: bundlePath });
-      const bytes = await readArtifactFile(nodeFileSystem(), bundlePath);
+      const bytes = await readBundleFile(bundlePath, '<bundle>');
       const v = verifyArtifactBytes(bytes, bundlePath, {
         trust: await trustFrom(opts),
         predicateType: PredicateTypes.evidence,

@@ -14,7 +14,7 @@ import {
   formatPolicyProblem,
   GenopsError,
   runPolicyTests,
-  sha256Hex,
+  sourceFileOf,
   type SourceFile,
   type VerificationErrorCode,
 } from '@genops/core';
@@ -62,7 +62,7 @@ function readSource(path: string): SourceFile {
     if (e instanceof ConfigError) throw e;
     throw new ConfigError('FILE_NOT_FOUND', `cannot read ${path}`, { file: path, cause: e });
   }
-  return { path, bytes, sha256: sha256Hex(bytes) };
+  return sourceFileOf(path, bytes);
 }
 
 async function isTestFile(path: string): Promise<boolean> {

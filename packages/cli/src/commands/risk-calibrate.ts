@@ -3,10 +3,10 @@
  * thresholds fitted to a JSON Lines history of scored changes and their outcomes.
  * The current thresholds: --thresholds, else those of --config, else the built-in defaults.
  */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { CliIO } from '../cli.js';
-import { calibrationReport, ConfigError, DEFAULT_RISK_CONFIG, MAX_RELIABILITY_BINS, parseHistory, parseRiskConfig, sha256Hex, type CalibrationReport } from '@genops/core';
+import { readInputFile, readInputText } from './files.js';
+import { calibrationReport, ConfigError, DEFAULT_RISK_CONFIG, MAX_RELIABILITY_BINS, parseHistory, parseRiskConfig, sourceFileOf, type CalibrationReport } from '@genops/core';
 
 interface CalibrateOptions {
   bins: string;
@@ -79,15 +79,11 @@ export function registerRiskCalibrate(riskCommand: Command, io: CliIO): void {
       if (opts.thresholds !== undefined) current = parseTriple(opts.thresholds, '--thresholds', '0.25,0.45,0.65');
       else if (opts.config !== undefined) {
         const configPath = opts.config;
-        const bytes = await readFile(configPath).catch((e: unknown) => {
-          throw new ConfigError('FILE_NOT_FOUND', `cannot read ${configPath}`, { input: '--config', file: configPath, cause: e });
-        });
-        current = parseRiskConfig({ path: configPath, bytes, sha256: sha256Hex(bytes) }).thresholds;
+        const bytes = await readInputFile(configPath, '--config');
+        current = parseRiskConfig(sourceFileOf(configPath, bytes)).thresholds;
       }
       const targets = parseTriple(opts.targets ?? '0.05,0.15,0.3', '--targets', '0.05,0.15,0.3');
-      const text = await readFile(historyPath, 'utf8').catch((e: unknown) => {
-        throw new ConfigError('FILE_NOT_FOUND', `cannot read ${historyPath}`, { input: '<history>', file: historyPath, cause: e });
-      });
+      const text = await readInputText(historyPath, '<history>');
       const report = calibrationReport(parseHistory(text, historyPath), current, { bins, targets });
       if (opts.json === true) {
         io.out(JSON.stringify(report, null, 2));

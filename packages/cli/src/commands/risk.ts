@@ -3,13 +3,11 @@
  * `genops risk explain` (verify a risk bundle, print its factors), and `genops risk calibrate`.
  */
 import { createPublicKey } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliIO } from '../cli.js';
 import {
   buildRiskStatement,
-  ConfigError,
   DEFAULT_RISK_CONFIG,
   GENOPS_VERSION,
   GITHUB_ACTIONS_ISSUER,
@@ -20,10 +18,9 @@ import {
   parseIncidentMarkdown,
   parseRiskConfig,
   PredicateTypes,
-  readArtifactFile,
   riskExplainText,
   scoreRisk,
-  sha256Hex,
+  sourceFileOf,
   signStatement,
   verifyArtifactBytes,
   writeArtifact,
@@ -32,21 +29,9 @@ import {
   type RiskAssessment,
   type RunIdentity,
 } from '@genops/core';
+import { collectList, readBundleFile, readInputFile, readInputText } from './files.js';
 import { registerRiskCalibrate } from './risk-calibrate.js';
 import { parseNow, trustFrom, type TrustOptions } from './verify.js';
-
-const collectList = (v: string, prev: string[] = []) => [...prev, v];
-
-async function readFileOr(path: string, flag: string): Promise<Buffer> {
-  return readFile(path).catch((e: unknown) => {
-    throw new ConfigError('FILE_NOT_FOUND', `cannot read ${path}`, { input: flag, file: path, cause: e });
-  });
-}
-
-async function bundleBytes(path: string, flag: string): Promise<Buffer> {
-  if (!(await stat(path).then((s) => s.isFile(), () => false))) throw new ConfigError('FILE_NOT_FOUND', `no such file: ${path}`, { input: flag, file: path });
-  return readArtifactFile(nodeFileSystem(), path);
-}
 
 interface ScoreOptions {
   evidence: string;
@@ -76,10 +61,10 @@ export function registerRisk(program: Command, io: CliIO): void {
     .option('--json', 'print the assessment as JSON')
     .action(async (opts: ScoreOptions) => {
       const now = parseNow(opts.now);
-      const priv = loadPrivateKey((await readFileOr(opts.key, '--key')).toString('utf8'), opts.key);
+      const priv = loadPrivateKey(await readInputText(opts.key, '--key'), opts.key);
       const pub = createPublicKey(priv);
-      const evidenceKeys = opts.evidenceKey === undefined ? [pub] : await Promise.all(opts.evidenceKey.map(async (p) => loadPublicKey((await readFileOr(p, '--evidence-key')).toString('utf8'), p)));
-      const v = verifyArtifactBytes(await bundleBytes(opts.evidence, '--evidence'), opts.evidence, {
+      const evidenceKeys = opts.evidenceKey === undefined ? [pub] : await Promise.all(opts.evidenceKey.map(async (p) => loadPublicKey(await readInputText(p, '--evidence-key'), p)));
+      const v = verifyArtifactBytes(await readBundleFile(opts.evidence, '--evidence'), opts.evidence, {
         trust: { mode: 'key', keys: evidenceKeys },
         predicateType: PredicateTypes.evidence,
         now,
@@ -88,11 +73,11 @@ export function registerRisk(program: Command, io: CliIO): void {
       const { header, ...evidence } = v.statement.predicate as unknown as Evidence & { header: { run: RunIdentity } };
       let config = DEFAULT_RISK_CONFIG;
       if (opts.config !== undefined) {
-        const bytes = await readFileOr(opts.config, '--config');
-        config = parseRiskConfig({ path: opts.config, bytes, sha256: sha256Hex(bytes) });
+        const bytes = await readInputFile(opts.config, '--config');
+        config = parseRiskConfig(sourceFileOf(opts.config, bytes));
       }
       const incidents: IncidentDoc[] = [];
-      for (const p of opts.incidents ?? []) incidents.push(parseIncidentMarkdown(p, (await readFileOr(p, '--incidents')).toString('utf8')));
+      for (const p of opts.incidents ?? []) incidents.push(parseIncidentMarkdown(p, await readInputText(p, '--incidents')));
       const assessment = scoreRisk({ evidence, config, now, incidents });
       const commit = v.statement.subject.find((s) => s.digest.gitCommit !== undefined)?.digest.gitCommit ?? header.run.sha;
       const statement = buildRiskStatement(
@@ -119,7 +104,7 @@ export function registerRisk(program: Command, io: CliIO): void {
     .option('--now <iso8601>', 'verify as of this time instead of the clock')
     .option('--json', 'print { score, tier, factors[] { name, value, weight, contribution, reason } , ... } as JSON')
     .action(async (bundlePath: string, opts: TrustOptions & { now?: string; json?: boolean }) => {
-      const v = verifyArtifactBytes(await bundleBytes(bundlePath, '<bundle>'), bundlePath, { trust: await trustFrom(opts), predicateType: PredicateTypes.risk, now: parseNow(opts.now) });
+      const v = verifyArtifactBytes(await readBundleFile(bundlePath, '<bundle>'), bundlePath, { trust: await trustFrom(opts), predicateType: PredicateTypes.risk, now: parseNow(opts.now) });
       const { header: _header, ...assessment } = v.statement.predicate as unknown as RiskAssessment & { header: unknown };
       if (opts.json === true) io.out(JSON.stringify(assessment, null, 2));
       else for (const l of riskExplainText(assessment)) io.out(l);

@@ -1,6 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { CliIO } from '../cli.js';
+import { collectList, readBundleFile, readInputText } from './files.js';
 import {
   ConfigError,
   DEFAULT_MAX_ARTIFACT_BYTES,
@@ -8,9 +9,7 @@ import {
   loadPublicKey,
   PREDICATE_SCHEMAS,
   PUBLIC_GOOD_TRUSTED_ROOT,
-  readArtifactFile,
   readTrustedRoot,
-  nodeFileSystem,
   resolvePredicateType,
   verifyArtifactBytes,
   type TrustPolicy,
@@ -37,17 +36,13 @@ interface VerifyOptions extends TrustOptions {
   json?: boolean;
 }
 
-const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 export async function trustFrom(opts: TrustOptions): Promise<TrustPolicy> {
   if (opts.key !== undefined && opts.key.length > 0) {
     if (opts.certificateIdentity !== undefined) throw new ConfigError('INPUT_INVALID', '--key and --certificate-identity are exclusive', { input: '--key', hint: 'Use --key for key mode, --certificate-identity for keyless.' });
     const keys = [];
     for (const path of opts.key) {
-      const pem = await readFile(path, 'utf8').catch((e: unknown) => {
-        throw new ConfigError('FILE_NOT_FOUND', `cannot read public key ${path}`, { input: '--key', file: path, cause: e });
-      });
-      keys.push(loadPublicKey(pem, path));
+      keys.push(loadPublicKey(await readInputText(path, '--key'), path));
     }
     return { mode: 'key', keys };
   }
@@ -80,7 +75,7 @@ export function registerVerify(program: Command, io: CliIO): void {
     .command('verify')
     .description('Verify a signed genops artifact (Sigstore bundle): signature, signer, subject, predicate type, expiry, digest, schema.')
     .argument('<bundle>', 'the artifact bundle file')
-    .option('--key <pub.pem>', 'key mode: trusted PEM public key (repeatable)', collect)
+    .option('--key <pub.pem>', 'key mode: trusted PEM public key (repeatable)', collectList)
     .option('--certificate-identity <uri>', 'keyless: exact certificate SAN of the signing workflow')
     .option('--certificate-oidc-issuer <uri>', 'keyless: exact OIDC issuer', GITHUB_ACTIONS_ISSUER)
     .option('--certificate-repository <owner/repo>', 'keyless: the source repository the certificate must name')
@@ -88,7 +83,7 @@ export function registerVerify(program: Command, io: CliIO): void {
     .option('--trusted-root <file>', 'keyless: Sigstore trusted_root.json (default: public-good, shipped)')
     .option('--subject <sha>', 'the commit the artifact must be about')
     .option('--subject-digest <sha256>', 'a built artifact the statement must also name')
-    .option('--predicate-type <type>', 'expected predicate type, a URI or a short name like decision (repeatable); default any genops type', collect)
+    .option('--predicate-type <type>', 'expected predicate type, a URI or a short name like decision (repeatable); default any genops type', collectList)
     .option('--digest <sha256:hex>', 'the digest handed over by the producing job')
     .option('--now <iso8601>', 'verify as of this time instead of the clock')
     .option('--max-bytes <n>', 'refuse larger files before parsing', String(DEFAULT_MAX_ARTIFACT_BYTES))
@@ -103,9 +98,7 @@ export function registerVerify(program: Command, io: CliIO): void {
       });
       const now = parseNow(opts.now);
       const trust = await trustFrom(opts);
-      const exists = await stat(bundlePath).then((s) => s.isFile(), () => false);
-      if (!exists) throw new ConfigError('FILE_NOT_FOUND', `no such file: ${bundlePath}`, { input: '<bundle>', file: bundlePath });
-      const bytes = await readArtifactFile(nodeFileSystem(), bundlePath, maxBytes);
+      const bytes = await readBundleFile(bundlePath, '<bundle>', maxBytes);
       const policy: VerifyPolicy = { trust, predicateType: predicateTypes, now, maxBytes };
       if (opts.subject !== undefined || opts.subjectDigest !== undefined) {
         policy.subject = {};
