@@ -8629,6 +8629,9 @@ function printParseErrorCode(code) {
 }
 
 // packages/core/src/evidence/source.ts
+function sourceFileOf(path2, bytes) {
+  return { path: path2, bytes, sha256: sha256Hex(bytes) };
+}
 var DEFAULT_LIMITS = {
   maxFileBytes: 50 * 1024 * 1024,
   maxFilesPerSource: 200,
@@ -8796,6 +8799,16 @@ function xmlText(v) {
 }
 function xmlAttr(v, name) {
   return isRecord3(v) ? asString(v[`@_${name}`]) : void 0;
+}
+function clipText(text2, max) {
+  if (text2.length <= max) return text2;
+  let end = max - 1;
+  const code = text2.charCodeAt(end - 1);
+  if (code >= 55296 && code <= 56319) end--;
+  return `${text2.slice(0, end)}\u2026`;
+}
+function cutText(text2, max) {
+  return text2.length > max ? text2.slice(0, max) : text2;
 }
 var Warnings = class {
   constructor(max = DEFAULT_LIMITS.maxWarnings) {
@@ -9453,7 +9466,7 @@ function changedLineCoverage(measured, diff) {
     if (file === void 0) {
       notInstrumented += lines.length;
       const ext = extensionOf(path2);
-      if (ext !== void 0 && extensions.has(ext) && !isTestPath(path2) && unmeasured.length < MAX_UNMEASURED_FILES) unmeasured.push(clip(path2));
+      if (ext !== void 0 && extensions.has(ext) && !isTestPath(path2) && unmeasured.length < MAX_UNMEASURED_FILES) unmeasured.push(cutText(path2, MAX_PATH));
       continue;
     }
     const missed = [];
@@ -9466,7 +9479,7 @@ function changedLineCoverage(measured, diff) {
         missed.push(n);
       }
     }
-    if (missed.length > 0 && uncoveredFiles.length < MAX_UNCOVERED_FILES) uncoveredFiles.push({ path: clip(path2), ranges: toRanges(missed) });
+    if (missed.length > 0 && uncoveredFiles.length < MAX_UNCOVERED_FILES) uncoveredFiles.push({ path: cutText(path2, MAX_PATH), ranges: toRanges(missed) });
   }
   const total = covered + uncovered;
   const out = { covered, total, ratio: total === 0 ? null : covered / total, notInstrumented, uncovered: uncoveredFiles };
@@ -9562,9 +9575,6 @@ function isTestPath(path2) {
   if (segments.some((s) => TEST_DIRS.has(s))) return true;
   const stem = base.slice(0, base.lastIndexOf(".") === -1 ? base.length : base.lastIndexOf("."));
   return base.includes(".test.") || base.includes(".spec.") || stem.endsWith("_test") || stem.endsWith("_spec") || base.startsWith("test_") && base.endsWith(".py");
-}
-function clip(path2) {
-  return path2.length > MAX_PATH ? path2.slice(0, MAX_PATH) : path2;
 }
 
 // packages/core/src/evidence/coverage/cobertura.ts
@@ -9922,6 +9932,7 @@ function parseDiffFile(file) {
   const files = readUnifiedDiff(text2, file, warnings);
   return { value: files, format: FORMAT, parser: ownParser("unified-diff"), warnings: warnings.done() };
 }
+var MAX_DIFF_PATH = 4096;
 function parseUnifiedDiff(text2, source = "diff") {
   return readUnifiedDiff(text2, { path: source }, new Warnings());
 }
@@ -10083,15 +10094,12 @@ function sectionToFile(s, warnings) {
   const addedLines = added.filter((n, i) => i === 0 || n !== added[i - 1]);
   const renamed = renameFrom !== void 0 && renameTo !== void 0 && renameFrom !== renameTo;
   const status = deleted ? "removed" : created || copyTo !== void 0 ? "added" : renamed ? "renamed" : "modified";
-  const out = { path: clip2(path2), status, additions, deletions, addedLines: status === "removed" ? [] : addedLines };
-  if (status === "renamed" && oldPath !== void 0) out.previousPath = clip2(oldPath);
+  const out = { path: cutText(path2, MAX_DIFF_PATH), status, additions, deletions, addedLines: status === "removed" ? [] : addedLines };
+  if (status === "renamed" && oldPath !== void 0) out.previousPath = cutText(oldPath, MAX_DIFF_PATH);
   if (binary) out.binary = true;
   const identifiers = identifierCounts === void 0 || status === "removed" ? [] : topIdentifiers(identifierCounts, MAX_FILE_IDENTIFIERS);
   if (identifiers.length > 0) out.identifiers = identifiers;
   return out;
-}
-function clip2(path2) {
-  return path2.length > 4096 ? path2.slice(0, 4096) : path2;
 }
 function hunkChanges(hunk, identifiers) {
   let files;
@@ -11146,7 +11154,7 @@ var MAX_REASON = 1024;
 var MAX_SUBJECTS = 1e4;
 var DEFAULT_CLOCK_SKEW_SECONDS = 300;
 var SHA256_HEX = /^[0-9a-f]{64}$/;
-function clip3(text2, max) {
+function clip(text2, max) {
   return text2.length <= max ? text2 : `${text2.slice(0, max - 3)}...`;
 }
 function tryJson(text2) {
@@ -11182,7 +11190,7 @@ function classify(file, value, line) {
   const version = typeof mediaType === "string" ? BUNDLE_MEDIA_TYPES.get(mediaType) : void 0;
   if (version !== void 0) return { value, version, ...at };
   if (typeof mediaType === "string" && mediaType.startsWith("application/vnd.dev.sigstore.bundle")) {
-    throw formatError2(file, `${where}is a Sigstore bundle of an unsupported version (${clip3(mediaType, 200)})`, {
+    throw formatError2(file, `${where}is a Sigstore bundle of an unsupported version (${clip(mediaType, 200)})`, {
       expected: `a Sigstore bundle with one of the media types ${[...BUNDLE_MEDIA_TYPES.keys()].join(", ")}`,
       ...at,
       hint: "Write the bundle with a Sigstore client that emits bundle v0.1 to v0.3."
@@ -11282,11 +11290,11 @@ function readSubjects(statement, claims, warnings) {
     const name = asString(subject.name) ?? asString(subject.uri);
     if (name === void 0) warnings.add("a subject has no name (recorded with an empty name)");
     else if (name.length > MAX_TEXT) warnings.add(`a subject name of ${String(name.length)} characters is cut to ${String(MAX_TEXT)}`);
-    const entry = { name: clip3(name ?? "", MAX_TEXT) };
+    const entry = { name: clip(name ?? "", MAX_TEXT) };
     const sha256 = digest.sha256;
     if (typeof sha256 === "string" && SHA256_HEX.test(sha256.toLowerCase())) entry.sha256 = sha256.toLowerCase();
-    else if (sha256 !== void 0) warnings.add(`subject ${clip3(name ?? "(no name)", 200)} has a sha256 digest that is not 64 hex digits: left out`);
-    else warnings.add(`subject ${clip3(name ?? "(no name)", 200)} has no sha256 digest (${clip3(Object.keys(digest).join(", "), 100) || "none"}): it cannot cover an expected sha256 subject`);
+    else if (sha256 !== void 0) warnings.add(`subject ${clip(name ?? "(no name)", 200)} has a sha256 digest that is not 64 hex digits: left out`);
+    else warnings.add(`subject ${clip(name ?? "(no name)", 200)} has no sha256 digest (${clip(Object.keys(digest).join(", "), 100) || "none"}): it cannot cover an expected sha256 subject`);
     claims.subjects.push(entry);
   }
 }
@@ -11304,7 +11312,7 @@ function readStatement(payload, warnings) {
   if (statement === void 0) return { ...claims, problem: "the signed payload is not a JSON object" };
   const type = statement._type;
   if (typeof type !== "string" || !STATEMENT_TYPES.has(type)) {
-    claims.problem = `the signed payload is not an in-toto Statement (v0.1 or v1): _type is ${typeof type === "string" ? clip3(type, 200) : "missing"}`;
+    claims.problem = `the signed payload is not an in-toto Statement (v0.1 or v1): _type is ${typeof type === "string" ? clip(type, 200) : "missing"}`;
   }
   readSubjects(statement, claims, warnings);
   const predicateType = asString(statement.predicateType);
@@ -11342,10 +11350,10 @@ function unsignedOrInvalid(doc, e) {
   }
   const fields = isRecord3(e) && Array.isArray(e.fields) ? e.fields.filter((f) => typeof f === "string") : [];
   const detail = fields.length > 0 ? `missing or empty: ${fields.slice(0, 5).join(", ")}` : e instanceof Error ? e.message : String(e);
-  return { code: "BUNDLE_INVALID", words: `not a valid Sigstore bundle ${doc.version} (${clip3(detail, 300)})` };
+  return { code: "BUNDLE_INVALID", words: `not a valid Sigstore bundle ${doc.version} (${clip(detail, 300)})` };
 }
 function finish(file, claims, signer, reason) {
-  const text2 = (key, v) => v === void 0 ? {} : { [key]: clip3(v, MAX_TEXT) };
+  const text2 = (key, v) => v === void 0 ? {} : { [key]: clip(v, MAX_TEXT) };
   return {
     bundle: file.path,
     subjects: claims?.subjects ?? [],
@@ -11356,7 +11364,7 @@ function finish(file, claims, signer, reason) {
     ...text2("sourceRef", claims?.sourceRef),
     ...text2("signer", signer),
     verified: reason === void 0,
-    ...reason === void 0 ? {} : { reason: clip3(reason, MAX_REASON) }
+    ...reason === void 0 ? {} : { reason: clip(reason, MAX_REASON) }
   };
 }
 function verifyDocument(file, doc, policy, trust, now, warnings) {
@@ -11377,7 +11385,7 @@ function verifyDocument(file, doc, policy, trust, now, warnings) {
   if (statement.slsaVersion === "0.2") warnings.add("SLSA provenance v0.2 is superseded by v1: recorded, but upgrade the builder when you can");
   const unverified = (code, words, signer2) => ({ record: finish(file, statement, signer2, `${code}: ${words}`), format: format2 });
   if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-    return unverified("PAYLOAD_TYPE_MISMATCH", `the DSSE payload type is ${JSON.stringify(clip3(envelope.payloadType, 200))}, not ${IN_TOTO_PAYLOAD_TYPE}`);
+    return unverified("PAYLOAD_TYPE_MISMATCH", `the DSSE payload type is ${JSON.stringify(clip(envelope.payloadType, 200))}, not ${IN_TOTO_PAYLOAD_TYPE}`);
   }
   let verified;
   try {
@@ -11402,20 +11410,20 @@ function verifyDocument(file, doc, policy, trust, now, warnings) {
   }
   if (statement.problem !== void 0) return unverified("STATEMENT_INVALID", statement.problem, signer);
   if (statement.slsaVersion === void 0) {
-    return unverified("PREDICATE_TYPE_MISMATCH", `the predicate type is ${statement.predicateType === void 0 ? "missing" : clip3(statement.predicateType, 200)}, not SLSA provenance (${SLSA_PROVENANCE_V1} or ${SLSA_PROVENANCE_V0_2})`, signer);
+    return unverified("PREDICATE_TYPE_MISMATCH", `the predicate type is ${statement.predicateType === void 0 ? "missing" : clip(statement.predicateType, 200)}, not SLSA provenance (${SLSA_PROVENANCE_V1} or ${SLSA_PROVENANCE_V0_2})`, signer);
   }
   if (statement.builder === void 0) return unverified("BUILDER_MISMATCH", "the provenance names no builder id", signer);
   if (!policy.builderIds.includes(statement.builder)) {
-    return unverified("BUILDER_MISMATCH", `built by ${clip3(statement.builder, 300)}, which is none of the trusted builders: ${policy.builderIds.join(", ")}`, signer);
+    return unverified("BUILDER_MISMATCH", `built by ${clip(statement.builder, 300)}, which is none of the trusted builders: ${policy.builderIds.join(", ")}`, signer);
   }
   if (certRepository !== void 0 && statement.sourceRepository !== void 0 && normalizeRepository(certRepository) !== normalizeRepository(statement.sourceRepository)) {
-    return unverified("SOURCE_MISMATCH", `claims source repository ${clip3(statement.sourceRepository, 300)}, but was signed from ${certRepository}`, signer);
+    return unverified("SOURCE_MISMATCH", `claims source repository ${clip(statement.sourceRepository, 300)}, but was signed from ${certRepository}`, signer);
   }
   const wantRepository = expectedRepository(policy);
   if (wantRepository !== void 0) {
     if (statement.sourceRepository === void 0) return unverified("SOURCE_MISMATCH", `names no source repository (expected ${wantRepository})`, signer);
     if (normalizeRepository(statement.sourceRepository) !== wantRepository) {
-      return unverified("SOURCE_MISMATCH", `built from ${clip3(statement.sourceRepository, 300)}, not ${wantRepository}`, signer);
+      return unverified("SOURCE_MISMATCH", `built from ${clip(statement.sourceRepository, 300)}, not ${wantRepository}`, signer);
     }
     if (certRepository !== void 0 && normalizeRepository(certRepository) !== wantRepository) {
       return unverified("SOURCE_MISMATCH", `signed from ${certRepository}, not ${wantRepository}`, signer);
@@ -11468,13 +11476,13 @@ function summarizeProvenance(records, expectedSubjects) {
       if (seen.has(key)) continue;
       seen.add(key);
       if (hex === void 0) {
-        artifacts.push({ bundle: NO_BUNDLE, subjects: [{ name: clip3(raw, MAX_TEXT) }], verified: false, reason: clip3(`NO_PROVENANCE: expected subject ${JSON.stringify(raw)} is not a sha256 digest`, MAX_REASON) });
+        artifacts.push({ bundle: NO_BUNDLE, subjects: [{ name: clip(raw, MAX_TEXT) }], verified: false, reason: clip(`NO_PROVENANCE: expected subject ${JSON.stringify(raw)} is not a sha256 digest`, MAX_REASON) });
         continue;
       }
       if (covered.has(hex)) continue;
       const claims = claimedBy.get(hex);
       const words = claims === void 0 ? "" : `; unverified bundle(s) naming it: ${claims.slice(0, 10).join(", ")}${claims.length > 10 ? ", ..." : ""}`;
-      artifacts.push({ bundle: NO_BUNDLE, subjects: [{ name: `sha256:${hex}`, sha256: hex }], verified: false, reason: clip3(`NO_PROVENANCE: no verified provenance names sha256:${hex}${words}`, MAX_REASON) });
+      artifacts.push({ bundle: NO_BUNDLE, subjects: [{ name: `sha256:${hex}`, sha256: hex }], verified: false, reason: clip(`NO_PROVENANCE: no verified provenance names sha256:${hex}${words}`, MAX_REASON) });
     }
   }
   const verified = artifacts.filter((r) => r.verified).length;
@@ -11519,19 +11527,12 @@ var ComponentList = class {
   }
 };
 var CAPS = { name: 1024, group: 1024, version: 256, purl: 4096, license: 4096, licenses: 64, hashes: 16, hash: 1024, type: 64 };
-function clip4(text2, max) {
-  if (text2.length <= max) return text2;
-  let end = max - 1;
-  const code = text2.charCodeAt(end - 1);
-  if (code >= 55296 && code <= 56319) end--;
-  return `${text2.slice(0, end)}\u2026`;
-}
 var Clipper = class {
   cut = 0;
   text(value, max) {
     if (value === void 0 || value.length <= max) return value;
     this.cut++;
-    return clip4(value, max);
+    return clipText(value, max);
   }
   report(warnings) {
     if (this.cut > 0) warnings.add(`${String(this.cut)} value(s) were longer than the evidence allows and were cut`);
@@ -53339,7 +53340,7 @@ function parseJunitFile(file, limits = DEFAULT_LIMITS) {
       const element = isRecord3(c) ? c : {};
       const name = xmlAttr(element, "name");
       const classname = xmlAttr(element, "classname");
-      if (name === void 0) warnings.add(`a <testcase> in suite ${JSON.stringify(clip5(suiteName, 200))} has no name`);
+      if (name === void 0) warnings.add(`a <testcase> in suite ${JSON.stringify(cutText(suiteName, 200))} has no name`);
       const key = `${String(suiteIndex)}\0${classname ?? ""}\0${name ?? ""}`;
       let test = tests.get(key);
       if (test === void 0) {
@@ -53383,7 +53384,7 @@ function parseJunitFile(file, limits = DEFAULT_LIMITS) {
         else if (a.outcome === "skipped") suite.counts.rawSkipped++;
       }
     }
-    const label = { suite: clip5(suiteLabel(test), MAX_SUITE), name: clip5(test.name, MAX_NAME) };
+    const label = { suite: cutText(suiteLabel(test), MAX_SUITE), name: cutText(test.name, MAX_NAME) };
     if (result.flaky) {
       evidence.flaky++;
       if (evidence.flakyTests.length < MAX_FLAKY_LISTED) evidence.flakyTests.push({ ...label, attempts: result.attempts });
@@ -53492,13 +53493,13 @@ function describeFailure(label, test, attempt) {
   const lineAttr = positiveInt(xmlAttr(attempt.element, "line"));
   const fromText = text2 === void 0 ? void 0 : locationInText(text2.slice(0, MAX_TRACE_SCAN), test.classname);
   if (fileAttr !== void 0 && fromText !== void 0 && samePath2(fileAttr, fromText.file)) {
-    failure.file = clip5(fromText.file, MAX_PATH2);
+    failure.file = cutText(fromText.file, MAX_PATH2);
     failure.line = fromText.line;
   } else if (fileAttr !== void 0) {
-    failure.file = clip5(fileAttr, MAX_PATH2);
+    failure.file = cutText(fileAttr, MAX_PATH2);
     if (lineAttr !== void 0) failure.line = lineAttr;
   } else if (fromText !== void 0) {
-    failure.file = clip5(fromText.file, MAX_PATH2);
+    failure.file = cutText(fromText.file, MAX_PATH2);
     failure.line = fromText.line;
   }
   return failure;
@@ -53529,9 +53530,6 @@ function firstLine(text2) {
 function positiveInt(v) {
   const n = asNumber(v);
   return n !== void 0 && Number.isSafeInteger(n) && n >= 1 ? n : void 0;
-}
-function clip5(s, max) {
-  return s.length > max ? s.slice(0, max) : s;
 }
 var LINE_START_LOCATION = /^(\S{1,1024}?\.[A-Za-z0-9]{1,16}):(\d{1,9}):(?:\d{1,9}:)? /;
 var PYTHON_FRAME = /^\s*File "([^"\n]{1,1024})", line (\d{1,9})/;
@@ -53639,7 +53637,7 @@ function checkSuiteAttributes(suites, warnings) {
     const c = s.counts;
     checkAttributes(
       s.element,
-      `suite ${JSON.stringify(clip5(s.name, 200))}`,
+      `suite ${JSON.stringify(cutText(s.name, 200))}`,
       { total: c.tests, failed: c.failed, errored: c.errored, skipped: c.skipped, rawCases: c.rawTests, rawFailed: c.rawFailed, rawErrored: c.rawErrored, rawSkipped: c.rawSkipped },
       warnings
     );
@@ -53820,13 +53818,6 @@ function idsOf(own, others) {
 function compareText2(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
-function clip6(text2, max) {
-  if (text2.length <= max) return text2;
-  let end = max - 1;
-  const code = text2.charCodeAt(end - 1);
-  if (code >= 55296 && code <= 56319) end--;
-  return `${text2.slice(0, end)}\u2026`;
-}
 var DISTRO_NAMESPACE_TYPES = /* @__PURE__ */ new Set(["deb", "rpm", "apk", "alpm"]);
 function packageFromPurl(purl) {
   const parts = parsePurl2(purl);
@@ -53909,7 +53900,7 @@ var FindingCollector = class {
   cut(text2, max, what) {
     if (text2.length <= max) return text2;
     this.clipped.add(what);
-    return clip6(text2, max);
+    return clipText(text2, max);
   }
   list(items, max, what) {
     if (items.length <= max) return items;
@@ -55028,7 +55019,7 @@ var CYCLONEDX_STATE = /* @__PURE__ */ new Map([
 function statementOf(d, source, cut) {
   const fit = (s2, max, what) => {
     if (s2.length > max) cut.add(what);
-    return clip6(s2, max);
+    return clipText(s2, max);
   };
   const aliases = uniqueIds(d.aliases).filter((a) => a.toUpperCase() !== d.vulnerability.toUpperCase());
   if (aliases.length > CAPS2.aliases) cut.add("alias lists");
@@ -55039,7 +55030,7 @@ function statementOf(d, source, cut) {
     aliases: aliases.slice(0, CAPS2.aliases).map((a) => fit(a, CAPS2.id, "aliases")),
     products: products.slice(0, CAPS2.products).map((p) => fit(p, CAPS2.purl, "products")),
     status: d.status,
-    source: clip6(source, CAPS2.path)
+    source: clipText(source, CAPS2.path)
   };
   if (d.justification !== void 0) s.justification = fit(d.justification, CAPS2.justification, "justifications");
   if (d.impact !== void 0) s.impact = fit(d.impact, CAPS2.statement, "impact statements");
@@ -55095,14 +55086,14 @@ function parseOpenVex(file, doc, context, warnings) {
     }
     const status = asString(st.status);
     if (status === void 0 || !OPENVEX_STATUS.has(status)) {
-      warnings.add(`${where} (${clip6(name, 100)}) has status ${JSON.stringify(clip6(String(status), 100))}, not one of not_affected, affected, fixed, under_investigation; skipped`);
+      warnings.add(`${where} (${clipText(name, 100)}) has status ${JSON.stringify(clipText(String(status), 100))}, not one of not_affected, affected, fixed, under_investigation; skipped`);
       return;
     }
     const justification = asString(st.justification);
     const impact = asString(st.impact_statement);
     const actionStatement = asString(st.action_statement);
     if (status === "not_affected" && justification === void 0 && impact === void 0) {
-      warnings.add(`${where} (${clip6(name, 100)}) is not_affected without a justification or impact_statement, which OpenVEX requires`);
+      warnings.add(`${where} (${clipText(name, 100)}) is not_affected without a justification or impact_statement, which OpenVEX requires`);
     }
     const products = openVexProducts(st);
     notPurls += products.filter((p) => !isPurl(p)).length;
@@ -55194,7 +55185,7 @@ function parseCycloneDxVex(file, doc, warnings) {
     }
     const status = CYCLONEDX_STATE.get(state);
     if (status === void 0) {
-      warnings.add(`${where} (${clip6(id, 100)}) has analysis.state ${JSON.stringify(clip6(state, 100))}, which is not a CycloneDX impact analysis state; skipped`);
+      warnings.add(`${where} (${clipText(id, 100)}) has analysis.state ${JSON.stringify(clipText(state, 100))}, which is not a CycloneDX impact analysis state; skipped`);
       return;
     }
     const products = [];
@@ -55317,11 +55308,11 @@ var SOURCE_INPUTS = {
   metadata: "metadata"
 };
 var SINGLE_FILE = /* @__PURE__ */ new Set(["base-sbom", "metadata", "diff"]);
-function checkPattern(kind, pattern) {
+function checkPattern(input, pattern) {
   const segments = pattern.split(/[\\/]+/);
   if (pattern.startsWith("/") || /^[A-Za-z]:[\\/]/.test(pattern) || pattern.startsWith("\\") || segments.includes("..")) {
-    throw new ConfigError("INPUT_INVALID", `${SOURCE_INPUTS[kind]}: ${JSON.stringify(pattern)} points outside the workspace`, {
-      input: SOURCE_INPUTS[kind],
+    throw new ConfigError("INPUT_INVALID", `${input}: ${JSON.stringify(pattern)} points outside the workspace`, {
+      input,
       expected: "a path or glob relative to the workspace, without `..`",
       hint: "Write evidence files inside the workspace (e.g. under `reports/`) and give their relative path.",
       docUrl: docUrl("evidence", "limits")
@@ -55329,11 +55320,10 @@ function checkPattern(kind, pattern) {
   }
 }
 var GLOB_CHARS = /[*?[\]{}()!]/;
-async function resolveSourcePaths(fs, kind, patterns, limits) {
-  const input = SOURCE_INPUTS[kind];
+async function resolveWorkspaceFiles(fs, input, patterns, max) {
   const found2 = /* @__PURE__ */ new Set();
   for (const pattern of patterns) {
-    checkPattern(kind, pattern);
+    checkPattern(input, pattern);
     const matches = GLOB_CHARS.test(pattern) ? await fs.glob(pattern) : [pattern];
     if (!GLOB_CHARS.test(pattern) && await fs.size(pattern) === void 0) {
       throw new ConfigError("FILE_NOT_FOUND", `${input}: no file at ${JSON.stringify(pattern)}`, {
@@ -55358,7 +55348,6 @@ async function resolveSourcePaths(fs, kind, patterns, limits) {
     }
   }
   const paths = [...found2].sort();
-  const max = SINGLE_FILE.has(kind) ? 1 : limits.maxFilesPerSource;
   if (paths.length > max) {
     throw new ConfigError("INPUT_INVALID", `${input}: matches ${String(paths.length)} files, at most ${String(max)} allowed`, {
       input,
@@ -55370,25 +55359,28 @@ async function resolveSourcePaths(fs, kind, patterns, limits) {
   }
   return paths;
 }
-async function readSource(fs, kind, path2, limits) {
+function resolveSourcePaths(fs, kind, patterns, limits) {
+  return resolveWorkspaceFiles(fs, SOURCE_INPUTS[kind], patterns, SINGLE_FILE.has(kind) ? 1 : limits.maxFilesPerSource);
+}
+async function readWorkspaceFile(fs, input, path2, maxBytes) {
   const size = await fs.size(path2);
   if (size === void 0) {
-    throw new ConfigError("FILE_NOT_FOUND", `${SOURCE_INPUTS[kind]}: ${path2} disappeared while collecting`, { input: SOURCE_INPUTS[kind], file: path2 });
+    throw new ConfigError("FILE_NOT_FOUND", `${input}: ${path2} disappeared while being read`, { input, file: path2 });
   }
-  if (size > limits.maxFileBytes) {
-    throw new ConfigError("FILE_INVALID", `${path2} is ${String(size)} bytes, more than the ${String(limits.maxFileBytes)} allowed`, {
-      input: SOURCE_INPUTS[kind],
+  if (size > maxBytes) {
+    throw new ConfigError("FILE_INVALID", `${path2} is ${String(size)} bytes, more than the ${String(maxBytes)} allowed`, {
+      input,
       file: path2,
-      expected: `at most ${String(limits.maxFileBytes)} bytes`,
+      expected: `at most ${String(maxBytes)} bytes`,
       hint: "Raise max-file-bytes if the file is genuine.",
       docUrl: docUrl("evidence", "limits")
     });
   }
   const bytes = await fs.readFile(path2);
-  if (bytes.length > limits.maxFileBytes) {
-    throw new ConfigError("FILE_INVALID", `${path2} grew past ${String(limits.maxFileBytes)} bytes while being read`, { input: SOURCE_INPUTS[kind], file: path2 });
+  if (bytes.length > maxBytes) {
+    throw new ConfigError("FILE_INVALID", `${path2} grew past ${String(maxBytes)} bytes while being read`, { input, file: path2 });
   }
-  return { path: path2, bytes, sha256: sha256Hex(bytes) };
+  return sourceFileOf(path2, bytes);
 }
 function record(kind, file, parsed) {
   const r = { kind, path: file.path, sha256: file.sha256, size: file.size, format: parsed.format, parser: parsed.parser, warnings: parsed.warnings };
@@ -55417,7 +55409,7 @@ async function collectEvidence(fs, req) {
   async function each(kind, parse3) {
     const out = [];
     for (const path2 of files.get(kind) ?? []) {
-      const file = await readSource(fs, kind, path2, limits);
+      const file = await readWorkspaceFile(fs, SOURCE_INPUTS[kind], path2, limits.maxFileBytes);
       const parsed = await parse3(file);
       sources.push(record(kind, { path: path2, sha256: file.sha256, size: file.bytes.length }, parsed));
       out.push(parsed.value);

@@ -19609,6 +19609,9 @@ var ParseErrorCode;
 })(ParseErrorCode || (ParseErrorCode = {}));
 
 // packages/core/src/evidence/source.ts
+function sourceFileOf(path2, bytes) {
+  return { path: path2, bytes, sha256: sha256Hex(bytes) };
+}
 var DEFAULT_LIMITS = {
   maxFileBytes: 50 * 1024 * 1024,
   maxFilesPerSource: 200,
@@ -19662,6 +19665,9 @@ function parseYamlSource(file, expected) {
     }
     throw e;
   }
+}
+function cutText(text, max) {
+  return text.length > max ? text.slice(0, max) : text;
 }
 function yamlKeyLines(text, docIndex, paths) {
   const wanted = new Set(paths.map((p) => p.join("\0")));
@@ -19724,6 +19730,79 @@ function yamlKeyLines(text, docIndex, paths) {
     }
   }
   return found2;
+}
+
+// packages/core/src/evidence/collect.ts
+function checkPattern(input, pattern) {
+  const segments = pattern.split(/[\\/]+/);
+  if (pattern.startsWith("/") || /^[A-Za-z]:[\\/]/.test(pattern) || pattern.startsWith("\\") || segments.includes("..")) {
+    throw new ConfigError("INPUT_INVALID", `${input}: ${JSON.stringify(pattern)} points outside the workspace`, {
+      input,
+      expected: "a path or glob relative to the workspace, without `..`",
+      hint: "Write evidence files inside the workspace (e.g. under `reports/`) and give their relative path.",
+      docUrl: docUrl("evidence", "limits")
+    });
+  }
+}
+var GLOB_CHARS = /[*?[\]{}()!]/;
+async function resolveWorkspaceFiles(fs, input, patterns, max) {
+  const found2 = /* @__PURE__ */ new Set();
+  for (const pattern of patterns) {
+    checkPattern(input, pattern);
+    const matches = GLOB_CHARS.test(pattern) ? await fs.glob(pattern) : [pattern];
+    if (!GLOB_CHARS.test(pattern) && await fs.size(pattern) === void 0) {
+      throw new ConfigError("FILE_NOT_FOUND", `${input}: no file at ${JSON.stringify(pattern)}`, {
+        input,
+        file: pattern,
+        expected: "an existing file, relative to the workspace",
+        hint: "Check the path, and that the step writing it ran before this one (a glob that matches nothing is recorded as absent instead)."
+      });
+    }
+    for (const m of matches) {
+      const confined = await fs.confine(m);
+      if (confined === void 0) {
+        throw new ConfigError("INPUT_INVALID", `${input}: ${JSON.stringify(m)} resolves outside the workspace (symlink?)`, {
+          input,
+          file: m,
+          expected: "files inside the workspace",
+          hint: "Copy the file into the workspace instead of linking to it.",
+          docUrl: docUrl("evidence", "limits")
+        });
+      }
+      found2.add(confined);
+    }
+  }
+  const paths = [...found2].sort();
+  if (paths.length > max) {
+    throw new ConfigError("INPUT_INVALID", `${input}: matches ${String(paths.length)} files, at most ${String(max)} allowed`, {
+      input,
+      expected: max === 1 ? "exactly one file" : `at most ${String(max)} files`,
+      actual: paths.slice(0, 5).join(", ") + (paths.length > 5 ? ", \u2026" : ""),
+      hint: max === 1 ? "Give the one file for this source." : "Narrow the glob, or raise max-files-per-source.",
+      docUrl: docUrl("evidence", "limits")
+    });
+  }
+  return paths;
+}
+async function readWorkspaceFile(fs, input, path2, maxBytes) {
+  const size = await fs.size(path2);
+  if (size === void 0) {
+    throw new ConfigError("FILE_NOT_FOUND", `${input}: ${path2} disappeared while being read`, { input, file: path2 });
+  }
+  if (size > maxBytes) {
+    throw new ConfigError("FILE_INVALID", `${path2} is ${String(size)} bytes, more than the ${String(maxBytes)} allowed`, {
+      input,
+      file: path2,
+      expected: `at most ${String(maxBytes)} bytes`,
+      hint: "Raise max-file-bytes if the file is genuine.",
+      docUrl: docUrl("evidence", "limits")
+    });
+  }
+  const bytes = await fs.readFile(path2);
+  if (bytes.length > maxBytes) {
+    throw new ConfigError("FILE_INVALID", `${path2} grew past ${String(maxBytes)} bytes while being read`, { input, file: path2 });
+  }
+  return sourceFileOf(path2, bytes);
 }
 
 // node_modules/.pnpm/minisearch@7.2.0/node_modules/minisearch/dist/es/index.js
@@ -21796,12 +21875,12 @@ function parseIncidentMarkdown(path2, text) {
   const id = scalar(path2, meta, "id") ?? fileId;
   const title = scalar(path2, meta, "title") ?? firstHeading(body) ?? fileId;
   const doc = {
-    id: clip(id === "" ? fileId : id, MAX_INCIDENT_ID),
-    title: clip(title, MAX_INCIDENT_TITLE),
+    id: cutText(id === "" ? fileId : id, MAX_INCIDENT_ID),
+    title: cutText(title, MAX_INCIDENT_TITLE),
     source: path2,
     services: stringList(path2, meta, "services"),
     components: stringList(path2, meta, "components"),
-    body: clip(body, MAX_INCIDENT_BODY)
+    body: cutText(body, MAX_INCIDENT_BODY)
   };
   const date = scalar(path2, meta, "date");
   const severity = scalar(path2, meta, "severity");
@@ -21864,7 +21943,7 @@ function stringList(path2, meta, key) {
       });
     }
     const s2 = String(item).trim();
-    if (s2 !== "" && out.length < MAX_LIST_ITEMS) out.push(clip(s2, MAX_INCIDENT_ID));
+    if (s2 !== "" && out.length < MAX_LIST_ITEMS) out.push(cutText(s2, MAX_INCIDENT_ID));
   }
   return out;
 }
@@ -21885,9 +21964,6 @@ function firstHeading(body) {
     }
   }
   return void 0;
-}
-function clip(s2, max) {
-  return s2.length > max ? s2.slice(0, max) : s2;
 }
 var LABEL_FIELDS = [
   { prefixes: ["service:", "service/"], field: "services" },
@@ -21924,12 +22000,12 @@ function incidentsFromIssues(issues) {
     }
     const doc = {
       id: `#${String(issue.number)}`,
-      title: clip(issue.title, MAX_INCIDENT_TITLE),
+      title: cutText(issue.title, MAX_INCIDENT_TITLE),
       source: issue.html_url,
       url: issue.html_url,
       services: services.slice(0, MAX_LIST_ITEMS),
       components: components.slice(0, MAX_LIST_ITEMS),
-      body: clip(issue.body ?? "", MAX_INCIDENT_BODY)
+      body: cutText(issue.body ?? "", MAX_INCIDENT_BODY)
     };
     if (issue.created_at !== void 0) doc.date = issue.created_at;
     if (severity !== void 0) doc.severity = severity;
@@ -29704,28 +29780,17 @@ var RISK_STEP_INPUTS = [...EVIDENCE_VERIFICATION_INPUTS, "config", "incidents", 
 var MAX_INCIDENT_FILES = 5e3;
 async function readIncidentFiles(deps, patterns) {
   const docs = [];
-  for (const pattern of patterns) {
-    if (pattern.startsWith("/") || pattern.split(/[\\/]/).includes("..")) {
-      throw new ConfigError("INPUT_INVALID", `incidents: ${JSON.stringify(pattern)} points outside the workspace`, { input: "incidents", expected: "a glob relative to the workspace, e.g. docs/incidents/**/*.md" });
-    }
-    const files = (await deps.fs.glob(pattern)).sort();
-    if (files.length > MAX_INCIDENT_FILES) throw new ConfigError("INPUT_INVALID", `incidents: ${pattern} matches ${String(files.length)} files, more than ${String(MAX_INCIDENT_FILES)}`, { input: "incidents" });
-    for (const f of files) {
-      const path2 = await deps.fs.confine(f);
-      if (path2 === void 0) throw new ConfigError("INPUT_INVALID", `incidents: ${f} resolves outside the workspace`, { input: "incidents", file: f });
-      const size = await deps.fs.size(path2);
-      if (size === void 0 || size > DEFAULT_LIMITS.maxFileBytes) throw new ConfigError("FILE_INVALID", `incidents: ${path2} is missing or larger than ${String(DEFAULT_LIMITS.maxFileBytes)} bytes`, { input: "incidents", file: path2 });
-      docs.push(parseIncidentMarkdown(path2, (await deps.fs.readFile(path2)).toString("utf8")));
-    }
+  for (const path2 of await resolveWorkspaceFiles(deps.fs, "incidents", patterns, MAX_INCIDENT_FILES)) {
+    const file = await readWorkspaceFile(deps.fs, "incidents", path2, DEFAULT_LIMITS.maxFileBytes);
+    docs.push(parseIncidentMarkdown(path2, Buffer.from(file.bytes).toString("utf8")));
   }
   return docs;
 }
 async function readConfig(deps, path2) {
   if (path2 === "") return DEFAULT_RISK_CONFIG;
-  const confined = await deps.fs.confine(path2);
-  if (confined === void 0) throw new ConfigError("FILE_NOT_FOUND", `config: no file at ${JSON.stringify(path2)} inside the workspace`, { input: "config", file: path2, docUrl: docUrl("risk", "configuration") });
-  const bytes = await deps.fs.readFile(confined);
-  return parseRiskConfig({ path: confined, bytes, sha256: sha256Hex(bytes) });
+  const [confined] = await resolveWorkspaceFiles(deps.fs, "config", [path2], 1);
+  if (confined === void 0) throw new ConfigError("FILE_NOT_FOUND", `config: no file at ${JSON.stringify(path2)}`, { input: "config", file: path2, docUrl: docUrl("risk", "configuration") });
+  return parseRiskConfig(await readWorkspaceFile(deps.fs, "config", confined, DEFAULT_LIMITS.maxFileBytes));
 }
 async function riskStep(rt2, deps) {
   const raw = (n2) => n2 === "predicate-type" ? "evidence" : rt2.getInput(n2);

@@ -3,8 +3,8 @@
  * risk artifact (its input: the evidence digest), and output score, tier and canary plan.
  */
 import { ConfigError, docUrl } from '../errors.js';
-import { sha256Hex } from '../artifact/canonical.js';
 import type { Evidence } from '../evidence/model.js';
+import { readWorkspaceFile, resolveWorkspaceFiles } from '../evidence/collect.js';
 import { DEFAULT_LIMITS } from '../evidence/source.js';
 import { readIncidentIssues } from '../github/incidents.js';
 import type { GitHubClient } from '../github/client.js';
@@ -35,29 +35,18 @@ const MAX_INCIDENT_FILES = 5000;
 
 async function readIncidentFiles(deps: RiskDeps, patterns: string[]): Promise<IncidentDoc[]> {
   const docs: IncidentDoc[] = [];
-  for (const pattern of patterns) {
-    if (pattern.startsWith('/') || pattern.split(/[\\/]/).includes('..')) {
-      throw new ConfigError('INPUT_INVALID', `incidents: ${JSON.stringify(pattern)} points outside the workspace`, { input: 'incidents', expected: 'a glob relative to the workspace, e.g. docs/incidents/**/*.md' });
-    }
-    const files = (await deps.fs.glob(pattern)).sort();
-    if (files.length > MAX_INCIDENT_FILES) throw new ConfigError('INPUT_INVALID', `incidents: ${pattern} matches ${String(files.length)} files, more than ${String(MAX_INCIDENT_FILES)}`, { input: 'incidents' });
-    for (const f of files) {
-      const path = await deps.fs.confine(f);
-      if (path === undefined) throw new ConfigError('INPUT_INVALID', `incidents: ${f} resolves outside the workspace`, { input: 'incidents', file: f });
-      const size = await deps.fs.size(path);
-      if (size === undefined || size > DEFAULT_LIMITS.maxFileBytes) throw new ConfigError('FILE_INVALID', `incidents: ${path} is missing or larger than ${String(DEFAULT_LIMITS.maxFileBytes)} bytes`, { input: 'incidents', file: path });
-      docs.push(parseIncidentMarkdown(path, (await deps.fs.readFile(path)).toString('utf8')));
-    }
+  for (const path of await resolveWorkspaceFiles(deps.fs, 'incidents', patterns, MAX_INCIDENT_FILES)) {
+    const file = await readWorkspaceFile(deps.fs, 'incidents', path, DEFAULT_LIMITS.maxFileBytes);
+    docs.push(parseIncidentMarkdown(path, Buffer.from(file.bytes).toString('utf8')));
   }
   return docs;
 }
 
 async function readConfig(deps: RiskDeps, path: string): Promise<RiskConfig> {
   if (path === '') return DEFAULT_RISK_CONFIG;
-  const confined = await deps.fs.confine(path);
-  if (confined === undefined) throw new ConfigError('FILE_NOT_FOUND', `config: no file at ${JSON.stringify(path)} inside the workspace`, { input: 'config', file: path, docUrl: docUrl('risk', 'configuration') });
-  const bytes = await deps.fs.readFile(confined);
-  return parseRiskConfig({ path: confined, bytes, sha256: sha256Hex(bytes) });
+  const [confined] = await resolveWorkspaceFiles(deps.fs, 'config', [path], 1);
+  if (confined === undefined) throw new ConfigError('FILE_NOT_FOUND', `config: no file at ${JSON.stringify(path)}`, { input: 'config', file: path, docUrl: docUrl('risk', 'configuration') });
+  return parseRiskConfig(await readWorkspaceFile(deps.fs, 'config', confined, DEFAULT_LIMITS.maxFileBytes));
 }
 
 export async function riskStep(rt: ActionRuntime, deps: RiskDeps): Promise<RiskAssessment> {

@@ -35,7 +35,7 @@ import { summarizeProvenance, verifyProvenanceFile, type ProvenancePolicy } from
 import { parseSbomFile } from './sbom/index.js';
 import { diffSboms } from './sbom/diff.js';
 import { parseServiceMetadataFile } from './service.js';
-import { DEFAULT_LIMITS, ownParser, type EvidenceLimits, type SourceFile } from './source.js';
+import { DEFAULT_LIMITS, ownParser, sourceFileOf, type EvidenceLimits, type SourceFile } from './source.js';
 import { parseJunitFile, mergeTestEvidence } from './tests/junit.js';
 import { buildVulnerabilityEvidence } from './vulns/merge.js';
 import { parseVulnerabilityFile } from './vulns/index.js';
@@ -100,11 +100,11 @@ export interface CollectRequest {
 }
 
 /** Rejects absolute paths and `..` segments before any glob runs. */
-function checkPattern(kind: FileSourceKind, pattern: string): void {
+function checkPattern(input: string, pattern: string): void {
   const segments = pattern.split(/[\\/]+/);
   if (pattern.startsWith('/') || /^[A-Za-z]:[\\/]/.test(pattern) || pattern.startsWith('\\') || segments.includes('..')) {
-    throw new ConfigError('INPUT_INVALID', `${SOURCE_INPUTS[kind]}: ${JSON.stringify(pattern)} points outside the workspace`, {
-      input: SOURCE_INPUTS[kind],
+    throw new ConfigError('INPUT_INVALID', `${input}: ${JSON.stringify(pattern)} points outside the workspace`, {
+      input,
       expected: 'a path or glob relative to the workspace, without `..`',
       hint: 'Write evidence files inside the workspace (e.g. under `reports/`) and give their relative path.',
       docUrl: docUrl('evidence', 'limits'),
@@ -114,12 +114,15 @@ function checkPattern(kind: FileSourceKind, pattern: string): void {
 
 const GLOB_CHARS = /[*?[\]{}()!]/;
 
-/** Resolves one kind's patterns to confined, de-duplicated, sorted workspace paths. */
-async function resolveSourcePaths(fs: ArtifactFileSystem, kind: FileSourceKind, patterns: readonly string[], limits: EvidenceLimits): Promise<string[]> {
-  const input = SOURCE_INPUTS[kind];
+/**
+ * Resolves an input's paths and globs to confined, de-duplicated, sorted workspace paths: no
+ * absolute path or `..`, no symlink out of the workspace, a literal path must exist, at most
+ * `max` files. Every step that reads workspace files by glob goes through here.
+ */
+export async function resolveWorkspaceFiles(fs: ArtifactFileSystem, input: string, patterns: readonly string[], max: number): Promise<string[]> {
   const found = new Set<string>();
   for (const pattern of patterns) {
-    checkPattern(kind, pattern);
+    checkPattern(input, pattern);
     const matches = GLOB_CHARS.test(pattern) ? await fs.glob(pattern) : [pattern];
     if (!GLOB_CHARS.test(pattern) && (await fs.size(pattern)) === undefined) {
       throw new ConfigError('FILE_NOT_FOUND', `${input}: no file at ${JSON.stringify(pattern)}`, {
@@ -144,7 +147,6 @@ async function resolveSourcePaths(fs: ArtifactFileSystem, kind: FileSourceKind, 
     }
   }
   const paths = [...found].sort();
-  const max = SINGLE_FILE.has(kind) ? 1 : limits.maxFilesPerSource;
   if (paths.length > max) {
     throw new ConfigError('INPUT_INVALID', `${input}: matches ${String(paths.length)} files, at most ${String(max)} allowed`, {
       input,
@@ -157,26 +159,31 @@ async function resolveSourcePaths(fs: ArtifactFileSystem, kind: FileSourceKind, 
   return paths;
 }
 
-/** Reads one file after checking its size; hashes the exact bytes that will be parsed. */
-async function readSource(fs: ArtifactFileSystem, kind: FileSourceKind, path: string, limits: EvidenceLimits): Promise<SourceFile> {
+/** Resolves one source kind's patterns (one file for base-sbom, metadata and diff). */
+function resolveSourcePaths(fs: ArtifactFileSystem, kind: FileSourceKind, patterns: readonly string[], limits: EvidenceLimits): Promise<string[]> {
+  return resolveWorkspaceFiles(fs, SOURCE_INPUTS[kind], patterns, SINGLE_FILE.has(kind) ? 1 : limits.maxFilesPerSource);
+}
+
+/** Reads one resolved file after checking its size; hashes the exact bytes that will be parsed. */
+export async function readWorkspaceFile(fs: ArtifactFileSystem, input: string, path: string, maxBytes: number): Promise<SourceFile> {
   const size = await fs.size(path);
   if (size === undefined) {
-    throw new ConfigError('FILE_NOT_FOUND', `${SOURCE_INPUTS[kind]}: ${path} disappeared while collecting`, { input: SOURCE_INPUTS[kind], file: path });
+    throw new ConfigError('FILE_NOT_FOUND', `${input}: ${path} disappeared while being read`, { input, file: path });
   }
-  if (size > limits.maxFileBytes) {
-    throw new ConfigError('FILE_INVALID', `${path} is ${String(size)} bytes, more than the ${String(limits.maxFileBytes)} allowed`, {
-      input: SOURCE_INPUTS[kind],
+  if (size > maxBytes) {
+    throw new ConfigError('FILE_INVALID', `${path} is ${String(size)} bytes, more than the ${String(maxBytes)} allowed`, {
+      input,
       file: path,
-      expected: `at most ${String(limits.maxFileBytes)} bytes`,
+      expected: `at most ${String(maxBytes)} bytes`,
       hint: 'Raise max-file-bytes if the file is genuine.',
       docUrl: docUrl('evidence', 'limits'),
     });
   }
   const bytes = await fs.readFile(path);
-  if (bytes.length > limits.maxFileBytes) {
-    throw new ConfigError('FILE_INVALID', `${path} grew past ${String(limits.maxFileBytes)} bytes while being read`, { input: SOURCE_INPUTS[kind], file: path });
+  if (bytes.length > maxBytes) {
+    throw new ConfigError('FILE_INVALID', `${path} grew past ${String(maxBytes)} bytes while being read`, { input, file: path });
   }
-  return { path, bytes, sha256: sha256Hex(bytes) };
+  return sourceFileOf(path, bytes);
 }
 
 function record<T>(kind: SourceKind, file: Pick<SourceFile, 'path' | 'sha256'> & { size: number }, parsed: Parsed<T>): SourceRecord {
@@ -213,7 +220,7 @@ export async function collectEvidence(fs: ArtifactFileSystem, req: CollectReques
   async function each<T>(kind: FileSourceKind, parse: (file: SourceFile) => Parsed<T> | Promise<Parsed<T>>): Promise<T[]> {
     const out: T[] = [];
     for (const path of files.get(kind) ?? []) {
-      const file = await readSource(fs, kind, path, limits);
+      const file = await readWorkspaceFile(fs, SOURCE_INPUTS[kind], path, limits.maxFileBytes);
       const parsed = await parse(file);
       sources.push(record(kind, { path, sha256: file.sha256, size: file.bytes.length }, parsed));
       out.push(parsed.value);

@@ -10,6 +10,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 // The ESM build: the package's `main` is a UMD build whose dynamic requires break bundling.
 import { parse as parseJsonc, printParseErrorCode, type ParseError as JsoncError } from 'jsonc-parser/lib/esm/main.js';
 import { CORE_SCHEMA, EVENT_ID, getScalarValue, load as loadYaml, parseEvents, YAMLException } from 'js-yaml';
+import { sha256Hex } from '../artifact/canonical.js';
 import { ConfigError, docUrl, type ErrorDetails } from '../errors.js';
 import { GENOPS_VERSION } from '../version.js';
 
@@ -20,6 +21,11 @@ export interface SourceFile {
   readonly bytes: Uint8Array;
   /** sha256 of `bytes`, hex. */
   readonly sha256: string;
+}
+
+/** A SourceFile for bytes already read: hashed here, the one place that does it. */
+export function sourceFileOf(path: string, bytes: Uint8Array): SourceFile {
+  return { path, bytes, sha256: sha256Hex(bytes) };
 }
 
 export interface EvidenceLimits {
