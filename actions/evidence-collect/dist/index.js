@@ -47,7 +47,7 @@ import {
   sha256Hex,
   toGenopsError,
   verifyBundleSignature
-} from "./chunks/chunk-FJMRF34O.js";
+} from "./chunks/chunk-KTBA4R3D.js";
 import {
   __commonJS,
   __toESM
@@ -5194,6 +5194,12 @@ function parseSigningInputs(raw, problems) {
     return { mode: "key", privateKeyPem: key, source: "signing-key" };
   }
   return { mode: "keyless", fulcioUrl: raw("fulcio-url") || DEFAULT_FULCIO_URL, rekorUrl: raw("rekor-url") || DEFAULT_REKOR_URL };
+}
+
+// packages/core/src/action/verification.ts
+var PEM_BLOCK = /-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g;
+function publicKeyPems(text2) {
+  return text2.match(PEM_BLOCK) ?? [];
 }
 
 // packages/core/src/action/deps.ts
@@ -55840,23 +55846,25 @@ function parseProvenance(raw, problems) {
   const sourceRepository = raw("provenance-source-repository") || void 0;
   let policy;
   if (keys !== "") {
+    const pems = publicKeyPems(keys);
+    if (pems.length === 0) {
+      problems.add("provenance-public-keys", "holds no PEM public key", 'one or more "-----BEGIN PUBLIC KEY-----" blocks');
+      return void 0;
+    }
     try {
-      policy = { trust: { mode: "key", keys: splitPems(keys).map((pem, i) => loadPublicKey(pem, `provenance-public-keys[${String(i)}]`)) }, builderIds: builders };
+      policy = { trust: { mode: "key", keys: pems.map((pem, i) => loadPublicKey(pem, `provenance-public-keys[${String(i)}]`)) }, builderIds: builders };
     } catch (e) {
       problems.add("provenance-public-keys", e instanceof Error ? e.message : String(e), "PEM public keys");
       return void 0;
     }
   } else {
     policy = {
-      trust: { mode: "keyless", identity: { subjectAlternativeName: identity2, issuer: raw("provenance-certificate-oidc-issuer") || "https://token.actions.githubusercontent.com" } },
+      trust: { mode: "keyless", identity: { subjectAlternativeName: identity2, issuer: raw("provenance-certificate-oidc-issuer") || GITHUB_ACTIONS_ISSUER } },
       builderIds: builders
     };
   }
   if (sourceRepository !== void 0) policy.sourceRepository = sourceRepository;
   return { policy, ...expectedSubjects.length === 0 ? {} : { expectedSubjects } };
-}
-function splitPems(text2) {
-  return text2.match(/-----BEGIN [A-Z ]+-----[\s\S]*?-----END [A-Z ]+-----/g) ?? [text2];
 }
 async function evidenceStep(rt2, deps) {
   const raw = (n) => rt2.getInput(n);
@@ -55923,7 +55931,7 @@ async function evidenceStep(rt2, deps) {
   const subject = { repository: ctx.repository.fullName, gitCommit: ctx.subjectSha };
   if (provenance?.expectedSubjects !== void 0) subject.artifacts = provenance.expectedSubjects.map((sha256, i) => ({ name: `artifact-${String(i + 1)}`, sha256 }));
   const statement = buildEvidenceStatement(subject, { toolVersion: GENOPS_VERSION, run: runIdentityOf(ctx), now: deps.clock.now(), ttlSeconds: ttl }, evidence);
-  const { signAndWrite } = await import("./chunks/sign-step-B6QESO4S.js");
+  const { signAndWrite } = await import("./chunks/sign-step-UYSMY3YB.js");
   const out = await signAndWrite(statement, outputPath, signing, rt2.env, deps.fs);
   for (const [k, v] of Object.entries(evidenceOutputs(evidence))) rt2.setOutput(k, v);
   rt2.setOutput("artifact-path", out["artifact-path"]);

@@ -135,6 +135,7 @@ describe('evidence-collect action', () => {
     ['two files for a one-file source', { metadata: 'fixtures/evidence/metadata/*.yaml' }, 'INPUT_INVALID'],
     ['a file over max-file-bytes', { 'max-file-bytes': '100' }, 'FILE_INVALID'],
     ['provenance without trust', { provenance: 'fixtures/evidence/provenance/*.sigstore.json' }, 'INPUT_MISSING'],
+    ['provenance keys that hold no PEM key', { provenance: 'fixtures/evidence/provenance/*.sigstore.json', 'provenance-public-keys': 'not a key', 'provenance-builder-ids': 'https://github.com/actions/runner/github-hosted' }, 'INPUT_INVALID'],
   ])('refuses %s', async (_name, over, code) => {
     const rt = memoryRuntime({ ...LOCAL, ...over, 'signing-key': kp.privateKeyPem, 'output-path': 'out/refused.json' });
     expect(await runAction(rt, 'evidence-collect', async () => { await evidenceStep(rt, deps()); })).toBe(false);

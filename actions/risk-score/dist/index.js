@@ -16789,6 +16789,9 @@ var VERIFICATION_INPUTS = [
   "max-artifact-bytes"
 ];
 var PEM_BLOCK = /-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g;
+function publicKeyPems(text) {
+  return text.match(PEM_BLOCK) ?? [];
+}
 function resolvePredicateType(s2) {
   if (s2.includes("://")) return s2;
   return PredicateTypes[s2];
@@ -16810,7 +16813,7 @@ function parseVerificationInputs(raw, problems) {
   if (subjectSha !== "" && !/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(subjectSha)) problems.add("subject-sha", `is ${JSON.stringify(subjectSha)}`, "a full 40-character commit SHA");
   const subjectDigest = raw("subject-digest").replace(/^sha256:/, "");
   if (subjectDigest !== "" && !/^[0-9a-f]{64}$/i.test(subjectDigest)) problems.add("subject-digest", "is not a sha256 digest", "sha256:<64 hex chars> of the built artifact");
-  const publicKeysPem = raw("public-keys").match(PEM_BLOCK) ?? [];
+  const publicKeysPem = publicKeyPems(raw("public-keys"));
   if (raw("public-keys") !== "" && publicKeysPem.length === 0) problems.add("public-keys", "holds no PEM public key", 'one or more "-----BEGIN PUBLIC KEY-----" blocks');
   const sameRun = boolInput(raw, "same-run", true, problems);
   const cfg = {

@@ -6,6 +6,7 @@
 import { load as loadYaml, CORE_SCHEMA } from 'js-yaml';
 import type { ArtifactFileSystem } from '../artifact/handoff.js';
 import { loadPublicKey } from '../artifact/keys.js';
+import { GITHUB_ACTIONS_ISSUER } from '../artifact/trust.js';
 import type { SubjectSpec } from '../artifact/statement.js';
 import { ConfigError, docUrl } from '../errors.js';
 import { collectEvidence, FILE_SOURCE_KINDS, SOURCE_INPUTS, type CollectRequest, type FileSourceKind } from '../evidence/collect.js';
@@ -24,6 +25,7 @@ import { enumInput, InputProblems, intInput, listInput, type RawInputs } from '.
 import { runIdentityOf } from './run-identity.js';
 import { maskSecret, type ActionRuntime } from './runtime.js';
 import { parseSigningInputs, SIGNING_INPUTS } from './signing-inputs.js';
+import { publicKeyPems } from './verification.js';
 
 export const EVIDENCE_SOURCE_INPUTS = FILE_SOURCE_KINDS.map((k) => SOURCE_INPUTS[k]);
 
@@ -109,24 +111,25 @@ function parseProvenance(raw: RawInputs, problems: InputProblems): CollectReques
   const sourceRepository = raw('provenance-source-repository') || undefined;
   let policy: ProvenancePolicy;
   if (keys !== '') {
+    const pems = publicKeyPems(keys);
+    if (pems.length === 0) {
+      problems.add('provenance-public-keys', 'holds no PEM public key', 'one or more "-----BEGIN PUBLIC KEY-----" blocks');
+      return undefined;
+    }
     try {
-      policy = { trust: { mode: 'key', keys: splitPems(keys).map((pem, i) => loadPublicKey(pem, `provenance-public-keys[${String(i)}]`)) }, builderIds: builders };
+      policy = { trust: { mode: 'key', keys: pems.map((pem, i) => loadPublicKey(pem, `provenance-public-keys[${String(i)}]`)) }, builderIds: builders };
     } catch (e) {
       problems.add('provenance-public-keys', e instanceof Error ? e.message : String(e), 'PEM public keys');
       return undefined;
     }
   } else {
     policy = {
-      trust: { mode: 'keyless', identity: { subjectAlternativeName: identity, issuer: raw('provenance-certificate-oidc-issuer') || 'https://token.actions.githubusercontent.com' } },
+      trust: { mode: 'keyless', identity: { subjectAlternativeName: identity, issuer: raw('provenance-certificate-oidc-issuer') || GITHUB_ACTIONS_ISSUER } },
       builderIds: builders,
     };
   }
   if (sourceRepository !== undefined) policy.sourceRepository = sourceRepository;
   return { policy, ...(expectedSubjects.length === 0 ? {} : { expectedSubjects }) };
-}
-
-function splitPems(text: string): string[] {
-  return text.match(/-----BEGIN [A-Z ]+-----[\s\S]*?-----END [A-Z ]+-----/g) ?? [text];
 }
 
 export async function evidenceStep(rt: ActionRuntime, deps: EvidenceDeps): Promise<Evidence> {

@@ -45,6 +45,11 @@ export interface VerificationConfig {
 
 const PEM_BLOCK = /-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g;
 
+/** The PEM public key blocks of an input (several keys may be pasted one after another). */
+export function publicKeyPems(text: string): string[] {
+  return text.match(PEM_BLOCK) ?? [];
+}
+
 /** `decision`, `risk`, ... or a full predicate type URI. */
 export function resolvePredicateType(s: string): string | undefined {
   if (s.includes('://')) return s;
@@ -68,7 +73,7 @@ export function parseVerificationInputs(raw: RawInputs, problems: InputProblems)
   if (subjectSha !== '' && !/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(subjectSha)) problems.add('subject-sha', `is ${JSON.stringify(subjectSha)}`, 'a full 40-character commit SHA');
   const subjectDigest = raw('subject-digest').replace(/^sha256:/, '');
   if (subjectDigest !== '' && !/^[0-9a-f]{64}$/i.test(subjectDigest)) problems.add('subject-digest', 'is not a sha256 digest', 'sha256:<64 hex chars> of the built artifact');
-  const publicKeysPem = raw('public-keys').match(PEM_BLOCK) ?? [];
+  const publicKeysPem = publicKeyPems(raw('public-keys'));
   if (raw('public-keys') !== '' && publicKeysPem.length === 0) problems.add('public-keys', 'holds no PEM public key', 'one or more "-----BEGIN PUBLIC KEY-----" blocks');
   const sameRun = boolInput(raw, 'same-run', true, problems);
   const cfg: VerificationConfig = {
