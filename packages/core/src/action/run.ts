@@ -20,7 +20,7 @@ export function errorSummary(step: string, err: GenopsError): string {
     ['What to do', d.hint],
   ];
   const lines = [
-    `### :x: genops ${mdText(step)}: ${err.kind === 'internal' ? 'internal error' : err.kind === 'verification' ? 'an artifact failed verification' : 'configuration problem'}`,
+    `### :x: genops ${mdText(step)}: ${ERROR_HEADINGS[err.kind]}`,
     '',
     `${mdCode(err.code)} ${mdText(err.message)}`,
     '',
@@ -32,6 +32,13 @@ export function errorSummary(step: string, err: GenopsError): string {
   if (d.docUrl !== undefined) lines.push(`Docs: ${d.docUrl}`, '');
   return lines.join('\n');
 }
+
+const ERROR_HEADINGS: Readonly<Record<GenopsError['kind'], string>> = {
+  internal: 'internal error',
+  verification: 'an artifact failed verification',
+  blocked: 'blocked by policy',
+  config: 'configuration problem',
+};
 
 export async function runAction(rt: ActionRuntime, step: string, main: StepMain): Promise<boolean> {
   try {

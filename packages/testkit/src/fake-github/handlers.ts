@@ -167,6 +167,25 @@ const issues: Record<string, BuiltinHandler> = {
       });
     return list(items, req, ctx, (e) => e.render());
   }),
+  /** Only label events are recorded (seeded on pull requests); other issues have none. */
+  'issues/list-events': withRepo((repo, req, ctx) => {
+    const n = num(req.params['issue_number']);
+    const pull = repo.pulls.get(n);
+    if (pull === undefined && !repo.issues.has(n)) return notFound(ctx);
+    return list(pull?.labelEvents ?? [], req, ctx, (e) => shape.labelEvent(repo, e, ctx.urls));
+  }),
+  'issues/create': withRepo((repo, req, ctx) => {
+    const b = bodyOf(req);
+    const title = b['title'];
+    if ((typeof title !== 'string' || title === '') && typeof title !== 'number') return validationFailed(ctx, 'Issue', 'title', 'missing_field');
+    const body = str(b['body']);
+    if (body !== undefined && body.length > MAX_COMMENT_LENGTH) return validationFailed(ctx, 'Issue', 'body', `Body is too long (maximum is ${MAX_COMMENT_LENGTH} characters)`);
+    const labels = Array.isArray(b['labels']) ? (b['labels'] as unknown[]).map((l) => (typeof l === 'string' ? l : String((l as Body)['name']))) : [];
+    const number = Math.max(0, ...repo.issues.keys(), ...repo.pulls.keys()) + 1;
+    const record = repo.addIssue({ number, title: String(title), body: body ?? null, labels, user: req.user });
+    const rendered = shape.issue(repo, record, ctx.urls);
+    return { status: 201, body: rendered, headers: { location: String(rendered['url']) } };
+  }),
 };
 
 // ---------------------------------------------------------------- check runs

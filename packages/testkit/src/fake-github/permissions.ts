@@ -38,7 +38,7 @@ function permissionsFor(op: Operation): GitHubPermission[] {
   if (category === 'commits') return subcategory === 'statuses' ? ['statuses'] : ['contents'];
   if (category === 'repos' && subcategory === 'contents') return ['contents'];
   if (subcategory === 'attestations') return ['attestations'];
-  if (category === 'issues' && subcategory === 'comments') return ['issues', 'pull-requests'];
+  if (category === 'issues' && (subcategory === 'comments' || subcategory === 'events')) return ['issues', 'pull-requests'];
   if (category === 'reactions') return ['issues', 'pull-requests'];
   if (operationId.startsWith('repos/') && /deployment/.test(operationId)) return ['deployments'];
   if (operationId.startsWith('repos/') && /commit-status|combined-status/.test(operationId)) return ['statuses'];

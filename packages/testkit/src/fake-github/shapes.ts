@@ -11,6 +11,7 @@ import type {
   FakeRepo,
   IssueCommentRecord,
   IssueRecord,
+  LabelEventRecord,
   PullCommitPerson,
   PullCommitRecord,
   PullFileRecord,
@@ -286,6 +287,22 @@ function issueLike(
     created_at: i.createdAt,
     updated_at: i.updatedAt,
     author_association: i.authorAssociation,
+  };
+}
+
+/** A `labeled` / `unlabeled` event as `GET /repos/{owner}/{repo}/issues/{issue_number}/events` lists it. */
+export function labelEvent(repo: FakeRepo, e: LabelEventRecord, ctx: UrlContext): Obj {
+  return {
+    id: e.id,
+    node_id: nodeId('LE', e.id),
+    url: `${ctx.api}/repos/${repo.fullName}/issues/events/${e.id}`,
+    actor: simpleUser(e.actor, ctx),
+    event: e.event,
+    commit_id: null,
+    commit_url: null,
+    created_at: e.createdAt,
+    performed_via_github_app: null,
+    label: { name: e.label, color: 'ededed' },
   };
 }
 

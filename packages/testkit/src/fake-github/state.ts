@@ -139,6 +139,15 @@ export interface PullRecord {
   readonly authorAssociation: string;
   readonly createdAt: string;
   updatedAt: string;
+  readonly labelEvents: LabelEventRecord[];
+}
+
+export interface LabelEventRecord {
+  readonly id: number;
+  readonly label: string;
+  readonly actor: FakeUser;
+  readonly event: 'labeled' | 'unlabeled';
+  readonly createdAt: string;
 }
 
 export interface DeploymentRecord {
@@ -387,6 +396,7 @@ export class FakeRepo {
       reviews: [],
       commits: [],
       authorAssociation: p.authorAssociation ?? 'CONTRIBUTOR',
+      labelEvents: (p.labelEvents ?? []).map((e) => ({ id: this.state.nextId(), label: e.label, actor: this.state.user(e.actor), event: e.event ?? 'labeled', createdAt: e.createdAt ?? this.state.now() })),
       createdAt: now,
       updatedAt: now,
     };

@@ -177,6 +177,17 @@ export interface PullSeed {
   /** Oldest first, as GitHub lists them. */
   readonly commits?: readonly PullCommitSeed[];
   readonly authorAssociation?: string;
+  /** Label events (`GET .../issues/{n}/events`), oldest first: who added or removed which label, when. */
+  readonly labelEvents?: readonly LabelEventSeed[];
+}
+
+export interface LabelEventSeed {
+  readonly label: string;
+  readonly actor: FakeUserInit;
+  /** Default `labeled`. */
+  readonly event?: 'labeled' | 'unlabeled';
+  /** ISO 8601. Default: the clock. */
+  readonly createdAt?: string;
 }
 
 /** An issue (not a pull request: those are `pulls`, and the issue list shows both, as GitHub does). */
