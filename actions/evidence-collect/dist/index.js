@@ -23,7 +23,7 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunks/chunk-U2AFVEGA.js";
+} from "./chunks/chunk-HPQZN33X.js";
 import {
   ConfigError,
   GITHUB_ACTIONS_ISSUER,
@@ -47,7 +47,7 @@ import {
   sha256Hex,
   toGenopsError,
   verifyBundleSignature
-} from "./chunks/chunk-KTBA4R3D.js";
+} from "./chunks/chunk-W27YYL7Y.js";
 import {
   __commonJS,
   __toESM
@@ -4389,6 +4389,18 @@ var PERMISSIONS_BY_OPERATION = {
     permission: { scope: "issues", level: "read" },
     routes: ["GET /repos/{owner}/{repo}/issues"]
   },
+  // Who applied the break-glass label, and when (issue events of the pull request).
+  readLabelEvents: {
+    operation: "read the label events of a pull request",
+    permission: { scope: "pull-requests", level: "read" },
+    routes: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"]
+  },
+  // The post-incident follow-up issue a break-glass opens.
+  createIssue: {
+    operation: "open an issue",
+    permission: { scope: "issues", level: "write" },
+    routes: ["POST /repos/{owner}/{repo}/issues"]
+  },
   writeDeploymentStatus: {
     operation: "set a deployment status",
     permission: { scope: "deployments", level: "write" },
@@ -5008,227 +5020,900 @@ function createGitHubClient(options) {
   return octokit;
 }
 
-// packages/core/src/report/escape.ts
-var MD_SPECIAL = /[\\`*_{}[\]()#+\-.!|<>~&"'=:@$^]/g;
-function mdText(s) {
-  return stripControls(s).replace(/\r\n?|\n/g, " ").replace(MD_SPECIAL, (c) => c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : c === '"' ? "&quot;" : c === "'" ? "&#39;" : `\\${c}`).replace(/\\@/g, "@\u200D");
-}
-function mdTableCell(s) {
-  return mdText(s);
-}
-function mdCode(s) {
-  const clean = stripControls(s).replace(/\r\n?|\n/g, " ");
-  if (clean === "") return "` `";
-  const longest = Math.max(0, ...(clean.match(/`+/g) ?? []).map((m) => m.length));
-  const fence = "`".repeat(longest + 1);
-  const pad = clean.startsWith("`") || clean.endsWith("`") || clean.startsWith(" ") && clean.endsWith(" ") ? " " : "";
-  return `${fence}${pad}${clean}${pad}${fence}`;
-}
-function stripControls(s) {
-  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, "");
-}
-
-// packages/core/src/action/runtime.ts
-var SUMMARY_LIMIT_BYTES = 1024 * 1024;
-function capSummary(markdown, limit = SUMMARY_LIMIT_BYTES) {
-  if (Buffer.byteLength(markdown) <= limit) return markdown;
-  const note = "\n\n> [!WARNING]\n> This summary was cut at GitHub's 1 MiB limit; the full report is in the step log and the signed artifact.\n";
-  let cut = markdown.slice(0, limit - Buffer.byteLength(note) - 16);
-  while (Buffer.byteLength(cut) > limit - Buffer.byteLength(note)) cut = cut.slice(0, -1024);
-  return cut + note;
-}
-function maskSecret(rt2, value) {
-  if (value === "") return;
-  rt2.setSecret(value);
-  for (const line of value.split(/\r?\n/)) {
-    const t = line.trim();
-    if (t !== "" && !t.startsWith("-----")) rt2.setSecret(t);
+// node_modules/.pnpm/jsonc-parser@3.3.1/node_modules/jsonc-parser/lib/esm/impl/scanner.js
+function createScanner(text2, ignoreTrivia = false) {
+  const len = text2.length;
+  let pos = 0, value = "", tokenOffset = 0, token = 16, lineNumber = 0, lineStartOffset = 0, tokenLineStartOffset = 0, prevTokenLineStartOffset = 0, scanError = 0;
+  function scanHexDigits(count2, exact) {
+    let digits = 0;
+    let value2 = 0;
+    while (digits < count2 || !exact) {
+      let ch = text2.charCodeAt(pos);
+      if (ch >= 48 && ch <= 57) {
+        value2 = value2 * 16 + ch - 48;
+      } else if (ch >= 65 && ch <= 70) {
+        value2 = value2 * 16 + ch - 65 + 10;
+      } else if (ch >= 97 && ch <= 102) {
+        value2 = value2 * 16 + ch - 97 + 10;
+      } else {
+        break;
+      }
+      pos++;
+      digits++;
+    }
+    if (digits < count2) {
+      value2 = -1;
+    }
+    return value2;
   }
-}
-function silenceBundledBufferDeprecation() {
-  const emit = process.emitWarning.bind(process);
-  process.emitWarning = ((...args) => {
-    const [, typeOrOptions, code] = args;
-    const c = typeof typeOrOptions === "object" && typeOrOptions !== null ? typeOrOptions.code : code;
-    if (c === "DEP0005") return;
-    emit(...args);
-  });
-}
-function actionsRuntime() {
-  silenceBundledBufferDeprecation();
-  const parts = [];
-  const place = (p) => {
-    const props = {};
-    if (p?.title !== void 0) props.title = p.title;
-    if (p?.file !== void 0) props.file = p.file;
-    if (p?.line !== void 0) props.startLine = p.line;
-    if (p?.column !== void 0) props.startColumn = p.column;
-    return props;
-  };
-  return {
-    getInput: (name) => getInput(name),
-    setOutput: (name, value) => setOutput(name, value),
-    setSecret: (value) => setSecret(value),
-    logger: {
-      debug: (m) => debug(m),
-      info: (m) => info(m),
-      warning: (m) => warning(m),
-      error: (m) => error(m)
-    },
-    annotate(level, message, p) {
-      const props = place(p);
-      if (level === "error") error(message, props);
-      else if (level === "warning") warning(message, props);
-      else notice(message, props);
-    },
-    appendSummary: (md) => {
-      parts.push(md);
-    },
-    async writeSummary() {
-      if (parts.length === 0 || process.env.GITHUB_STEP_SUMMARY === void 0) return;
-      await summary.addRaw(capSummary(parts.join("\n")), true).write();
-      parts.length = 0;
-    },
-    setFailed: (m) => setFailed(m),
-    env: process.env
-  };
-}
-
-// packages/core/src/action/run.ts
-function errorSummary(step, err) {
-  const d = err.details;
-  const rows = [
-    ["Input", d.input],
-    ["File", d.file === void 0 ? void 0 : `${d.file}${d.line === void 0 ? "" : `:${d.line}`}`],
-    ["Expected", d.expected],
-    ["Found", d.actual],
-    ["What to do", d.hint]
-  ];
-  const lines = [
-    `### :x: genops ${mdText(step)}: ${err.kind === "internal" ? "internal error" : err.kind === "verification" ? "an artifact failed verification" : "configuration problem"}`,
-    "",
-    `${mdCode(err.code)} ${mdText(err.message)}`,
-    ""
-  ];
-  const present = rows.filter((r) => r[1] !== void 0);
-  if (present.length > 0) {
-    lines.push("| | |", "|---|---|", ...present.map(([k, v]) => `| ${k} | ${k === "Input" || k === "File" ? mdCode(v) : mdText(v)} |`), "");
+  function setPosition(newPosition) {
+    pos = newPosition;
+    value = "";
+    tokenOffset = 0;
+    token = 16;
+    scanError = 0;
   }
-  if (d.docUrl !== void 0) lines.push(`Docs: ${d.docUrl}`, "");
-  return lines.join("\n");
-}
-async function runAction(rt2, step, main) {
-  try {
-    await main(rt2);
+  function scanNumber() {
+    let start = pos;
+    if (text2.charCodeAt(pos) === 48) {
+      pos++;
+    } else {
+      pos++;
+      while (pos < text2.length && isDigit(text2.charCodeAt(pos))) {
+        pos++;
+      }
+    }
+    if (pos < text2.length && text2.charCodeAt(pos) === 46) {
+      pos++;
+      if (pos < text2.length && isDigit(text2.charCodeAt(pos))) {
+        pos++;
+        while (pos < text2.length && isDigit(text2.charCodeAt(pos))) {
+          pos++;
+        }
+      } else {
+        scanError = 3;
+        return text2.substring(start, pos);
+      }
+    }
+    let end = pos;
+    if (pos < text2.length && (text2.charCodeAt(pos) === 69 || text2.charCodeAt(pos) === 101)) {
+      pos++;
+      if (pos < text2.length && text2.charCodeAt(pos) === 43 || text2.charCodeAt(pos) === 45) {
+        pos++;
+      }
+      if (pos < text2.length && isDigit(text2.charCodeAt(pos))) {
+        pos++;
+        while (pos < text2.length && isDigit(text2.charCodeAt(pos))) {
+          pos++;
+        }
+        end = pos;
+      } else {
+        scanError = 3;
+      }
+    }
+    return text2.substring(start, end);
+  }
+  function scanString() {
+    let result = "", start = pos;
+    while (true) {
+      if (pos >= len) {
+        result += text2.substring(start, pos);
+        scanError = 2;
+        break;
+      }
+      const ch = text2.charCodeAt(pos);
+      if (ch === 34) {
+        result += text2.substring(start, pos);
+        pos++;
+        break;
+      }
+      if (ch === 92) {
+        result += text2.substring(start, pos);
+        pos++;
+        if (pos >= len) {
+          scanError = 2;
+          break;
+        }
+        const ch2 = text2.charCodeAt(pos++);
+        switch (ch2) {
+          case 34:
+            result += '"';
+            break;
+          case 92:
+            result += "\\";
+            break;
+          case 47:
+            result += "/";
+            break;
+          case 98:
+            result += "\b";
+            break;
+          case 102:
+            result += "\f";
+            break;
+          case 110:
+            result += "\n";
+            break;
+          case 114:
+            result += "\r";
+            break;
+          case 116:
+            result += "	";
+            break;
+          case 117:
+            const ch3 = scanHexDigits(4, true);
+            if (ch3 >= 0) {
+              result += String.fromCharCode(ch3);
+            } else {
+              scanError = 4;
+            }
+            break;
+          default:
+            scanError = 5;
+        }
+        start = pos;
+        continue;
+      }
+      if (ch >= 0 && ch <= 31) {
+        if (isLineBreak(ch)) {
+          result += text2.substring(start, pos);
+          scanError = 2;
+          break;
+        } else {
+          scanError = 6;
+        }
+      }
+      pos++;
+    }
+    return result;
+  }
+  function scanNext() {
+    value = "";
+    scanError = 0;
+    tokenOffset = pos;
+    lineStartOffset = lineNumber;
+    prevTokenLineStartOffset = tokenLineStartOffset;
+    if (pos >= len) {
+      tokenOffset = len;
+      return token = 17;
+    }
+    let code = text2.charCodeAt(pos);
+    if (isWhiteSpace(code)) {
+      do {
+        pos++;
+        value += String.fromCharCode(code);
+        code = text2.charCodeAt(pos);
+      } while (isWhiteSpace(code));
+      return token = 15;
+    }
+    if (isLineBreak(code)) {
+      pos++;
+      value += String.fromCharCode(code);
+      if (code === 13 && text2.charCodeAt(pos) === 10) {
+        pos++;
+        value += "\n";
+      }
+      lineNumber++;
+      tokenLineStartOffset = pos;
+      return token = 14;
+    }
+    switch (code) {
+      // tokens: []{}:,
+      case 123:
+        pos++;
+        return token = 1;
+      case 125:
+        pos++;
+        return token = 2;
+      case 91:
+        pos++;
+        return token = 3;
+      case 93:
+        pos++;
+        return token = 4;
+      case 58:
+        pos++;
+        return token = 6;
+      case 44:
+        pos++;
+        return token = 5;
+      // strings
+      case 34:
+        pos++;
+        value = scanString();
+        return token = 10;
+      // comments
+      case 47:
+        const start = pos - 1;
+        if (text2.charCodeAt(pos + 1) === 47) {
+          pos += 2;
+          while (pos < len) {
+            if (isLineBreak(text2.charCodeAt(pos))) {
+              break;
+            }
+            pos++;
+          }
+          value = text2.substring(start, pos);
+          return token = 12;
+        }
+        if (text2.charCodeAt(pos + 1) === 42) {
+          pos += 2;
+          const safeLength = len - 1;
+          let commentClosed = false;
+          while (pos < safeLength) {
+            const ch = text2.charCodeAt(pos);
+            if (ch === 42 && text2.charCodeAt(pos + 1) === 47) {
+              pos += 2;
+              commentClosed = true;
+              break;
+            }
+            pos++;
+            if (isLineBreak(ch)) {
+              if (ch === 13 && text2.charCodeAt(pos) === 10) {
+                pos++;
+              }
+              lineNumber++;
+              tokenLineStartOffset = pos;
+            }
+          }
+          if (!commentClosed) {
+            pos++;
+            scanError = 1;
+          }
+          value = text2.substring(start, pos);
+          return token = 13;
+        }
+        value += String.fromCharCode(code);
+        pos++;
+        return token = 16;
+      // numbers
+      case 45:
+        value += String.fromCharCode(code);
+        pos++;
+        if (pos === len || !isDigit(text2.charCodeAt(pos))) {
+          return token = 16;
+        }
+      // found a minus, followed by a number so
+      // we fall through to proceed with scanning
+      // numbers
+      case 48:
+      case 49:
+      case 50:
+      case 51:
+      case 52:
+      case 53:
+      case 54:
+      case 55:
+      case 56:
+      case 57:
+        value += scanNumber();
+        return token = 11;
+      // literals and unknown symbols
+      default:
+        while (pos < len && isUnknownContentCharacter(code)) {
+          pos++;
+          code = text2.charCodeAt(pos);
+        }
+        if (tokenOffset !== pos) {
+          value = text2.substring(tokenOffset, pos);
+          switch (value) {
+            case "true":
+              return token = 8;
+            case "false":
+              return token = 9;
+            case "null":
+              return token = 7;
+          }
+          return token = 16;
+        }
+        value += String.fromCharCode(code);
+        pos++;
+        return token = 16;
+    }
+  }
+  function isUnknownContentCharacter(code) {
+    if (isWhiteSpace(code) || isLineBreak(code)) {
+      return false;
+    }
+    switch (code) {
+      case 125:
+      case 93:
+      case 123:
+      case 91:
+      case 34:
+      case 58:
+      case 44:
+      case 47:
+        return false;
+    }
     return true;
-  } catch (e) {
-    const err = toGenopsError(e);
-    const place = { title: `genops ${step}: ${err.code}` };
-    if (err.details.file !== void 0 && err.kind !== "internal") place.file = err.details.file;
-    if (err.details.line !== void 0) place.line = err.details.line;
-    rt2.annotate("error", err.message, place);
-    if (err.kind === "internal") {
-      const stack = err.details.cause instanceof Error ? err.details.cause.stack : err.stack;
-      if (stack !== void 0) rt2.logger.debug(stack);
-    }
-    rt2.appendSummary(errorSummary(step, err));
-    rt2.setFailed(err.describe());
-    return false;
-  } finally {
-    try {
-      await rt2.writeSummary();
-    } catch (e) {
-      rt2.logger.warning(`could not write the job summary: ${e instanceof Error ? e.message : String(e)}`);
-    }
   }
+  function scanNextNonTrivia() {
+    let result;
+    do {
+      result = scanNext();
+    } while (result >= 12 && result <= 15);
+    return result;
+  }
+  return {
+    setPosition,
+    getPosition: () => pos,
+    scan: ignoreTrivia ? scanNextNonTrivia : scanNext,
+    getToken: () => token,
+    getTokenValue: () => value,
+    getTokenOffset: () => tokenOffset,
+    getTokenLength: () => pos - tokenOffset,
+    getTokenStartLine: () => lineStartOffset,
+    getTokenStartCharacter: () => tokenOffset - prevTokenLineStartOffset,
+    getTokenError: () => scanError
+  };
 }
+function isWhiteSpace(ch) {
+  return ch === 32 || ch === 9;
+}
+function isLineBreak(ch) {
+  return ch === 10 || ch === 13;
+}
+function isDigit(ch) {
+  return ch >= 48 && ch <= 57;
+}
+var CharacterCodes;
+(function(CharacterCodes2) {
+  CharacterCodes2[CharacterCodes2["lineFeed"] = 10] = "lineFeed";
+  CharacterCodes2[CharacterCodes2["carriageReturn"] = 13] = "carriageReturn";
+  CharacterCodes2[CharacterCodes2["space"] = 32] = "space";
+  CharacterCodes2[CharacterCodes2["_0"] = 48] = "_0";
+  CharacterCodes2[CharacterCodes2["_1"] = 49] = "_1";
+  CharacterCodes2[CharacterCodes2["_2"] = 50] = "_2";
+  CharacterCodes2[CharacterCodes2["_3"] = 51] = "_3";
+  CharacterCodes2[CharacterCodes2["_4"] = 52] = "_4";
+  CharacterCodes2[CharacterCodes2["_5"] = 53] = "_5";
+  CharacterCodes2[CharacterCodes2["_6"] = 54] = "_6";
+  CharacterCodes2[CharacterCodes2["_7"] = 55] = "_7";
+  CharacterCodes2[CharacterCodes2["_8"] = 56] = "_8";
+  CharacterCodes2[CharacterCodes2["_9"] = 57] = "_9";
+  CharacterCodes2[CharacterCodes2["a"] = 97] = "a";
+  CharacterCodes2[CharacterCodes2["b"] = 98] = "b";
+  CharacterCodes2[CharacterCodes2["c"] = 99] = "c";
+  CharacterCodes2[CharacterCodes2["d"] = 100] = "d";
+  CharacterCodes2[CharacterCodes2["e"] = 101] = "e";
+  CharacterCodes2[CharacterCodes2["f"] = 102] = "f";
+  CharacterCodes2[CharacterCodes2["g"] = 103] = "g";
+  CharacterCodes2[CharacterCodes2["h"] = 104] = "h";
+  CharacterCodes2[CharacterCodes2["i"] = 105] = "i";
+  CharacterCodes2[CharacterCodes2["j"] = 106] = "j";
+  CharacterCodes2[CharacterCodes2["k"] = 107] = "k";
+  CharacterCodes2[CharacterCodes2["l"] = 108] = "l";
+  CharacterCodes2[CharacterCodes2["m"] = 109] = "m";
+  CharacterCodes2[CharacterCodes2["n"] = 110] = "n";
+  CharacterCodes2[CharacterCodes2["o"] = 111] = "o";
+  CharacterCodes2[CharacterCodes2["p"] = 112] = "p";
+  CharacterCodes2[CharacterCodes2["q"] = 113] = "q";
+  CharacterCodes2[CharacterCodes2["r"] = 114] = "r";
+  CharacterCodes2[CharacterCodes2["s"] = 115] = "s";
+  CharacterCodes2[CharacterCodes2["t"] = 116] = "t";
+  CharacterCodes2[CharacterCodes2["u"] = 117] = "u";
+  CharacterCodes2[CharacterCodes2["v"] = 118] = "v";
+  CharacterCodes2[CharacterCodes2["w"] = 119] = "w";
+  CharacterCodes2[CharacterCodes2["x"] = 120] = "x";
+  CharacterCodes2[CharacterCodes2["y"] = 121] = "y";
+  CharacterCodes2[CharacterCodes2["z"] = 122] = "z";
+  CharacterCodes2[CharacterCodes2["A"] = 65] = "A";
+  CharacterCodes2[CharacterCodes2["B"] = 66] = "B";
+  CharacterCodes2[CharacterCodes2["C"] = 67] = "C";
+  CharacterCodes2[CharacterCodes2["D"] = 68] = "D";
+  CharacterCodes2[CharacterCodes2["E"] = 69] = "E";
+  CharacterCodes2[CharacterCodes2["F"] = 70] = "F";
+  CharacterCodes2[CharacterCodes2["G"] = 71] = "G";
+  CharacterCodes2[CharacterCodes2["H"] = 72] = "H";
+  CharacterCodes2[CharacterCodes2["I"] = 73] = "I";
+  CharacterCodes2[CharacterCodes2["J"] = 74] = "J";
+  CharacterCodes2[CharacterCodes2["K"] = 75] = "K";
+  CharacterCodes2[CharacterCodes2["L"] = 76] = "L";
+  CharacterCodes2[CharacterCodes2["M"] = 77] = "M";
+  CharacterCodes2[CharacterCodes2["N"] = 78] = "N";
+  CharacterCodes2[CharacterCodes2["O"] = 79] = "O";
+  CharacterCodes2[CharacterCodes2["P"] = 80] = "P";
+  CharacterCodes2[CharacterCodes2["Q"] = 81] = "Q";
+  CharacterCodes2[CharacterCodes2["R"] = 82] = "R";
+  CharacterCodes2[CharacterCodes2["S"] = 83] = "S";
+  CharacterCodes2[CharacterCodes2["T"] = 84] = "T";
+  CharacterCodes2[CharacterCodes2["U"] = 85] = "U";
+  CharacterCodes2[CharacterCodes2["V"] = 86] = "V";
+  CharacterCodes2[CharacterCodes2["W"] = 87] = "W";
+  CharacterCodes2[CharacterCodes2["X"] = 88] = "X";
+  CharacterCodes2[CharacterCodes2["Y"] = 89] = "Y";
+  CharacterCodes2[CharacterCodes2["Z"] = 90] = "Z";
+  CharacterCodes2[CharacterCodes2["asterisk"] = 42] = "asterisk";
+  CharacterCodes2[CharacterCodes2["backslash"] = 92] = "backslash";
+  CharacterCodes2[CharacterCodes2["closeBrace"] = 125] = "closeBrace";
+  CharacterCodes2[CharacterCodes2["closeBracket"] = 93] = "closeBracket";
+  CharacterCodes2[CharacterCodes2["colon"] = 58] = "colon";
+  CharacterCodes2[CharacterCodes2["comma"] = 44] = "comma";
+  CharacterCodes2[CharacterCodes2["dot"] = 46] = "dot";
+  CharacterCodes2[CharacterCodes2["doubleQuote"] = 34] = "doubleQuote";
+  CharacterCodes2[CharacterCodes2["minus"] = 45] = "minus";
+  CharacterCodes2[CharacterCodes2["openBrace"] = 123] = "openBrace";
+  CharacterCodes2[CharacterCodes2["openBracket"] = 91] = "openBracket";
+  CharacterCodes2[CharacterCodes2["plus"] = 43] = "plus";
+  CharacterCodes2[CharacterCodes2["slash"] = 47] = "slash";
+  CharacterCodes2[CharacterCodes2["formFeed"] = 12] = "formFeed";
+  CharacterCodes2[CharacterCodes2["tab"] = 9] = "tab";
+})(CharacterCodes || (CharacterCodes = {}));
 
-// packages/core/src/action/inputs.ts
-var InputProblems = class {
-  problems = [];
-  add(input, message, expected) {
-    this.problems.push({ input, message, expected });
-  }
-  throwIfAny() {
-    const first = this.problems[0];
-    if (first === void 0) return;
-    const lines = this.problems.map((p) => `- ${p.input}: ${p.message} (expected ${p.expected})`);
-    throw new ConfigError(this.problems.some((p) => p.message === "is required") ? "INPUT_MISSING" : "INPUT_INVALID", `${this.problems.length} input problem(s):
-${lines.join("\n")}`, {
-      input: first.input,
-      expected: first.expected,
-      hint: "Fix the `with:` block of this step (see the action's README for every input)."
-    });
+// node_modules/.pnpm/jsonc-parser@3.3.1/node_modules/jsonc-parser/lib/esm/impl/string-intern.js
+var cachedSpaces = new Array(20).fill(0).map((_, index) => {
+  return " ".repeat(index);
+});
+var maxCachedValues = 200;
+var cachedBreakLinesWithSpaces = {
+  " ": {
+    "\n": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\n" + " ".repeat(index);
+    }),
+    "\r": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\r" + " ".repeat(index);
+    }),
+    "\r\n": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\r\n" + " ".repeat(index);
+    })
+  },
+  "	": {
+    "\n": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\n" + "	".repeat(index);
+    }),
+    "\r": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\r" + "	".repeat(index);
+    }),
+    "\r\n": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\r\n" + "	".repeat(index);
+    })
   }
 };
-function listInput(raw, name) {
-  return raw(name).split(/\r?\n/).map((s) => s.trim()).filter((s) => s !== "" && !s.startsWith("#"));
-}
-function enumInput(raw, name, allowed, dflt, problems) {
-  const v = raw(name);
-  if (v === "") return dflt;
-  if (allowed.includes(v)) return v;
-  problems.add(name, `is ${JSON.stringify(v)}`, `one of ${allowed.join(", ")}`);
-  return dflt;
-}
-function intInput(raw, name, dflt, min, max, problems) {
-  const v = raw(name);
-  if (v === "") return dflt;
-  if (!/^-?\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-    problems.add(name, `is ${JSON.stringify(v)}`, `a whole number from ${min} to ${max}`);
-    return dflt;
-  }
-  return Number(v);
-}
 
-// packages/core/src/action/signing-inputs.ts
-var DEFAULT_FULCIO_URL = "https://fulcio.sigstore.dev";
-var DEFAULT_REKOR_URL = "https://rekor.sigstore.dev";
-var SIGNING_INPUTS = ["signing-mode", "signing-key", "fulcio-url", "rekor-url"];
-function parseSigningInputs(raw, problems) {
-  const key = raw("signing-key");
-  const mode = enumInput(raw, "signing-mode", ["auto", "key", "keyless"], "auto", problems);
-  const resolved = mode === "auto" ? key === "" ? "keyless" : "key" : mode;
-  if (resolved === "key") {
-    if (key === "") problems.add("signing-key", "is required when signing-mode is key", "a PEM ECDSA P-256 private key, from a secret");
-    return { mode: "key", privateKeyPem: key, source: "signing-key" };
-  }
-  return { mode: "keyless", fulcioUrl: raw("fulcio-url") || DEFAULT_FULCIO_URL, rekorUrl: raw("rekor-url") || DEFAULT_REKOR_URL };
-}
-
-// packages/core/src/action/verification.ts
-var PEM_BLOCK = /-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g;
-function publicKeyPems(text2) {
-  return text2.match(PEM_BLOCK) ?? [];
-}
-
-// packages/core/src/action/deps.ts
-import { readFile as readFile2, readdir } from "node:fs/promises";
-async function actionBaseDeps(rt2) {
-  const env = rt2.env;
-  const context = await readContextFromEnv(env, (p) => readFile2(p, "utf8"));
-  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-  return { context, fs: nodeFileSystem(workspace), clock: systemClock, workspace };
-}
-function actionGitHubClient(rt2, ctx) {
-  return (token) => createGitHubClient({ token, baseUrl: ctx.apiUrl, logger: rt2.logger, readOnlyToken: ctx.isReadOnlyToken });
-}
-
-// packages/core/src/action/run-identity.ts
-function runIdentityOf(ctx) {
-  const id = {
-    serverUrl: ctx.serverUrl,
-    repository: ctx.repository.fullName,
-    runId: String(ctx.runId),
-    runAttempt: ctx.runAttempt,
-    workflowRef: ctx.workflowRef,
-    event: ctx.eventName,
-    ref: ctx.ref,
-    sha: ctx.sha,
-    actor: ctx.actor
+// node_modules/.pnpm/jsonc-parser@3.3.1/node_modules/jsonc-parser/lib/esm/impl/parser.js
+var ParseOptions;
+(function(ParseOptions2) {
+  ParseOptions2.DEFAULT = {
+    allowTrailingComma: false
   };
-  if (ctx.job !== void 0) id.job = ctx.job;
-  return id;
+})(ParseOptions || (ParseOptions = {}));
+function parse(text2, errors = [], options = ParseOptions.DEFAULT) {
+  let currentProperty = null;
+  let currentParent = [];
+  const previousParents = [];
+  function onValue(value) {
+    if (Array.isArray(currentParent)) {
+      currentParent.push(value);
+    } else if (currentProperty !== null) {
+      currentParent[currentProperty] = value;
+    }
+  }
+  const visitor = {
+    onObjectBegin: () => {
+      const object = {};
+      onValue(object);
+      previousParents.push(currentParent);
+      currentParent = object;
+      currentProperty = null;
+    },
+    onObjectProperty: (name) => {
+      currentProperty = name;
+    },
+    onObjectEnd: () => {
+      currentParent = previousParents.pop();
+    },
+    onArrayBegin: () => {
+      const array = [];
+      onValue(array);
+      previousParents.push(currentParent);
+      currentParent = array;
+      currentProperty = null;
+    },
+    onArrayEnd: () => {
+      currentParent = previousParents.pop();
+    },
+    onLiteralValue: onValue,
+    onError: (error2, offset, length) => {
+      errors.push({ error: error2, offset, length });
+    }
+  };
+  visit(text2, visitor, options);
+  return currentParent[0];
+}
+function visit(text2, visitor, options = ParseOptions.DEFAULT) {
+  const _scanner = createScanner(text2, false);
+  const _jsonPath = [];
+  let suppressedCallbacks = 0;
+  function toNoArgVisit(visitFunction) {
+    return visitFunction ? () => suppressedCallbacks === 0 && visitFunction(_scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter()) : () => true;
+  }
+  function toOneArgVisit(visitFunction) {
+    return visitFunction ? (arg) => suppressedCallbacks === 0 && visitFunction(arg, _scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter()) : () => true;
+  }
+  function toOneArgVisitWithPath(visitFunction) {
+    return visitFunction ? (arg) => suppressedCallbacks === 0 && visitFunction(arg, _scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter(), () => _jsonPath.slice()) : () => true;
+  }
+  function toBeginVisit(visitFunction) {
+    return visitFunction ? () => {
+      if (suppressedCallbacks > 0) {
+        suppressedCallbacks++;
+      } else {
+        let cbReturn = visitFunction(_scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter(), () => _jsonPath.slice());
+        if (cbReturn === false) {
+          suppressedCallbacks = 1;
+        }
+      }
+    } : () => true;
+  }
+  function toEndVisit(visitFunction) {
+    return visitFunction ? () => {
+      if (suppressedCallbacks > 0) {
+        suppressedCallbacks--;
+      }
+      if (suppressedCallbacks === 0) {
+        visitFunction(_scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter());
+      }
+    } : () => true;
+  }
+  const onObjectBegin = toBeginVisit(visitor.onObjectBegin), onObjectProperty = toOneArgVisitWithPath(visitor.onObjectProperty), onObjectEnd = toEndVisit(visitor.onObjectEnd), onArrayBegin = toBeginVisit(visitor.onArrayBegin), onArrayEnd = toEndVisit(visitor.onArrayEnd), onLiteralValue = toOneArgVisitWithPath(visitor.onLiteralValue), onSeparator = toOneArgVisit(visitor.onSeparator), onComment = toNoArgVisit(visitor.onComment), onError = toOneArgVisit(visitor.onError);
+  const disallowComments = options && options.disallowComments;
+  const allowTrailingComma = options && options.allowTrailingComma;
+  function scanNext() {
+    while (true) {
+      const token = _scanner.scan();
+      switch (_scanner.getTokenError()) {
+        case 4:
+          handleError(
+            14
+            /* ParseErrorCode.InvalidUnicode */
+          );
+          break;
+        case 5:
+          handleError(
+            15
+            /* ParseErrorCode.InvalidEscapeCharacter */
+          );
+          break;
+        case 3:
+          handleError(
+            13
+            /* ParseErrorCode.UnexpectedEndOfNumber */
+          );
+          break;
+        case 1:
+          if (!disallowComments) {
+            handleError(
+              11
+              /* ParseErrorCode.UnexpectedEndOfComment */
+            );
+          }
+          break;
+        case 2:
+          handleError(
+            12
+            /* ParseErrorCode.UnexpectedEndOfString */
+          );
+          break;
+        case 6:
+          handleError(
+            16
+            /* ParseErrorCode.InvalidCharacter */
+          );
+          break;
+      }
+      switch (token) {
+        case 12:
+        case 13:
+          if (disallowComments) {
+            handleError(
+              10
+              /* ParseErrorCode.InvalidCommentToken */
+            );
+          } else {
+            onComment();
+          }
+          break;
+        case 16:
+          handleError(
+            1
+            /* ParseErrorCode.InvalidSymbol */
+          );
+          break;
+        case 15:
+        case 14:
+          break;
+        default:
+          return token;
+      }
+    }
+  }
+  function handleError(error2, skipUntilAfter = [], skipUntil = []) {
+    onError(error2);
+    if (skipUntilAfter.length + skipUntil.length > 0) {
+      let token = _scanner.getToken();
+      while (token !== 17) {
+        if (skipUntilAfter.indexOf(token) !== -1) {
+          scanNext();
+          break;
+        } else if (skipUntil.indexOf(token) !== -1) {
+          break;
+        }
+        token = scanNext();
+      }
+    }
+  }
+  function parseString(isValue) {
+    const value = _scanner.getTokenValue();
+    if (isValue) {
+      onLiteralValue(value);
+    } else {
+      onObjectProperty(value);
+      _jsonPath.push(value);
+    }
+    scanNext();
+    return true;
+  }
+  function parseLiteral() {
+    switch (_scanner.getToken()) {
+      case 11:
+        const tokenValue = _scanner.getTokenValue();
+        let value = Number(tokenValue);
+        if (isNaN(value)) {
+          handleError(
+            2
+            /* ParseErrorCode.InvalidNumberFormat */
+          );
+          value = 0;
+        }
+        onLiteralValue(value);
+        break;
+      case 7:
+        onLiteralValue(null);
+        break;
+      case 8:
+        onLiteralValue(true);
+        break;
+      case 9:
+        onLiteralValue(false);
+        break;
+      default:
+        return false;
+    }
+    scanNext();
+    return true;
+  }
+  function parseProperty() {
+    if (_scanner.getToken() !== 10) {
+      handleError(3, [], [
+        2,
+        5
+        /* SyntaxKind.CommaToken */
+      ]);
+      return false;
+    }
+    parseString(false);
+    if (_scanner.getToken() === 6) {
+      onSeparator(":");
+      scanNext();
+      if (!parseValue()) {
+        handleError(4, [], [
+          2,
+          5
+          /* SyntaxKind.CommaToken */
+        ]);
+      }
+    } else {
+      handleError(5, [], [
+        2,
+        5
+        /* SyntaxKind.CommaToken */
+      ]);
+    }
+    _jsonPath.pop();
+    return true;
+  }
+  function parseObject() {
+    onObjectBegin();
+    scanNext();
+    let needsComma = false;
+    while (_scanner.getToken() !== 2 && _scanner.getToken() !== 17) {
+      if (_scanner.getToken() === 5) {
+        if (!needsComma) {
+          handleError(4, [], []);
+        }
+        onSeparator(",");
+        scanNext();
+        if (_scanner.getToken() === 2 && allowTrailingComma) {
+          break;
+        }
+      } else if (needsComma) {
+        handleError(6, [], []);
+      }
+      if (!parseProperty()) {
+        handleError(4, [], [
+          2,
+          5
+          /* SyntaxKind.CommaToken */
+        ]);
+      }
+      needsComma = true;
+    }
+    onObjectEnd();
+    if (_scanner.getToken() !== 2) {
+      handleError(7, [
+        2
+        /* SyntaxKind.CloseBraceToken */
+      ], []);
+    } else {
+      scanNext();
+    }
+    return true;
+  }
+  function parseArray() {
+    onArrayBegin();
+    scanNext();
+    let isFirstElement = true;
+    let needsComma = false;
+    while (_scanner.getToken() !== 4 && _scanner.getToken() !== 17) {
+      if (_scanner.getToken() === 5) {
+        if (!needsComma) {
+          handleError(4, [], []);
+        }
+        onSeparator(",");
+        scanNext();
+        if (_scanner.getToken() === 4 && allowTrailingComma) {
+          break;
+        }
+      } else if (needsComma) {
+        handleError(6, [], []);
+      }
+      if (isFirstElement) {
+        _jsonPath.push(0);
+        isFirstElement = false;
+      } else {
+        _jsonPath[_jsonPath.length - 1]++;
+      }
+      if (!parseValue()) {
+        handleError(4, [], [
+          4,
+          5
+          /* SyntaxKind.CommaToken */
+        ]);
+      }
+      needsComma = true;
+    }
+    onArrayEnd();
+    if (!isFirstElement) {
+      _jsonPath.pop();
+    }
+    if (_scanner.getToken() !== 4) {
+      handleError(8, [
+        4
+        /* SyntaxKind.CloseBracketToken */
+      ], []);
+    } else {
+      scanNext();
+    }
+    return true;
+  }
+  function parseValue() {
+    switch (_scanner.getToken()) {
+      case 3:
+        return parseArray();
+      case 1:
+        return parseObject();
+      case 10:
+        return parseString(true);
+      default:
+        return parseLiteral();
+    }
+  }
+  scanNext();
+  if (_scanner.getToken() === 17) {
+    if (options.allowEmptyContent) {
+      return true;
+    }
+    handleError(4, [], []);
+    return false;
+  }
+  if (!parseValue()) {
+    handleError(4, [], []);
+    return false;
+  }
+  if (_scanner.getToken() !== 17) {
+    handleError(9, [], []);
+  }
+  return true;
+}
+
+// node_modules/.pnpm/jsonc-parser@3.3.1/node_modules/jsonc-parser/lib/esm/main.js
+var ScanError;
+(function(ScanError2) {
+  ScanError2[ScanError2["None"] = 0] = "None";
+  ScanError2[ScanError2["UnexpectedEndOfComment"] = 1] = "UnexpectedEndOfComment";
+  ScanError2[ScanError2["UnexpectedEndOfString"] = 2] = "UnexpectedEndOfString";
+  ScanError2[ScanError2["UnexpectedEndOfNumber"] = 3] = "UnexpectedEndOfNumber";
+  ScanError2[ScanError2["InvalidUnicode"] = 4] = "InvalidUnicode";
+  ScanError2[ScanError2["InvalidEscapeCharacter"] = 5] = "InvalidEscapeCharacter";
+  ScanError2[ScanError2["InvalidCharacter"] = 6] = "InvalidCharacter";
+})(ScanError || (ScanError = {}));
+var SyntaxKind;
+(function(SyntaxKind2) {
+  SyntaxKind2[SyntaxKind2["OpenBraceToken"] = 1] = "OpenBraceToken";
+  SyntaxKind2[SyntaxKind2["CloseBraceToken"] = 2] = "CloseBraceToken";
+  SyntaxKind2[SyntaxKind2["OpenBracketToken"] = 3] = "OpenBracketToken";
+  SyntaxKind2[SyntaxKind2["CloseBracketToken"] = 4] = "CloseBracketToken";
+  SyntaxKind2[SyntaxKind2["CommaToken"] = 5] = "CommaToken";
+  SyntaxKind2[SyntaxKind2["ColonToken"] = 6] = "ColonToken";
+  SyntaxKind2[SyntaxKind2["NullKeyword"] = 7] = "NullKeyword";
+  SyntaxKind2[SyntaxKind2["TrueKeyword"] = 8] = "TrueKeyword";
+  SyntaxKind2[SyntaxKind2["FalseKeyword"] = 9] = "FalseKeyword";
+  SyntaxKind2[SyntaxKind2["StringLiteral"] = 10] = "StringLiteral";
+  SyntaxKind2[SyntaxKind2["NumericLiteral"] = 11] = "NumericLiteral";
+  SyntaxKind2[SyntaxKind2["LineCommentTrivia"] = 12] = "LineCommentTrivia";
+  SyntaxKind2[SyntaxKind2["BlockCommentTrivia"] = 13] = "BlockCommentTrivia";
+  SyntaxKind2[SyntaxKind2["LineBreakTrivia"] = 14] = "LineBreakTrivia";
+  SyntaxKind2[SyntaxKind2["Trivia"] = 15] = "Trivia";
+  SyntaxKind2[SyntaxKind2["Unknown"] = 16] = "Unknown";
+  SyntaxKind2[SyntaxKind2["EOF"] = 17] = "EOF";
+})(SyntaxKind || (SyntaxKind = {}));
+var parse2 = parse;
+var ParseErrorCode;
+(function(ParseErrorCode2) {
+  ParseErrorCode2[ParseErrorCode2["InvalidSymbol"] = 1] = "InvalidSymbol";
+  ParseErrorCode2[ParseErrorCode2["InvalidNumberFormat"] = 2] = "InvalidNumberFormat";
+  ParseErrorCode2[ParseErrorCode2["PropertyNameExpected"] = 3] = "PropertyNameExpected";
+  ParseErrorCode2[ParseErrorCode2["ValueExpected"] = 4] = "ValueExpected";
+  ParseErrorCode2[ParseErrorCode2["ColonExpected"] = 5] = "ColonExpected";
+  ParseErrorCode2[ParseErrorCode2["CommaExpected"] = 6] = "CommaExpected";
+  ParseErrorCode2[ParseErrorCode2["CloseBraceExpected"] = 7] = "CloseBraceExpected";
+  ParseErrorCode2[ParseErrorCode2["CloseBracketExpected"] = 8] = "CloseBracketExpected";
+  ParseErrorCode2[ParseErrorCode2["EndOfFileExpected"] = 9] = "EndOfFileExpected";
+  ParseErrorCode2[ParseErrorCode2["InvalidCommentToken"] = 10] = "InvalidCommentToken";
+  ParseErrorCode2[ParseErrorCode2["UnexpectedEndOfComment"] = 11] = "UnexpectedEndOfComment";
+  ParseErrorCode2[ParseErrorCode2["UnexpectedEndOfString"] = 12] = "UnexpectedEndOfString";
+  ParseErrorCode2[ParseErrorCode2["UnexpectedEndOfNumber"] = 13] = "UnexpectedEndOfNumber";
+  ParseErrorCode2[ParseErrorCode2["InvalidUnicode"] = 14] = "InvalidUnicode";
+  ParseErrorCode2[ParseErrorCode2["InvalidEscapeCharacter"] = 15] = "InvalidEscapeCharacter";
+  ParseErrorCode2[ParseErrorCode2["InvalidCharacter"] = 16] = "InvalidCharacter";
+})(ParseErrorCode || (ParseErrorCode = {}));
+function printParseErrorCode(code) {
+  switch (code) {
+    case 1:
+      return "InvalidSymbol";
+    case 2:
+      return "InvalidNumberFormat";
+    case 3:
+      return "PropertyNameExpected";
+    case 4:
+      return "ValueExpected";
+    case 5:
+      return "ColonExpected";
+    case 6:
+      return "CommaExpected";
+    case 7:
+      return "CloseBraceExpected";
+    case 8:
+      return "CloseBracketExpected";
+    case 9:
+      return "EndOfFileExpected";
+    case 10:
+      return "InvalidCommentToken";
+    case 11:
+      return "UnexpectedEndOfComment";
+    case 12:
+      return "UnexpectedEndOfString";
+    case 13:
+      return "UnexpectedEndOfNumber";
+    case 14:
+      return "InvalidUnicode";
+    case 15:
+      return "InvalidEscapeCharacter";
+    case 16:
+      return "InvalidCharacter";
+  }
+  return "<unknown ParseErrorCode>";
 }
 
 // node_modules/.pnpm/js-yaml@5.5.0/node_modules/js-yaml/dist/js-yaml.mjs
@@ -6837,11 +7522,11 @@ function throwError(state, message) {
 function isEol(c) {
   return c === 10 || c === 13;
 }
-function isWhiteSpace(c) {
+function isWhiteSpace2(c) {
   return c === 9 || c === 32;
 }
 function isWsOrEol(c) {
-  return isWhiteSpace(c) || isEol(c);
+  return isWhiteSpace2(c) || isEol(c);
 }
 function isWsOrEolOrEnd(c) {
   return c === 0 || isWsOrEol(c);
@@ -6883,7 +7568,7 @@ function skipSeparationSpace(state, allowComments) {
   let ch = state.input.charCodeAt(state.position);
   let hasSeparation = state.position === state.lineStart || isWsOrEol(state.input.charCodeAt(state.position - 1));
   while (ch !== 0) {
-    while (isWhiteSpace(ch)) {
+    while (isWhiteSpace2(ch)) {
       hasSeparation = true;
       if (ch === 9 && state.firstTabInLine === -1) state.firstTabInLine = state.position;
       ch = state.input.charCodeAt(++state.position);
@@ -7096,7 +7781,7 @@ function readBlockScalar(state, parentIndent, props) {
     } else break;
   }
   let hadWhitespace = false;
-  while (isWhiteSpace(state.input.charCodeAt(state.position))) {
+  while (isWhiteSpace2(state.input.charCodeAt(state.position))) {
     hadWhitespace = true;
     state.position++;
   }
@@ -7195,7 +7880,7 @@ function readPlainScalar(state, nodeIndent, nodeContext, props) {
       state.lineIndent = savedLineIndent;
       break;
     }
-    if (!isWhiteSpace(ch)) end = state.position + 1;
+    if (!isWhiteSpace2(ch)) end = state.position + 1;
     ch = state.input.charCodeAt(++state.position);
   }
   if (end === start) return false;
@@ -7330,7 +8015,7 @@ function readBlockMapping(state, nodeIndent, flowIndent, props) {
       if (!parseNode(state, flowIndent, CONTEXT_FLOW_OUT, false, true)) break;
       if (state.line === entryLine) {
         ch = state.input.charCodeAt(state.position);
-        while (isWhiteSpace(ch)) ch = state.input.charCodeAt(++state.position);
+        while (isWhiteSpace2(ch)) ch = state.input.charCodeAt(++state.position);
         if (ch === 58) {
           ch = state.input.charCodeAt(++state.position);
           if (!isWsOrEolOrEnd(ch)) throwError(state, "a whitespace character is expected after the key-value separator within a block mapping");
@@ -7460,7 +8145,7 @@ function readDirective(state) {
   const args = [];
   if (name.length === 0) throwError(state, "directive name must not be less than one character in length");
   while (state.input.charCodeAt(state.position) !== 0 && !isEol(state.input.charCodeAt(state.position))) {
-    while (isWhiteSpace(state.input.charCodeAt(state.position))) state.position++;
+    while (isWhiteSpace2(state.input.charCodeAt(state.position))) state.position++;
     if (state.input.charCodeAt(state.position) === 35 || isEol(state.input.charCodeAt(state.position)) || state.input.charCodeAt(state.position) === 0) break;
     const start = state.position;
     while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
@@ -7735,905 +8420,6 @@ var CHOMPING_CLIP = CHOMPING_MODE.CLIP;
 var CHOMPING_STRIP = CHOMPING_MODE.STRIP;
 var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
 
-// packages/core/src/evidence/change.ts
-var import_picomatch2 = __toESM(require_picomatch2(), 1);
-
-// node_modules/.pnpm/jsonc-parser@3.3.1/node_modules/jsonc-parser/lib/esm/impl/scanner.js
-function createScanner(text2, ignoreTrivia = false) {
-  const len = text2.length;
-  let pos = 0, value = "", tokenOffset = 0, token = 16, lineNumber = 0, lineStartOffset = 0, tokenLineStartOffset = 0, prevTokenLineStartOffset = 0, scanError = 0;
-  function scanHexDigits(count2, exact) {
-    let digits = 0;
-    let value2 = 0;
-    while (digits < count2 || !exact) {
-      let ch = text2.charCodeAt(pos);
-      if (ch >= 48 && ch <= 57) {
-        value2 = value2 * 16 + ch - 48;
-      } else if (ch >= 65 && ch <= 70) {
-        value2 = value2 * 16 + ch - 65 + 10;
-      } else if (ch >= 97 && ch <= 102) {
-        value2 = value2 * 16 + ch - 97 + 10;
-      } else {
-        break;
-      }
-      pos++;
-      digits++;
-    }
-    if (digits < count2) {
-      value2 = -1;
-    }
-    return value2;
-  }
-  function setPosition(newPosition) {
-    pos = newPosition;
-    value = "";
-    tokenOffset = 0;
-    token = 16;
-    scanError = 0;
-  }
-  function scanNumber() {
-    let start = pos;
-    if (text2.charCodeAt(pos) === 48) {
-      pos++;
-    } else {
-      pos++;
-      while (pos < text2.length && isDigit(text2.charCodeAt(pos))) {
-        pos++;
-      }
-    }
-    if (pos < text2.length && text2.charCodeAt(pos) === 46) {
-      pos++;
-      if (pos < text2.length && isDigit(text2.charCodeAt(pos))) {
-        pos++;
-        while (pos < text2.length && isDigit(text2.charCodeAt(pos))) {
-          pos++;
-        }
-      } else {
-        scanError = 3;
-        return text2.substring(start, pos);
-      }
-    }
-    let end = pos;
-    if (pos < text2.length && (text2.charCodeAt(pos) === 69 || text2.charCodeAt(pos) === 101)) {
-      pos++;
-      if (pos < text2.length && text2.charCodeAt(pos) === 43 || text2.charCodeAt(pos) === 45) {
-        pos++;
-      }
-      if (pos < text2.length && isDigit(text2.charCodeAt(pos))) {
-        pos++;
-        while (pos < text2.length && isDigit(text2.charCodeAt(pos))) {
-          pos++;
-        }
-        end = pos;
-      } else {
-        scanError = 3;
-      }
-    }
-    return text2.substring(start, end);
-  }
-  function scanString() {
-    let result = "", start = pos;
-    while (true) {
-      if (pos >= len) {
-        result += text2.substring(start, pos);
-        scanError = 2;
-        break;
-      }
-      const ch = text2.charCodeAt(pos);
-      if (ch === 34) {
-        result += text2.substring(start, pos);
-        pos++;
-        break;
-      }
-      if (ch === 92) {
-        result += text2.substring(start, pos);
-        pos++;
-        if (pos >= len) {
-          scanError = 2;
-          break;
-        }
-        const ch2 = text2.charCodeAt(pos++);
-        switch (ch2) {
-          case 34:
-            result += '"';
-            break;
-          case 92:
-            result += "\\";
-            break;
-          case 47:
-            result += "/";
-            break;
-          case 98:
-            result += "\b";
-            break;
-          case 102:
-            result += "\f";
-            break;
-          case 110:
-            result += "\n";
-            break;
-          case 114:
-            result += "\r";
-            break;
-          case 116:
-            result += "	";
-            break;
-          case 117:
-            const ch3 = scanHexDigits(4, true);
-            if (ch3 >= 0) {
-              result += String.fromCharCode(ch3);
-            } else {
-              scanError = 4;
-            }
-            break;
-          default:
-            scanError = 5;
-        }
-        start = pos;
-        continue;
-      }
-      if (ch >= 0 && ch <= 31) {
-        if (isLineBreak(ch)) {
-          result += text2.substring(start, pos);
-          scanError = 2;
-          break;
-        } else {
-          scanError = 6;
-        }
-      }
-      pos++;
-    }
-    return result;
-  }
-  function scanNext() {
-    value = "";
-    scanError = 0;
-    tokenOffset = pos;
-    lineStartOffset = lineNumber;
-    prevTokenLineStartOffset = tokenLineStartOffset;
-    if (pos >= len) {
-      tokenOffset = len;
-      return token = 17;
-    }
-    let code = text2.charCodeAt(pos);
-    if (isWhiteSpace2(code)) {
-      do {
-        pos++;
-        value += String.fromCharCode(code);
-        code = text2.charCodeAt(pos);
-      } while (isWhiteSpace2(code));
-      return token = 15;
-    }
-    if (isLineBreak(code)) {
-      pos++;
-      value += String.fromCharCode(code);
-      if (code === 13 && text2.charCodeAt(pos) === 10) {
-        pos++;
-        value += "\n";
-      }
-      lineNumber++;
-      tokenLineStartOffset = pos;
-      return token = 14;
-    }
-    switch (code) {
-      // tokens: []{}:,
-      case 123:
-        pos++;
-        return token = 1;
-      case 125:
-        pos++;
-        return token = 2;
-      case 91:
-        pos++;
-        return token = 3;
-      case 93:
-        pos++;
-        return token = 4;
-      case 58:
-        pos++;
-        return token = 6;
-      case 44:
-        pos++;
-        return token = 5;
-      // strings
-      case 34:
-        pos++;
-        value = scanString();
-        return token = 10;
-      // comments
-      case 47:
-        const start = pos - 1;
-        if (text2.charCodeAt(pos + 1) === 47) {
-          pos += 2;
-          while (pos < len) {
-            if (isLineBreak(text2.charCodeAt(pos))) {
-              break;
-            }
-            pos++;
-          }
-          value = text2.substring(start, pos);
-          return token = 12;
-        }
-        if (text2.charCodeAt(pos + 1) === 42) {
-          pos += 2;
-          const safeLength = len - 1;
-          let commentClosed = false;
-          while (pos < safeLength) {
-            const ch = text2.charCodeAt(pos);
-            if (ch === 42 && text2.charCodeAt(pos + 1) === 47) {
-              pos += 2;
-              commentClosed = true;
-              break;
-            }
-            pos++;
-            if (isLineBreak(ch)) {
-              if (ch === 13 && text2.charCodeAt(pos) === 10) {
-                pos++;
-              }
-              lineNumber++;
-              tokenLineStartOffset = pos;
-            }
-          }
-          if (!commentClosed) {
-            pos++;
-            scanError = 1;
-          }
-          value = text2.substring(start, pos);
-          return token = 13;
-        }
-        value += String.fromCharCode(code);
-        pos++;
-        return token = 16;
-      // numbers
-      case 45:
-        value += String.fromCharCode(code);
-        pos++;
-        if (pos === len || !isDigit(text2.charCodeAt(pos))) {
-          return token = 16;
-        }
-      // found a minus, followed by a number so
-      // we fall through to proceed with scanning
-      // numbers
-      case 48:
-      case 49:
-      case 50:
-      case 51:
-      case 52:
-      case 53:
-      case 54:
-      case 55:
-      case 56:
-      case 57:
-        value += scanNumber();
-        return token = 11;
-      // literals and unknown symbols
-      default:
-        while (pos < len && isUnknownContentCharacter(code)) {
-          pos++;
-          code = text2.charCodeAt(pos);
-        }
-        if (tokenOffset !== pos) {
-          value = text2.substring(tokenOffset, pos);
-          switch (value) {
-            case "true":
-              return token = 8;
-            case "false":
-              return token = 9;
-            case "null":
-              return token = 7;
-          }
-          return token = 16;
-        }
-        value += String.fromCharCode(code);
-        pos++;
-        return token = 16;
-    }
-  }
-  function isUnknownContentCharacter(code) {
-    if (isWhiteSpace2(code) || isLineBreak(code)) {
-      return false;
-    }
-    switch (code) {
-      case 125:
-      case 93:
-      case 123:
-      case 91:
-      case 34:
-      case 58:
-      case 44:
-      case 47:
-        return false;
-    }
-    return true;
-  }
-  function scanNextNonTrivia() {
-    let result;
-    do {
-      result = scanNext();
-    } while (result >= 12 && result <= 15);
-    return result;
-  }
-  return {
-    setPosition,
-    getPosition: () => pos,
-    scan: ignoreTrivia ? scanNextNonTrivia : scanNext,
-    getToken: () => token,
-    getTokenValue: () => value,
-    getTokenOffset: () => tokenOffset,
-    getTokenLength: () => pos - tokenOffset,
-    getTokenStartLine: () => lineStartOffset,
-    getTokenStartCharacter: () => tokenOffset - prevTokenLineStartOffset,
-    getTokenError: () => scanError
-  };
-}
-function isWhiteSpace2(ch) {
-  return ch === 32 || ch === 9;
-}
-function isLineBreak(ch) {
-  return ch === 10 || ch === 13;
-}
-function isDigit(ch) {
-  return ch >= 48 && ch <= 57;
-}
-var CharacterCodes;
-(function(CharacterCodes2) {
-  CharacterCodes2[CharacterCodes2["lineFeed"] = 10] = "lineFeed";
-  CharacterCodes2[CharacterCodes2["carriageReturn"] = 13] = "carriageReturn";
-  CharacterCodes2[CharacterCodes2["space"] = 32] = "space";
-  CharacterCodes2[CharacterCodes2["_0"] = 48] = "_0";
-  CharacterCodes2[CharacterCodes2["_1"] = 49] = "_1";
-  CharacterCodes2[CharacterCodes2["_2"] = 50] = "_2";
-  CharacterCodes2[CharacterCodes2["_3"] = 51] = "_3";
-  CharacterCodes2[CharacterCodes2["_4"] = 52] = "_4";
-  CharacterCodes2[CharacterCodes2["_5"] = 53] = "_5";
-  CharacterCodes2[CharacterCodes2["_6"] = 54] = "_6";
-  CharacterCodes2[CharacterCodes2["_7"] = 55] = "_7";
-  CharacterCodes2[CharacterCodes2["_8"] = 56] = "_8";
-  CharacterCodes2[CharacterCodes2["_9"] = 57] = "_9";
-  CharacterCodes2[CharacterCodes2["a"] = 97] = "a";
-  CharacterCodes2[CharacterCodes2["b"] = 98] = "b";
-  CharacterCodes2[CharacterCodes2["c"] = 99] = "c";
-  CharacterCodes2[CharacterCodes2["d"] = 100] = "d";
-  CharacterCodes2[CharacterCodes2["e"] = 101] = "e";
-  CharacterCodes2[CharacterCodes2["f"] = 102] = "f";
-  CharacterCodes2[CharacterCodes2["g"] = 103] = "g";
-  CharacterCodes2[CharacterCodes2["h"] = 104] = "h";
-  CharacterCodes2[CharacterCodes2["i"] = 105] = "i";
-  CharacterCodes2[CharacterCodes2["j"] = 106] = "j";
-  CharacterCodes2[CharacterCodes2["k"] = 107] = "k";
-  CharacterCodes2[CharacterCodes2["l"] = 108] = "l";
-  CharacterCodes2[CharacterCodes2["m"] = 109] = "m";
-  CharacterCodes2[CharacterCodes2["n"] = 110] = "n";
-  CharacterCodes2[CharacterCodes2["o"] = 111] = "o";
-  CharacterCodes2[CharacterCodes2["p"] = 112] = "p";
-  CharacterCodes2[CharacterCodes2["q"] = 113] = "q";
-  CharacterCodes2[CharacterCodes2["r"] = 114] = "r";
-  CharacterCodes2[CharacterCodes2["s"] = 115] = "s";
-  CharacterCodes2[CharacterCodes2["t"] = 116] = "t";
-  CharacterCodes2[CharacterCodes2["u"] = 117] = "u";
-  CharacterCodes2[CharacterCodes2["v"] = 118] = "v";
-  CharacterCodes2[CharacterCodes2["w"] = 119] = "w";
-  CharacterCodes2[CharacterCodes2["x"] = 120] = "x";
-  CharacterCodes2[CharacterCodes2["y"] = 121] = "y";
-  CharacterCodes2[CharacterCodes2["z"] = 122] = "z";
-  CharacterCodes2[CharacterCodes2["A"] = 65] = "A";
-  CharacterCodes2[CharacterCodes2["B"] = 66] = "B";
-  CharacterCodes2[CharacterCodes2["C"] = 67] = "C";
-  CharacterCodes2[CharacterCodes2["D"] = 68] = "D";
-  CharacterCodes2[CharacterCodes2["E"] = 69] = "E";
-  CharacterCodes2[CharacterCodes2["F"] = 70] = "F";
-  CharacterCodes2[CharacterCodes2["G"] = 71] = "G";
-  CharacterCodes2[CharacterCodes2["H"] = 72] = "H";
-  CharacterCodes2[CharacterCodes2["I"] = 73] = "I";
-  CharacterCodes2[CharacterCodes2["J"] = 74] = "J";
-  CharacterCodes2[CharacterCodes2["K"] = 75] = "K";
-  CharacterCodes2[CharacterCodes2["L"] = 76] = "L";
-  CharacterCodes2[CharacterCodes2["M"] = 77] = "M";
-  CharacterCodes2[CharacterCodes2["N"] = 78] = "N";
-  CharacterCodes2[CharacterCodes2["O"] = 79] = "O";
-  CharacterCodes2[CharacterCodes2["P"] = 80] = "P";
-  CharacterCodes2[CharacterCodes2["Q"] = 81] = "Q";
-  CharacterCodes2[CharacterCodes2["R"] = 82] = "R";
-  CharacterCodes2[CharacterCodes2["S"] = 83] = "S";
-  CharacterCodes2[CharacterCodes2["T"] = 84] = "T";
-  CharacterCodes2[CharacterCodes2["U"] = 85] = "U";
-  CharacterCodes2[CharacterCodes2["V"] = 86] = "V";
-  CharacterCodes2[CharacterCodes2["W"] = 87] = "W";
-  CharacterCodes2[CharacterCodes2["X"] = 88] = "X";
-  CharacterCodes2[CharacterCodes2["Y"] = 89] = "Y";
-  CharacterCodes2[CharacterCodes2["Z"] = 90] = "Z";
-  CharacterCodes2[CharacterCodes2["asterisk"] = 42] = "asterisk";
-  CharacterCodes2[CharacterCodes2["backslash"] = 92] = "backslash";
-  CharacterCodes2[CharacterCodes2["closeBrace"] = 125] = "closeBrace";
-  CharacterCodes2[CharacterCodes2["closeBracket"] = 93] = "closeBracket";
-  CharacterCodes2[CharacterCodes2["colon"] = 58] = "colon";
-  CharacterCodes2[CharacterCodes2["comma"] = 44] = "comma";
-  CharacterCodes2[CharacterCodes2["dot"] = 46] = "dot";
-  CharacterCodes2[CharacterCodes2["doubleQuote"] = 34] = "doubleQuote";
-  CharacterCodes2[CharacterCodes2["minus"] = 45] = "minus";
-  CharacterCodes2[CharacterCodes2["openBrace"] = 123] = "openBrace";
-  CharacterCodes2[CharacterCodes2["openBracket"] = 91] = "openBracket";
-  CharacterCodes2[CharacterCodes2["plus"] = 43] = "plus";
-  CharacterCodes2[CharacterCodes2["slash"] = 47] = "slash";
-  CharacterCodes2[CharacterCodes2["formFeed"] = 12] = "formFeed";
-  CharacterCodes2[CharacterCodes2["tab"] = 9] = "tab";
-})(CharacterCodes || (CharacterCodes = {}));
-
-// node_modules/.pnpm/jsonc-parser@3.3.1/node_modules/jsonc-parser/lib/esm/impl/string-intern.js
-var cachedSpaces = new Array(20).fill(0).map((_, index) => {
-  return " ".repeat(index);
-});
-var maxCachedValues = 200;
-var cachedBreakLinesWithSpaces = {
-  " ": {
-    "\n": new Array(maxCachedValues).fill(0).map((_, index) => {
-      return "\n" + " ".repeat(index);
-    }),
-    "\r": new Array(maxCachedValues).fill(0).map((_, index) => {
-      return "\r" + " ".repeat(index);
-    }),
-    "\r\n": new Array(maxCachedValues).fill(0).map((_, index) => {
-      return "\r\n" + " ".repeat(index);
-    })
-  },
-  "	": {
-    "\n": new Array(maxCachedValues).fill(0).map((_, index) => {
-      return "\n" + "	".repeat(index);
-    }),
-    "\r": new Array(maxCachedValues).fill(0).map((_, index) => {
-      return "\r" + "	".repeat(index);
-    }),
-    "\r\n": new Array(maxCachedValues).fill(0).map((_, index) => {
-      return "\r\n" + "	".repeat(index);
-    })
-  }
-};
-
-// node_modules/.pnpm/jsonc-parser@3.3.1/node_modules/jsonc-parser/lib/esm/impl/parser.js
-var ParseOptions;
-(function(ParseOptions2) {
-  ParseOptions2.DEFAULT = {
-    allowTrailingComma: false
-  };
-})(ParseOptions || (ParseOptions = {}));
-function parse(text2, errors = [], options = ParseOptions.DEFAULT) {
-  let currentProperty = null;
-  let currentParent = [];
-  const previousParents = [];
-  function onValue(value) {
-    if (Array.isArray(currentParent)) {
-      currentParent.push(value);
-    } else if (currentProperty !== null) {
-      currentParent[currentProperty] = value;
-    }
-  }
-  const visitor = {
-    onObjectBegin: () => {
-      const object = {};
-      onValue(object);
-      previousParents.push(currentParent);
-      currentParent = object;
-      currentProperty = null;
-    },
-    onObjectProperty: (name) => {
-      currentProperty = name;
-    },
-    onObjectEnd: () => {
-      currentParent = previousParents.pop();
-    },
-    onArrayBegin: () => {
-      const array = [];
-      onValue(array);
-      previousParents.push(currentParent);
-      currentParent = array;
-      currentProperty = null;
-    },
-    onArrayEnd: () => {
-      currentParent = previousParents.pop();
-    },
-    onLiteralValue: onValue,
-    onError: (error2, offset, length) => {
-      errors.push({ error: error2, offset, length });
-    }
-  };
-  visit(text2, visitor, options);
-  return currentParent[0];
-}
-function visit(text2, visitor, options = ParseOptions.DEFAULT) {
-  const _scanner = createScanner(text2, false);
-  const _jsonPath = [];
-  let suppressedCallbacks = 0;
-  function toNoArgVisit(visitFunction) {
-    return visitFunction ? () => suppressedCallbacks === 0 && visitFunction(_scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter()) : () => true;
-  }
-  function toOneArgVisit(visitFunction) {
-    return visitFunction ? (arg) => suppressedCallbacks === 0 && visitFunction(arg, _scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter()) : () => true;
-  }
-  function toOneArgVisitWithPath(visitFunction) {
-    return visitFunction ? (arg) => suppressedCallbacks === 0 && visitFunction(arg, _scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter(), () => _jsonPath.slice()) : () => true;
-  }
-  function toBeginVisit(visitFunction) {
-    return visitFunction ? () => {
-      if (suppressedCallbacks > 0) {
-        suppressedCallbacks++;
-      } else {
-        let cbReturn = visitFunction(_scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter(), () => _jsonPath.slice());
-        if (cbReturn === false) {
-          suppressedCallbacks = 1;
-        }
-      }
-    } : () => true;
-  }
-  function toEndVisit(visitFunction) {
-    return visitFunction ? () => {
-      if (suppressedCallbacks > 0) {
-        suppressedCallbacks--;
-      }
-      if (suppressedCallbacks === 0) {
-        visitFunction(_scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter());
-      }
-    } : () => true;
-  }
-  const onObjectBegin = toBeginVisit(visitor.onObjectBegin), onObjectProperty = toOneArgVisitWithPath(visitor.onObjectProperty), onObjectEnd = toEndVisit(visitor.onObjectEnd), onArrayBegin = toBeginVisit(visitor.onArrayBegin), onArrayEnd = toEndVisit(visitor.onArrayEnd), onLiteralValue = toOneArgVisitWithPath(visitor.onLiteralValue), onSeparator = toOneArgVisit(visitor.onSeparator), onComment = toNoArgVisit(visitor.onComment), onError = toOneArgVisit(visitor.onError);
-  const disallowComments = options && options.disallowComments;
-  const allowTrailingComma = options && options.allowTrailingComma;
-  function scanNext() {
-    while (true) {
-      const token = _scanner.scan();
-      switch (_scanner.getTokenError()) {
-        case 4:
-          handleError(
-            14
-            /* ParseErrorCode.InvalidUnicode */
-          );
-          break;
-        case 5:
-          handleError(
-            15
-            /* ParseErrorCode.InvalidEscapeCharacter */
-          );
-          break;
-        case 3:
-          handleError(
-            13
-            /* ParseErrorCode.UnexpectedEndOfNumber */
-          );
-          break;
-        case 1:
-          if (!disallowComments) {
-            handleError(
-              11
-              /* ParseErrorCode.UnexpectedEndOfComment */
-            );
-          }
-          break;
-        case 2:
-          handleError(
-            12
-            /* ParseErrorCode.UnexpectedEndOfString */
-          );
-          break;
-        case 6:
-          handleError(
-            16
-            /* ParseErrorCode.InvalidCharacter */
-          );
-          break;
-      }
-      switch (token) {
-        case 12:
-        case 13:
-          if (disallowComments) {
-            handleError(
-              10
-              /* ParseErrorCode.InvalidCommentToken */
-            );
-          } else {
-            onComment();
-          }
-          break;
-        case 16:
-          handleError(
-            1
-            /* ParseErrorCode.InvalidSymbol */
-          );
-          break;
-        case 15:
-        case 14:
-          break;
-        default:
-          return token;
-      }
-    }
-  }
-  function handleError(error2, skipUntilAfter = [], skipUntil = []) {
-    onError(error2);
-    if (skipUntilAfter.length + skipUntil.length > 0) {
-      let token = _scanner.getToken();
-      while (token !== 17) {
-        if (skipUntilAfter.indexOf(token) !== -1) {
-          scanNext();
-          break;
-        } else if (skipUntil.indexOf(token) !== -1) {
-          break;
-        }
-        token = scanNext();
-      }
-    }
-  }
-  function parseString(isValue) {
-    const value = _scanner.getTokenValue();
-    if (isValue) {
-      onLiteralValue(value);
-    } else {
-      onObjectProperty(value);
-      _jsonPath.push(value);
-    }
-    scanNext();
-    return true;
-  }
-  function parseLiteral() {
-    switch (_scanner.getToken()) {
-      case 11:
-        const tokenValue = _scanner.getTokenValue();
-        let value = Number(tokenValue);
-        if (isNaN(value)) {
-          handleError(
-            2
-            /* ParseErrorCode.InvalidNumberFormat */
-          );
-          value = 0;
-        }
-        onLiteralValue(value);
-        break;
-      case 7:
-        onLiteralValue(null);
-        break;
-      case 8:
-        onLiteralValue(true);
-        break;
-      case 9:
-        onLiteralValue(false);
-        break;
-      default:
-        return false;
-    }
-    scanNext();
-    return true;
-  }
-  function parseProperty() {
-    if (_scanner.getToken() !== 10) {
-      handleError(3, [], [
-        2,
-        5
-        /* SyntaxKind.CommaToken */
-      ]);
-      return false;
-    }
-    parseString(false);
-    if (_scanner.getToken() === 6) {
-      onSeparator(":");
-      scanNext();
-      if (!parseValue()) {
-        handleError(4, [], [
-          2,
-          5
-          /* SyntaxKind.CommaToken */
-        ]);
-      }
-    } else {
-      handleError(5, [], [
-        2,
-        5
-        /* SyntaxKind.CommaToken */
-      ]);
-    }
-    _jsonPath.pop();
-    return true;
-  }
-  function parseObject() {
-    onObjectBegin();
-    scanNext();
-    let needsComma = false;
-    while (_scanner.getToken() !== 2 && _scanner.getToken() !== 17) {
-      if (_scanner.getToken() === 5) {
-        if (!needsComma) {
-          handleError(4, [], []);
-        }
-        onSeparator(",");
-        scanNext();
-        if (_scanner.getToken() === 2 && allowTrailingComma) {
-          break;
-        }
-      } else if (needsComma) {
-        handleError(6, [], []);
-      }
-      if (!parseProperty()) {
-        handleError(4, [], [
-          2,
-          5
-          /* SyntaxKind.CommaToken */
-        ]);
-      }
-      needsComma = true;
-    }
-    onObjectEnd();
-    if (_scanner.getToken() !== 2) {
-      handleError(7, [
-        2
-        /* SyntaxKind.CloseBraceToken */
-      ], []);
-    } else {
-      scanNext();
-    }
-    return true;
-  }
-  function parseArray() {
-    onArrayBegin();
-    scanNext();
-    let isFirstElement = true;
-    let needsComma = false;
-    while (_scanner.getToken() !== 4 && _scanner.getToken() !== 17) {
-      if (_scanner.getToken() === 5) {
-        if (!needsComma) {
-          handleError(4, [], []);
-        }
-        onSeparator(",");
-        scanNext();
-        if (_scanner.getToken() === 4 && allowTrailingComma) {
-          break;
-        }
-      } else if (needsComma) {
-        handleError(6, [], []);
-      }
-      if (isFirstElement) {
-        _jsonPath.push(0);
-        isFirstElement = false;
-      } else {
-        _jsonPath[_jsonPath.length - 1]++;
-      }
-      if (!parseValue()) {
-        handleError(4, [], [
-          4,
-          5
-          /* SyntaxKind.CommaToken */
-        ]);
-      }
-      needsComma = true;
-    }
-    onArrayEnd();
-    if (!isFirstElement) {
-      _jsonPath.pop();
-    }
-    if (_scanner.getToken() !== 4) {
-      handleError(8, [
-        4
-        /* SyntaxKind.CloseBracketToken */
-      ], []);
-    } else {
-      scanNext();
-    }
-    return true;
-  }
-  function parseValue() {
-    switch (_scanner.getToken()) {
-      case 3:
-        return parseArray();
-      case 1:
-        return parseObject();
-      case 10:
-        return parseString(true);
-      default:
-        return parseLiteral();
-    }
-  }
-  scanNext();
-  if (_scanner.getToken() === 17) {
-    if (options.allowEmptyContent) {
-      return true;
-    }
-    handleError(4, [], []);
-    return false;
-  }
-  if (!parseValue()) {
-    handleError(4, [], []);
-    return false;
-  }
-  if (_scanner.getToken() !== 17) {
-    handleError(9, [], []);
-  }
-  return true;
-}
-
-// node_modules/.pnpm/jsonc-parser@3.3.1/node_modules/jsonc-parser/lib/esm/main.js
-var ScanError;
-(function(ScanError2) {
-  ScanError2[ScanError2["None"] = 0] = "None";
-  ScanError2[ScanError2["UnexpectedEndOfComment"] = 1] = "UnexpectedEndOfComment";
-  ScanError2[ScanError2["UnexpectedEndOfString"] = 2] = "UnexpectedEndOfString";
-  ScanError2[ScanError2["UnexpectedEndOfNumber"] = 3] = "UnexpectedEndOfNumber";
-  ScanError2[ScanError2["InvalidUnicode"] = 4] = "InvalidUnicode";
-  ScanError2[ScanError2["InvalidEscapeCharacter"] = 5] = "InvalidEscapeCharacter";
-  ScanError2[ScanError2["InvalidCharacter"] = 6] = "InvalidCharacter";
-})(ScanError || (ScanError = {}));
-var SyntaxKind;
-(function(SyntaxKind2) {
-  SyntaxKind2[SyntaxKind2["OpenBraceToken"] = 1] = "OpenBraceToken";
-  SyntaxKind2[SyntaxKind2["CloseBraceToken"] = 2] = "CloseBraceToken";
-  SyntaxKind2[SyntaxKind2["OpenBracketToken"] = 3] = "OpenBracketToken";
-  SyntaxKind2[SyntaxKind2["CloseBracketToken"] = 4] = "CloseBracketToken";
-  SyntaxKind2[SyntaxKind2["CommaToken"] = 5] = "CommaToken";
-  SyntaxKind2[SyntaxKind2["ColonToken"] = 6] = "ColonToken";
-  SyntaxKind2[SyntaxKind2["NullKeyword"] = 7] = "NullKeyword";
-  SyntaxKind2[SyntaxKind2["TrueKeyword"] = 8] = "TrueKeyword";
-  SyntaxKind2[SyntaxKind2["FalseKeyword"] = 9] = "FalseKeyword";
-  SyntaxKind2[SyntaxKind2["StringLiteral"] = 10] = "StringLiteral";
-  SyntaxKind2[SyntaxKind2["NumericLiteral"] = 11] = "NumericLiteral";
-  SyntaxKind2[SyntaxKind2["LineCommentTrivia"] = 12] = "LineCommentTrivia";
-  SyntaxKind2[SyntaxKind2["BlockCommentTrivia"] = 13] = "BlockCommentTrivia";
-  SyntaxKind2[SyntaxKind2["LineBreakTrivia"] = 14] = "LineBreakTrivia";
-  SyntaxKind2[SyntaxKind2["Trivia"] = 15] = "Trivia";
-  SyntaxKind2[SyntaxKind2["Unknown"] = 16] = "Unknown";
-  SyntaxKind2[SyntaxKind2["EOF"] = 17] = "EOF";
-})(SyntaxKind || (SyntaxKind = {}));
-var parse2 = parse;
-var ParseErrorCode;
-(function(ParseErrorCode2) {
-  ParseErrorCode2[ParseErrorCode2["InvalidSymbol"] = 1] = "InvalidSymbol";
-  ParseErrorCode2[ParseErrorCode2["InvalidNumberFormat"] = 2] = "InvalidNumberFormat";
-  ParseErrorCode2[ParseErrorCode2["PropertyNameExpected"] = 3] = "PropertyNameExpected";
-  ParseErrorCode2[ParseErrorCode2["ValueExpected"] = 4] = "ValueExpected";
-  ParseErrorCode2[ParseErrorCode2["ColonExpected"] = 5] = "ColonExpected";
-  ParseErrorCode2[ParseErrorCode2["CommaExpected"] = 6] = "CommaExpected";
-  ParseErrorCode2[ParseErrorCode2["CloseBraceExpected"] = 7] = "CloseBraceExpected";
-  ParseErrorCode2[ParseErrorCode2["CloseBracketExpected"] = 8] = "CloseBracketExpected";
-  ParseErrorCode2[ParseErrorCode2["EndOfFileExpected"] = 9] = "EndOfFileExpected";
-  ParseErrorCode2[ParseErrorCode2["InvalidCommentToken"] = 10] = "InvalidCommentToken";
-  ParseErrorCode2[ParseErrorCode2["UnexpectedEndOfComment"] = 11] = "UnexpectedEndOfComment";
-  ParseErrorCode2[ParseErrorCode2["UnexpectedEndOfString"] = 12] = "UnexpectedEndOfString";
-  ParseErrorCode2[ParseErrorCode2["UnexpectedEndOfNumber"] = 13] = "UnexpectedEndOfNumber";
-  ParseErrorCode2[ParseErrorCode2["InvalidUnicode"] = 14] = "InvalidUnicode";
-  ParseErrorCode2[ParseErrorCode2["InvalidEscapeCharacter"] = 15] = "InvalidEscapeCharacter";
-  ParseErrorCode2[ParseErrorCode2["InvalidCharacter"] = 16] = "InvalidCharacter";
-})(ParseErrorCode || (ParseErrorCode = {}));
-function printParseErrorCode(code) {
-  switch (code) {
-    case 1:
-      return "InvalidSymbol";
-    case 2:
-      return "InvalidNumberFormat";
-    case 3:
-      return "PropertyNameExpected";
-    case 4:
-      return "ValueExpected";
-    case 5:
-      return "ColonExpected";
-    case 6:
-      return "CommaExpected";
-    case 7:
-      return "CloseBraceExpected";
-    case 8:
-      return "CloseBracketExpected";
-    case 9:
-      return "EndOfFileExpected";
-    case 10:
-      return "InvalidCommentToken";
-    case 11:
-      return "UnexpectedEndOfComment";
-    case 12:
-      return "UnexpectedEndOfString";
-    case 13:
-      return "UnexpectedEndOfNumber";
-    case 14:
-      return "InvalidUnicode";
-    case 15:
-      return "InvalidEscapeCharacter";
-    case 16:
-      return "InvalidCharacter";
-  }
-  return "<unknown ParseErrorCode>";
-}
-
 // packages/core/src/evidence/source.ts
 function sourceFileOf(path2, bytes) {
   return { path: path2, bytes, sha256: sha256Hex(bytes) };
@@ -8894,6 +8680,676 @@ function yamlKeyLines(text2, docIndex, paths) {
   }
   return found2;
 }
+
+// packages/core/src/report/escape.ts
+var MD_SPECIAL = /[\\`*_{}[\]()#+\-.!|<>~&"'=:@$^]/g;
+function mdText(s) {
+  return stripControls(s).replace(/\r\n?|\n/g, " ").replace(MD_SPECIAL, (c) => c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : c === '"' ? "&quot;" : c === "'" ? "&#39;" : `\\${c}`).replace(/\\@/g, "@\u200D");
+}
+function mdTableCell(s) {
+  return mdText(s);
+}
+function mdCode(s) {
+  const clean = stripControls(s).replace(/\r\n?|\n/g, " ");
+  if (clean === "") return "` `";
+  const longest = Math.max(0, ...(clean.match(/`+/g) ?? []).map((m) => m.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = clean.startsWith("`") || clean.endsWith("`") || clean.startsWith(" ") && clean.endsWith(" ") ? " " : "";
+  return `${fence}${pad}${clean}${pad}${fence}`;
+}
+function stripControls(s) {
+  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, "");
+}
+
+// packages/core/src/evidence/service.ts
+var EXPECTED = "a genops.yaml service metadata file, or a Backstage catalog-info.yaml with a kind: Component entity";
+var SERVICE_METADATA_KEYS = [
+  "app",
+  "environment",
+  "owner",
+  "costCenter",
+  "tier",
+  "timezone",
+  "slos",
+  "dependents",
+  "freezeWindows"
+];
+var DEFAULT_REQUIRED_METADATA = ["app", "environment", "owner", "costCenter"];
+var TIERS = ["critical", "high", "medium", "low"];
+var PLACEHOLDERS = {
+  app: "<service name, e.g. payments-api>",
+  environment: "<environment, e.g. production>",
+  owner: '<owning team, e.g. "@octo-org/payments">',
+  costCenter: "<cost center, e.g. CC-4711>",
+  tier: "<critical | high | medium | low>",
+  timezone: "<IANA time zone, e.g. Europe/Berlin>",
+  slos: "[{ name: availability, objective: 99.9, window: 30d }]",
+  dependents: "[<service name>, ...]",
+  freezeWindows: '[{ start: "2026-12-21T00:00:00Z", end: "2027-01-04T00:00:00Z", reason: <why> }]'
+};
+var GENOPS_SPOTS = Object.fromEntries(
+  SERVICE_METADATA_KEYS.map((k) => [k, { path: [k], placeholder: PLACEHOLDERS[k] }])
+);
+var ANNOTATION = {
+  environment: "genops.dev/environment",
+  costCenter: "genops.dev/cost-center",
+  tier: "genops.dev/tier",
+  timezone: "genops.dev/timezone"
+};
+var annotationSpot = (key) => ({
+  path: ["metadata", "annotations", ANNOTATION[key]],
+  placeholder: PLACEHOLDERS[key]
+});
+var BACKSTAGE_SPOTS = {
+  app: { path: ["metadata", "name"], placeholder: PLACEHOLDERS.app },
+  owner: { path: ["spec", "owner"], placeholder: "<owning group, e.g. group:default/payments>" },
+  dependents: { path: ["spec", "dependencyOf"], placeholder: "[component:default/<service name>]" },
+  environment: annotationSpot("environment"),
+  costCenter: annotationSpot("costCenter"),
+  tier: annotationSpot("tier"),
+  timezone: annotationSpot("timezone")
+};
+function parseServiceMetadataFile(file, required = DEFAULT_REQUIRED_METADATA, limits = DEFAULT_LIMITS) {
+  const requiredKeys = checkRequired(required);
+  const text2 = sourceText(file, EXPECTED);
+  const documents = parseYamlDocuments(file, text2);
+  const present = documents.map((doc, index) => ({ doc, index })).filter((d) => d.doc !== null && d.doc !== void 0);
+  if (present.length === 0) {
+    throw formatError2(file, "is empty", { expected: EXPECTED, hint: `Write the service metadata, e.g.
+
+${genopsSnippet(requiredKeys)}` });
+  }
+  const warnings = new Warnings(limits.maxWarnings);
+  const backstage = present.filter((d) => isRecord3(d.doc) && asString(d.doc["apiVersion"])?.startsWith("backstage.io/") === true);
+  if (backstage.length > 0) return parseBackstage(file, text2, backstage, requiredKeys, warnings);
+  const [first] = present;
+  if (present.length > 1 || first === void 0) {
+    throw formatError2(file, `has ${String(present.length)} YAML documents and none is a Backstage entity`, {
+      expected: EXPECTED,
+      hint: "A genops.yaml is one YAML document (no `---` separators between documents)."
+    });
+  }
+  if (!isRecord3(first.doc)) {
+    throw formatError2(file, `is a YAML ${Array.isArray(first.doc) ? "list" : "scalar"}, not a mapping of keys`, {
+      expected: EXPECTED,
+      hint: `Supported formats: genops.yaml (keys app, owner, environment, ...) and Backstage catalog-info.yaml. For example:
+
+${genopsSnippet(requiredKeys)}`
+    });
+  }
+  return parseGenops(file, text2, first.doc, first.index, requiredKeys, warnings);
+}
+function checkRequired(required) {
+  const known = new Set(SERVICE_METADATA_KEYS);
+  const unknown = required.filter((k) => !known.has(k));
+  if (unknown.length > 0) {
+    throw new ConfigError("INPUT_INVALID", `Unknown required service metadata key${unknown.length === 1 ? "" : "s"}: ${unknown.join(", ")}`, {
+      expected: `keys among ${SERVICE_METADATA_KEYS.join(", ")}`,
+      actual: unknown.join(", "),
+      hint: "Name required service metadata keys as genops.yaml spells them (camelCase, e.g. costCenter)."
+    });
+  }
+  const keys = /* @__PURE__ */ new Set(["app", "owner"]);
+  for (const k of required) keys.add(k);
+  return SERVICE_METADATA_KEYS.filter((k) => keys.has(k));
+}
+function parseYamlDocuments(file, text2) {
+  try {
+    return loadAll(text2, { schema: CORE_SCHEMA, filename: file.path, maxAliases: 100, maxDepth: 64 });
+  } catch (e) {
+    if (e instanceof YAMLException) {
+      throw formatError2(file, `is not valid YAML: ${e.reason}`, {
+        expected: EXPECTED,
+        ...e.mark === void 0 ? {} : { line: e.mark.line + 1, column: e.mark.column + 1 }
+      });
+    }
+    throw e;
+  }
+}
+function parseGenops(file, text2, doc, docIndex, required, warnings) {
+  const problems = [];
+  const known = new Set(SERVICE_METADATA_KEYS);
+  const squash = (k) => k.toLowerCase().replace(/[-_ ]/g, "");
+  for (const key of Object.keys(doc)) {
+    if (known.has(key)) continue;
+    const near = SERVICE_METADATA_KEYS.find((k) => squash(k) === squash(key));
+    warnings.add(`unknown key ${JSON.stringify(key)}${near === void 0 ? "" : ` (did you mean ${near}?)`}: ignored`);
+  }
+  const reader = new FieldReader(problems, warnings);
+  const app = reader.text(doc["app"], ["app"]);
+  const environment = reader.text(doc["environment"], ["environment"]);
+  const owner = reader.text(doc["owner"], ["owner"]);
+  const costCenter = reader.text(doc["costCenter"], ["costCenter"]);
+  const tier = reader.tier(doc["tier"], ["tier"]);
+  const timezone = reader.timezone(doc["timezone"], ["timezone"]);
+  const slos = reader.slos(doc["slos"]);
+  const dependents = reader.names(doc["dependents"], ["dependents"]);
+  const freezeWindows = reader.freezeWindows(doc["freezeWindows"]);
+  const values = { app, environment, owner, costCenter, tier, timezone, slos, dependents, freezeWindows };
+  const missing = required.filter((k) => values[k] === void 0 && problems.every((p) => p.path[0] !== k));
+  if (problems.length > 0 || missing.length > 0) {
+    throw metadataError(file, text2, docIndex, "genops", problems, missing, GENOPS_SPOTS);
+  }
+  return {
+    value: build2("genops", { app, environment, owner, costCenter, tier, timezone, slos, dependents, freezeWindows }),
+    format: "genops-service@1",
+    parser: ownParser("service-metadata"),
+    warnings: warnings.done()
+  };
+}
+function parseBackstage(file, text2, entities, required, warnings) {
+  const components = entities.filter((e) => isRecord3(e.doc) && e.doc["kind"] === "Component");
+  const describe2 = (e) => {
+    const d = isRecord3(e.doc) ? e.doc : {};
+    const metadata2 = isRecord3(d["metadata"]) ? d["metadata"] : {};
+    return `${asString(d["kind"]) ?? "(no kind)"} ${asString(metadata2["name"]) ?? "(no name)"}`;
+  };
+  const [component] = components;
+  if (component === void 0 || components.length > 1) {
+    throw formatError2(
+      file,
+      component === void 0 ? `has no kind: Component entity (found: ${entities.map(describe2).join(", ")})` : `has ${String(components.length)} kind: Component entities (${components.map(describe2).join(", ")}); genops cannot tell which one this repository deploys`,
+      {
+        expected: EXPECTED,
+        hint: "Give genops a catalog-info.yaml with exactly one Component (the service this repository deploys), or a genops.yaml."
+      }
+    );
+  }
+  const doc = component.doc;
+  const apiVersion = asString(doc["apiVersion"]) ?? "backstage.io";
+  const problems = [];
+  const reader = new FieldReader(problems, warnings);
+  const metadata = reader.mapping(doc["metadata"], ["metadata"]);
+  const spec = reader.mapping(doc["spec"], ["spec"]);
+  const annotations = reader.mapping(metadata?.["annotations"], ["metadata", "annotations"]);
+  const ann = (key) => annotations?.[ANNOTATION[key]];
+  const annPath = (key) => ["metadata", "annotations", ANNOTATION[key]];
+  const app = reader.text(metadata?.["name"], ["metadata", "name"]);
+  const owner = reader.text(spec?.["owner"], ["spec", "owner"]);
+  let environment = reader.text(ann("environment"), annPath("environment"));
+  if (environment === void 0 && ann("environment") === void 0) {
+    const lifecycle = reader.text(spec?.["lifecycle"], ["spec", "lifecycle"]);
+    if (lifecycle !== void 0) {
+      environment = lifecycle;
+      warnings.add(
+        `environment taken from spec.lifecycle (${JSON.stringify(lifecycle)}); set the ${ANNOTATION.environment} annotation to name the environment explicitly`
+      );
+    }
+  }
+  const costCenter = reader.text(ann("costCenter"), annPath("costCenter"));
+  const tier = reader.tier(ann("tier"), annPath("tier"));
+  const timezone = reader.timezone(ann("timezone"), annPath("timezone"));
+  const dependents = reader.names(spec?.["dependencyOf"], ["spec", "dependencyOf"]);
+  const values = { app, environment, owner, costCenter, tier, timezone, dependents };
+  const unsupported = required.filter((k) => BACKSTAGE_SPOTS[k] === void 0);
+  const missing = required.filter(
+    (k) => BACKSTAGE_SPOTS[k] !== void 0 && values[k] === void 0 && problems.every((p) => !samePath(p.path, BACKSTAGE_SPOTS[k]?.path ?? []))
+  );
+  for (const k of unsupported) {
+    problems.push({ path: [k], message: `${k} is required, but a Backstage catalog file cannot carry it: give a genops.yaml instead` });
+  }
+  if (problems.length > 0 || missing.length > 0) {
+    throw metadataError(file, text2, component.index, "backstage", problems, missing, BACKSTAGE_SPOTS);
+  }
+  return {
+    value: build2("backstage", { app, environment, owner, costCenter, tier, timezone, slos: [], dependents, freezeWindows: [] }),
+    format: `backstage-catalog@${apiVersion.slice(apiVersion.indexOf("/") + 1)}`,
+    parser: ownParser("service-metadata"),
+    warnings: warnings.done()
+  };
+}
+function samePath(a, b) {
+  return a.length >= b.length && b.every((x, i) => a[i] === x);
+}
+var MAX_TEXT = 1024;
+var MAX_SHORT_TEXT = 64;
+var MAX_SLOS = 1e3;
+var MAX_DEPENDENTS = 1e4;
+var MAX_FREEZE_WINDOWS = 1e3;
+var DURATION = /^[1-9][0-9]*[mhdw]$/;
+var RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+var FieldReader = class {
+  constructor(problems, warnings) {
+    this.problems = problems;
+    this.warnings = warnings;
+  }
+  problems;
+  warnings;
+  problem(path2, message) {
+    this.problems.push({ path: path2, message });
+    return void 0;
+  }
+  mapping(v, path2) {
+    if (v === void 0 || v === null) return void 0;
+    if (isRecord3(v)) return v;
+    return this.problem(path2, `must be a mapping of keys, found ${kindOf(v)}`);
+  }
+  /** A non-empty string; a number is taken as its decimal text (with a note about leading zeros). */
+  text(v, path2, maxLength = MAX_TEXT) {
+    if (v === void 0 || v === null) return void 0;
+    if (typeof v === "string") {
+      const t = v.trim();
+      if (t.length > maxLength) return this.problem(path2, `is ${String(t.length)} characters long, more than ${String(maxLength)}`);
+      return t === "" ? this.problem(path2, "must not be empty") : t;
+    }
+    if (typeof v === "number" && Number.isFinite(v)) {
+      this.warnings.add(`${pathText(path2)} is the number ${String(v)}; quote it if it should keep leading zeros or a format`);
+      return String(v);
+    }
+    return this.problem(path2, `must be a string, found ${kindOf(v)}`);
+  }
+  tier(v, path2) {
+    const t = this.text(v, path2);
+    if (t === void 0) return void 0;
+    const lower = t.toLowerCase();
+    const tier = TIERS.find((x) => x === lower);
+    return tier ?? this.problem(path2, `${JSON.stringify(t)} is not one of ${TIERS.join(", ")}`);
+  }
+  /** An IANA time zone name, as Intl knows it; stored in its canonical spelling. */
+  timezone(v, path2) {
+    const t = this.text(v, path2);
+    if (t === void 0) return void 0;
+    const expected = "must be an IANA time zone name such as Europe/Berlin or UTC";
+    if (!/^[A-Za-z]/.test(t)) return this.problem(path2, `${JSON.stringify(t)}: ${expected} (not an offset)`);
+    try {
+      return new Intl.DateTimeFormat("en-US", { timeZone: t }).resolvedOptions().timeZone;
+    } catch {
+      return this.problem(path2, `${JSON.stringify(t)}: ${expected}`);
+    }
+  }
+  /** A list of distinct names. */
+  names(v, path2) {
+    if (v === void 0 || v === null) return void 0;
+    if (!Array.isArray(v)) return this.problem(path2, `must be a list of names, found ${kindOf(v)}`);
+    if (v.length > MAX_DEPENDENTS) return this.problem(path2, `lists ${String(v.length)} names, more than ${String(MAX_DEPENDENTS)}`);
+    const out = [];
+    for (const [i, item] of v.entries()) {
+      const name = this.text(item, [...path2, i]);
+      if (name !== void 0 && !out.includes(name)) out.push(name);
+    }
+    return out;
+  }
+  slos(v) {
+    if (v === void 0 || v === null) return void 0;
+    if (!Array.isArray(v)) return this.problem(["slos"], `must be a list of SLOs, found ${kindOf(v)}`);
+    if (v.length > MAX_SLOS) return this.problem(["slos"], `lists ${String(v.length)} SLOs, more than ${String(MAX_SLOS)}`);
+    const out = [];
+    for (const [i, item] of v.entries()) {
+      const at = ["slos", i];
+      if (!isRecord3(item)) {
+        this.problem(at, `must be a mapping with name and objective, found ${kindOf(item)}`);
+        continue;
+      }
+      const name = this.text(item["name"], [...at, "name"]) ?? this.problem([...at, "name"], "is required");
+      const objective = this.objective(item["objective"], [...at, "objective"]);
+      const window = this.window(item["window"], [...at, "window"]);
+      const budget = this.budget(item["errorBudgetRemaining"], [...at, "errorBudgetRemaining"]);
+      if (name === void 0 || objective === void 0) continue;
+      out.push({
+        name,
+        objective,
+        ...window === void 0 ? {} : { window },
+        ...budget === void 0 ? {} : { errorBudgetRemaining: budget }
+      });
+    }
+    return out;
+  }
+  /** (0, 1] as a ratio, (1, 100] or "x%" as a percentage; stored as a ratio. */
+  objective(v, path2) {
+    if (v === void 0 || v === null) return this.problem(path2, "is required (e.g. 99.9 for 99.9 %)");
+    const expected = 'must be a ratio in (0, 1], a percentage in (1, 100], or a string such as "99.9%"';
+    const percent = percentString(v);
+    if (percent !== void 0) {
+      return percent.value > 0 && percent.value <= 100 ? fromPercent(percent.value) : this.problem(path2, `${JSON.stringify(percent.text)}: ${expected}`);
+    }
+    if (typeof v !== "number" || !Number.isFinite(v)) return this.problem(path2, `${expected}, found ${kindOf(v)}`);
+    if (v > 0 && v <= 1) return v;
+    if (v > 1 && v <= 100) return fromPercent(v);
+    return this.problem(path2, `${String(v)}: ${expected}`);
+  }
+  /** A ratio <= 1 (negative when overspent), or "x%"; stored as a ratio. */
+  budget(v, path2) {
+    if (v === void 0 || v === null) return void 0;
+    const percent = percentString(v);
+    if (percent !== void 0) return percent.value <= 100 ? fromPercent(percent.value) : this.problem(path2, `${JSON.stringify(percent.text)}: at most 100%`);
+    if (typeof v === "number" && Number.isFinite(v) && v <= 1) return v;
+    return this.problem(path2, `must be a ratio of the budget left (at most 1, e.g. 0.42) or a percentage string such as "42%", found ${kindOf(v)}`);
+  }
+  window(v, path2) {
+    const t = this.text(v, path2, MAX_SHORT_TEXT);
+    if (t === void 0) return void 0;
+    return DURATION.test(t) ? t : this.problem(path2, `${JSON.stringify(t)} is not a duration such as 30d, 4w or 720h`);
+  }
+  freezeWindows(v) {
+    if (v === void 0 || v === null) return void 0;
+    if (!Array.isArray(v)) return this.problem(["freezeWindows"], `must be a list of windows, found ${kindOf(v)}`);
+    if (v.length > MAX_FREEZE_WINDOWS) return this.problem(["freezeWindows"], `lists ${String(v.length)} windows, more than ${String(MAX_FREEZE_WINDOWS)}`);
+    const out = [];
+    for (const [i, item] of v.entries()) {
+      const at = ["freezeWindows", i];
+      if (!isRecord3(item)) {
+        this.problem(at, `must be a mapping with start and end, found ${kindOf(item)}`);
+        continue;
+      }
+      const start = this.dateTime(item["start"], [...at, "start"]);
+      const end = this.dateTime(item["end"], [...at, "end"]);
+      const reason = this.text(item["reason"], [...at, "reason"]);
+      if (start === void 0 || end === void 0) continue;
+      if (Date.parse(end) <= Date.parse(start)) {
+        this.problem([...at, "end"], `${end} is not after start ${start}`);
+        continue;
+      }
+      out.push({ start, end, ...reason === void 0 ? {} : { reason } });
+    }
+    return out;
+  }
+  /** RFC 3339 with an explicit offset: a time without one would depend on the runner's zone. */
+  dateTime(v, path2) {
+    if (v === void 0 || v === null) return this.problem(path2, "is required (an RFC 3339 date-time such as 2026-12-21T00:00:00Z)");
+    if (typeof v !== "string") return this.problem(path2, `must be an RFC 3339 date-time string, found ${kindOf(v)}`);
+    const t = v.trim();
+    if (t.length > MAX_SHORT_TEXT || !RFC3339.test(t) || Number.isNaN(Date.parse(t))) {
+      return this.problem(path2, `${JSON.stringify(t)} is not an RFC 3339 date-time with Z or an offset (e.g. 2026-12-21T00:00:00+01:00)`);
+    }
+    return t;
+  }
+};
+function percentString(v) {
+  if (typeof v !== "string") return void 0;
+  const t = v.trim();
+  if (!t.endsWith("%")) return void 0;
+  const body = t.slice(0, -1).trim();
+  if (body === "" || !/^-?\d+(?:\.\d+)?$/.test(body)) return void 0;
+  return { value: Number(body), text: t };
+}
+function fromPercent(p) {
+  return Number(`${String(p)}e-2`);
+}
+function kindOf(v) {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  if (isRecord3(v)) return "a mapping";
+  if (typeof v === "string") return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}\u2026` : v)}`;
+  if (typeof v === "number" || typeof v === "boolean") return `${typeof v} ${String(v)}`;
+  return typeof v;
+}
+function pathText(path2) {
+  return path2.map((p, i) => typeof p === "number" ? `[${String(p)}]` : i === 0 ? p : `.${p}`).join("");
+}
+function build2(source, v) {
+  return {
+    source,
+    app: v.app ?? "",
+    ...v.environment === void 0 ? {} : { environment: v.environment },
+    owner: v.owner ?? "",
+    ...v.costCenter === void 0 ? {} : { costCenter: v.costCenter },
+    ...v.tier === void 0 ? {} : { tier: v.tier },
+    ...v.timezone === void 0 ? {} : { timezone: v.timezone },
+    slos: v.slos ?? [],
+    dependents: v.dependents ?? [],
+    freezeWindows: v.freezeWindows ?? []
+  };
+}
+function metadataError(file, text2, docIndex, dialect, problems, missing, spots) {
+  const lines = yamlKeyLines(text2, docIndex, problems.map((p) => p.path));
+  const items = [
+    ...missing.map((k) => `missing ${k}${dialect === "backstage" ? ` (${spots[k]?.path.join(".") ?? k})` : ""}`),
+    ...problems.map((p) => {
+      const line = lines.get(p.path.join("\0"));
+      return `${pathText(p.path)}${line === void 0 ? "" : ` (line ${String(line)})`}: ${p.message}`;
+    })
+  ];
+  const firstLine3 = problems.map((p) => lines.get(p.path.join("\0"))).find((l) => l !== void 0);
+  const what = missing.length > 0 && problems.length === 0 ? "is missing required service metadata" : "has invalid service metadata";
+  const snippet = missing.length === 0 ? void 0 : dialect === "genops" ? genopsSnippet(missing) : backstageSnippet(missing);
+  return formatError2(file, `${what}:
+${items.map((i) => `  - ${i}`).join("\n")}`, {
+    expected: dialect === "genops" ? `a genops.yaml with ${missing.length > 0 ? missing.join(", ") : "valid values"}` : `a Backstage Component with ${missing.length > 0 ? missing.map((k) => spots[k]?.path.join(".") ?? k).join(", ") : "valid values"}`,
+    ...firstLine3 === void 0 ? {} : { line: firstLine3 },
+    hint: [
+      snippet === void 0 ? void 0 : `Add to ${file.path}:
+
+${snippet}`,
+      problems.length > 0 ? "Fix the values listed above." : void 0
+    ].filter((x) => x !== void 0).join("\n\n")
+  });
+}
+function genopsSnippet(keys) {
+  return keys.map((k) => `${k}: ${PLACEHOLDERS[k]}`).join("\n");
+}
+function backstageSnippet(keys) {
+  const spots = keys.map((k) => BACKSTAGE_SPOTS[k]).filter((s) => s !== void 0);
+  const out = [];
+  const emit = (prefix, depth) => {
+    const here = spots.filter((s) => prefix.every((p, i) => s.path[i] === p) && s.path.length > depth);
+    const seen = [];
+    for (const s of here) {
+      const key = s.path[depth];
+      if (seen.includes(key)) continue;
+      seen.push(key);
+      const indent = "  ".repeat(depth);
+      if (s.path.length === depth + 1) out.push(`${indent}${key}: ${s.placeholder}`);
+      else {
+        out.push(`${indent}${key}:`);
+        emit([...prefix, key], depth + 1);
+      }
+    }
+  };
+  emit([], 0);
+  return out.join("\n");
+}
+
+// packages/core/src/action/runtime.ts
+var SUMMARY_LIMIT_BYTES = 1024 * 1024;
+function capSummary(markdown, limit = SUMMARY_LIMIT_BYTES) {
+  if (Buffer.byteLength(markdown) <= limit) return markdown;
+  const note = "\n\n> [!WARNING]\n> This summary was cut at GitHub's 1 MiB limit; the full report is in the step log and the signed artifact.\n";
+  let cut = markdown.slice(0, limit - Buffer.byteLength(note) - 16);
+  while (Buffer.byteLength(cut) > limit - Buffer.byteLength(note)) cut = cut.slice(0, -1024);
+  return cut + note;
+}
+function maskSecret(rt2, value) {
+  if (value === "") return;
+  rt2.setSecret(value);
+  for (const line of value.split(/\r?\n/)) {
+    const t = line.trim();
+    if (t !== "" && !t.startsWith("-----")) rt2.setSecret(t);
+  }
+}
+function silenceBundledBufferDeprecation() {
+  const emit = process.emitWarning.bind(process);
+  process.emitWarning = ((...args) => {
+    const [, typeOrOptions, code] = args;
+    const c = typeof typeOrOptions === "object" && typeOrOptions !== null ? typeOrOptions.code : code;
+    if (c === "DEP0005") return;
+    emit(...args);
+  });
+}
+function actionsRuntime() {
+  silenceBundledBufferDeprecation();
+  const parts = [];
+  const place = (p) => {
+    const props = {};
+    if (p?.title !== void 0) props.title = p.title;
+    if (p?.file !== void 0) props.file = p.file;
+    if (p?.line !== void 0) props.startLine = p.line;
+    if (p?.column !== void 0) props.startColumn = p.column;
+    return props;
+  };
+  return {
+    getInput: (name) => getInput(name),
+    setOutput: (name, value) => setOutput(name, value),
+    setSecret: (value) => setSecret(value),
+    logger: {
+      debug: (m) => debug(m),
+      info: (m) => info(m),
+      warning: (m) => warning(m),
+      error: (m) => error(m)
+    },
+    annotate(level, message, p) {
+      const props = place(p);
+      if (level === "error") error(message, props);
+      else if (level === "warning") warning(message, props);
+      else notice(message, props);
+    },
+    appendSummary: (md) => {
+      parts.push(md);
+    },
+    async writeSummary() {
+      if (parts.length === 0 || process.env.GITHUB_STEP_SUMMARY === void 0) return;
+      await summary.addRaw(capSummary(parts.join("\n")), true).write();
+      parts.length = 0;
+    },
+    setFailed: (m) => setFailed(m),
+    env: process.env
+  };
+}
+
+// packages/core/src/action/run.ts
+function errorSummary(step, err) {
+  const d = err.details;
+  const rows = [
+    ["Input", d.input],
+    ["File", d.file === void 0 ? void 0 : `${d.file}${d.line === void 0 ? "" : `:${d.line}`}`],
+    ["Expected", d.expected],
+    ["Found", d.actual],
+    ["What to do", d.hint]
+  ];
+  const lines = [
+    `### :x: genops ${mdText(step)}: ${ERROR_HEADINGS[err.kind]}`,
+    "",
+    `${mdCode(err.code)} ${mdText(err.message)}`,
+    ""
+  ];
+  const present = rows.filter((r) => r[1] !== void 0);
+  if (present.length > 0) {
+    lines.push("| | |", "|---|---|", ...present.map(([k, v]) => `| ${k} | ${k === "Input" || k === "File" ? mdCode(v) : mdText(v)} |`), "");
+  }
+  if (d.docUrl !== void 0) lines.push(`Docs: ${d.docUrl}`, "");
+  return lines.join("\n");
+}
+var ERROR_HEADINGS = {
+  internal: "internal error",
+  verification: "an artifact failed verification",
+  blocked: "blocked by policy",
+  config: "configuration problem"
+};
+async function runAction(rt2, step, main) {
+  try {
+    await main(rt2);
+    return true;
+  } catch (e) {
+    const err = toGenopsError(e);
+    const place = { title: `genops ${step}: ${err.code}` };
+    if (err.details.file !== void 0 && err.kind !== "internal") place.file = err.details.file;
+    if (err.details.line !== void 0) place.line = err.details.line;
+    rt2.annotate("error", err.message, place);
+    if (err.kind === "internal") {
+      const stack = err.details.cause instanceof Error ? err.details.cause.stack : err.stack;
+      if (stack !== void 0) rt2.logger.debug(stack);
+    }
+    rt2.appendSummary(errorSummary(step, err));
+    rt2.setFailed(err.describe());
+    return false;
+  } finally {
+    try {
+      await rt2.writeSummary();
+    } catch (e) {
+      rt2.logger.warning(`could not write the job summary: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+}
+
+// packages/core/src/action/inputs.ts
+var InputProblems = class {
+  problems = [];
+  add(input, message, expected) {
+    this.problems.push({ input, message, expected });
+  }
+  throwIfAny() {
+    const first = this.problems[0];
+    if (first === void 0) return;
+    const lines = this.problems.map((p) => `- ${p.input}: ${p.message} (expected ${p.expected})`);
+    throw new ConfigError(this.problems.some((p) => p.message === "is required") ? "INPUT_MISSING" : "INPUT_INVALID", `${this.problems.length} input problem(s):
+${lines.join("\n")}`, {
+      input: first.input,
+      expected: first.expected,
+      hint: "Fix the `with:` block of this step (see the action's README for every input)."
+    });
+  }
+};
+function listInput(raw, name) {
+  return raw(name).split(/\r?\n/).map((s) => s.trim()).filter((s) => s !== "" && !s.startsWith("#"));
+}
+function enumInput(raw, name, allowed, dflt, problems) {
+  const v = raw(name);
+  if (v === "") return dflt;
+  if (allowed.includes(v)) return v;
+  problems.add(name, `is ${JSON.stringify(v)}`, `one of ${allowed.join(", ")}`);
+  return dflt;
+}
+function intInput(raw, name, dflt, min, max, problems) {
+  const v = raw(name);
+  if (v === "") return dflt;
+  if (!/^-?\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+    problems.add(name, `is ${JSON.stringify(v)}`, `a whole number from ${min} to ${max}`);
+    return dflt;
+  }
+  return Number(v);
+}
+
+// packages/core/src/action/signing-inputs.ts
+var DEFAULT_FULCIO_URL = "https://fulcio.sigstore.dev";
+var DEFAULT_REKOR_URL = "https://rekor.sigstore.dev";
+var SIGNING_INPUTS = ["signing-mode", "signing-key", "fulcio-url", "rekor-url"];
+function parseSigningInputs(raw, problems) {
+  const key = raw("signing-key");
+  const mode = enumInput(raw, "signing-mode", ["auto", "key", "keyless"], "auto", problems);
+  const resolved = mode === "auto" ? key === "" ? "keyless" : "key" : mode;
+  if (resolved === "key") {
+    if (key === "") problems.add("signing-key", "is required when signing-mode is key", "a PEM ECDSA P-256 private key, from a secret");
+    return { mode: "key", privateKeyPem: key, source: "signing-key" };
+  }
+  return { mode: "keyless", fulcioUrl: raw("fulcio-url") || DEFAULT_FULCIO_URL, rekorUrl: raw("rekor-url") || DEFAULT_REKOR_URL };
+}
+
+// packages/core/src/action/verification.ts
+var PEM_BLOCK = /-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g;
+function publicKeyPems(text2) {
+  return text2.match(PEM_BLOCK) ?? [];
+}
+
+// packages/core/src/action/deps.ts
+import { readFile as readFile2, readdir } from "node:fs/promises";
+async function actionBaseDeps(rt2) {
+  const env = rt2.env;
+  const context = await readContextFromEnv(env, (p) => readFile2(p, "utf8"));
+  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+  return { context, fs: nodeFileSystem(workspace), clock: systemClock, workspace };
+}
+function actionGitHubClient(rt2, ctx) {
+  return (token) => createGitHubClient({ token, baseUrl: ctx.apiUrl, logger: rt2.logger, readOnlyToken: ctx.isReadOnlyToken });
+}
+
+// packages/core/src/action/run-identity.ts
+function runIdentityOf(ctx) {
+  const id = {
+    serverUrl: ctx.serverUrl,
+    repository: ctx.repository.fullName,
+    runId: String(ctx.runId),
+    runAttempt: ctx.runAttempt,
+    workflowRef: ctx.workflowRef,
+    event: ctx.eventName,
+    ref: ctx.ref,
+    sha: ctx.sha,
+    actor: ctx.actor
+  };
+  if (ctx.job !== void 0) id.job = ctx.job;
+  return id;
+}
+
+// packages/core/src/evidence/change.ts
+var import_picomatch2 = __toESM(require_picomatch2(), 1);
 
 // packages/core/src/evidence/codeowners.ts
 var CODEOWNERS_LOCATIONS = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
@@ -9808,10 +10264,10 @@ function hitCount(s) {
 }
 
 // packages/core/src/evidence/coverage/index.ts
-var EXPECTED = "a coverage report: lcov (lcov.info) or Cobertura XML (coverage.xml)";
+var EXPECTED2 = "a coverage report: lcov (lcov.info) or Cobertura XML (coverage.xml)";
 var HINT = "Write lcov (Jest/Vitest/c8/nyc: the `lcov` reporter; coverage.py: `coverage lcov`) or Cobertura XML (`coverage xml`, istanbul `cobertura`, gcovr `--xml`).";
 function parseCoverageFile(file) {
-  const text2 = sourceText(file, EXPECTED);
+  const text2 = sourceText(file, EXPECTED2);
   const warnings = new Warnings();
   const head = text2.trimStart().slice(0, 1);
   if (head === "<") {
@@ -9820,7 +10276,7 @@ function parseCoverageFile(file) {
     if (root !== null && typeof root === "object" && !Array.isArray(root)) {
       const r = root;
       if (r["@_clover"] !== void 0 || r.project !== void 0) {
-        throw formatError2(file, "is a Clover XML report, which genops does not read", { expected: EXPECTED, hint: HINT });
+        throw formatError2(file, "is a Clover XML report, which genops does not read", { expected: EXPECTED2, hint: HINT });
       }
       const report2 = readCobertura(r, warnings);
       if (report2.files.length === 0) warnings.add("the report lists no files");
@@ -9828,7 +10284,7 @@ function parseCoverageFile(file) {
     }
     const found2 = Object.keys(doc).find((k) => !k.startsWith("?") && !k.startsWith("#"));
     throw formatError2(file, `is XML but not Cobertura (root <${(found2 ?? "?").slice(0, 80)}>)`, {
-      expected: EXPECTED,
+      expected: EXPECTED2,
       hint: found2 === "report" ? `This looks like a JaCoCo report. ${HINT}` : HINT
     });
   }
@@ -9838,16 +10294,16 @@ function parseCoverageFile(file) {
     return { value: report2, format: "lcov", parser: ownParser("lcov"), warnings: warnings.done() };
   }
   throw formatError2(file, head === "{" ? "is JSON, not a supported coverage format (istanbul JSON is not read)" : "is not a recognized coverage report", {
-    expected: EXPECTED,
+    expected: EXPECTED2,
     hint: HINT
   });
 }
 function readXml(file) {
   try {
-    return parseXmlSource(file, EXPECTED, { arrays: COBERTURA_ARRAYS });
+    return parseXmlSource(file, EXPECTED2, { arrays: COBERTURA_ARRAYS });
   } catch (e) {
     if (e instanceof ConfigError) throw e;
-    throw formatError2(file, `is not well-formed XML: ${e instanceof Error ? e.message.slice(0, 200) : "parse error"}`, { expected: EXPECTED });
+    throw formatError2(file, `is not well-formed XML: ${e instanceof Error ? e.message.slice(0, 200) : "parse error"}`, { expected: EXPECTED2 });
   }
 }
 function buildCoverageEvidence(reports, diff, options) {
@@ -9929,11 +10385,11 @@ function summarizeDeployments(environment, records) {
 
 // packages/core/src/evidence/diff.ts
 var import_parse_diff = __toESM(require_parse_diff(), 1);
-var EXPECTED2 = "a unified diff (`git diff base...head`, or a pull request diff from the GitHub API)";
+var EXPECTED3 = "a unified diff (`git diff base...head`, or a pull request diff from the GitHub API)";
 var FORMAT = "unified-diff";
 var HUNK_HEADER = /^@@ -(\d{1,9})(?:,(\d{1,9}))? \+(\d{1,9})(?:,(\d{1,9}))? @@/;
 function parseDiffFile(file) {
-  const text2 = sourceText(file, EXPECTED2);
+  const text2 = sourceText(file, EXPECTED3);
   const warnings = new Warnings();
   const files = readUnifiedDiff(text2, file, warnings);
   return { value: files, format: FORMAT, parser: ownParser("unified-diff"), warnings: warnings.done() };
@@ -10003,14 +10459,14 @@ function readUnifiedDiff(raw, file, warnings) {
       const m = HUNK_HEADER.exec(line);
       if (m === null) {
         throw formatError2(file, `line ${String(i + 1)}: malformed hunk header`, {
-          expected: EXPECTED2,
+          expected: EXPECTED3,
           line: i + 1,
           hint: "Hunk headers look like `@@ -12,7 +12,9 @@`. Give the diff exactly as git wrote it."
         });
       }
       if (current === void 0) {
         throw formatError2(file, `line ${String(i + 1)}: a hunk comes before any file header`, {
-          expected: EXPECTED2,
+          expected: EXPECTED3,
           line: i + 1,
           hint: "The diff must name its files (`diff --git a/x b/x`, `--- a/x`, `+++ b/x`) before their hunks."
         });
@@ -10029,7 +10485,7 @@ function readUnifiedDiff(raw, file, warnings) {
   if (oldLeft > 0 || newLeft > 0) warnings.add("the last hunk ends before the line counts of its header say (truncated diff?)");
   if (sections.length === 0) {
     throw formatError2(file, "is not a unified diff: no `diff --git`, `---`/`+++` or `@@` lines", {
-      expected: EXPECTED2,
+      expected: EXPECTED3,
       hint: "Write the diff with `git diff --no-color base...head > change.diff`."
     });
   }
@@ -10421,7 +10877,7 @@ function unquoteC(s, start) {
 }
 
 // packages/core/src/evidence/genai/promptfoo.ts
-var EXPECTED3 = "promptfoo eval results JSON (`promptfoo eval -o results.json`)";
+var EXPECTED4 = "promptfoo eval results JSON (`promptfoo eval -o results.json`)";
 var MAX_ASSERTION_KINDS = 1e4;
 var MAX_PROVIDERS = 1e3;
 var MAX_COMPONENT_DEPTH = 8;
@@ -10450,7 +10906,7 @@ function assertionSummaries(tallies) {
   }).sort((x, y) => compare(x.type, y.type) || compare(x.metric ?? "", y.metric ?? ""));
 }
 function parseEvalFile(file) {
-  const doc = parseJsonSource(file, EXPECTED3);
+  const doc = parseJsonSource(file, EXPECTED4);
   const warnings = new Warnings();
   const summary2 = findSummary(file, doc);
   const version = asCount(summary2.version);
@@ -10588,7 +11044,7 @@ function findSummary(file, doc) {
   if (nested !== void 0 && (Array.isArray(nested.results) || isRecord3(nested.table))) return nested;
   if (top !== void 0 && Array.isArray(top.results) && (top.stats !== void 0 || top.version !== void 0)) return top;
   throw formatError2(file, "is not a promptfoo results file: no `results.results` list", {
-    expected: EXPECTED3,
+    expected: EXPECTED4,
     hint: "Write the results with `promptfoo eval -o results.json` (JSON output; not CSV, HTML or YAML)."
   });
 }
@@ -10702,14 +11158,14 @@ function compare(a, b) {
 }
 
 // packages/core/src/evidence/genai/otlp.ts
-var EXPECTED4 = "OTLP/JSON trace export (`resourceSpans`), or JSON Lines of them (OpenTelemetry Collector file exporter)";
+var EXPECTED5 = "OTLP/JSON trace export (`resourceSpans`), or JSON Lines of them (OpenTelemetry Collector file exporter)";
 var MODEL_CALLS = /* @__PURE__ */ new Set(["chat", "text_completion", "generate_content", "embeddings"]);
 var DECISIONS = /* @__PURE__ */ new Set(["chat", "text_completion", "generate_content"]);
 var LLM_REQUEST_TYPES = { chat: "chat", completion: "text_completion", embedding: "embeddings" };
 var MAX_MODELS = 1e3;
 var MAX_COST2 = 1e9;
 function parseTraceFile(file, limits = DEFAULT_LIMITS) {
-  const text2 = sourceText(file, EXPECTED4);
+  const text2 = sourceText(file, EXPECTED5);
   const warnings = new Warnings(limits.maxWarnings);
   const { exports, lines } = readExports(file, text2);
   const spans = [];
@@ -10744,7 +11200,7 @@ function parseTraceFile(file, limits = DEFAULT_LIMITS) {
   }
   if (recognized === 0) {
     throw formatError2(file, "has no OTLP trace data (`resourceSpans`)", {
-      expected: EXPECTED4,
+      expected: EXPECTED5,
       hint: "Export traces as OTLP/JSON (e.g. the Collector `file` exporter, or an OTLP JSON file from the SDK); Jaeger and Zipkin JSON are not read."
     });
   }
@@ -10820,8 +11276,8 @@ function readExports(file, text2) {
   const firstIndex = rows.findIndex((l) => l.trim() !== "");
   const first = rows[firstIndex];
   if (first === void 0 || !parsesAsObject(first) || rows.filter((l) => l.trim() !== "").length < 2) {
-    parseJsonText(file, text2, EXPECTED4);
-    throw formatError2(file, "is not valid JSON", { expected: EXPECTED4 });
+    parseJsonText(file, text2, EXPECTED5);
+    throw formatError2(file, "is not valid JSON", { expected: EXPECTED5 });
   }
   const exports = [];
   for (let i = 0; i < rows.length; i++) {
@@ -10830,7 +11286,7 @@ function readExports(file, text2) {
     try {
       exports.push(JSON.parse(row));
     } catch {
-      throw formatError2(file, `line ${String(i + 1)} is not valid JSON (JSON Lines: one OTLP export per line)`, { expected: EXPECTED4, line: i + 1 });
+      throw formatError2(file, `line ${String(i + 1)} is not valid JSON (JSON Lines: one OTLP export per line)`, { expected: EXPECTED5, line: i + 1 });
     }
   }
   return { exports, lines: true };
@@ -11148,14 +11604,14 @@ var BUNDLE_MEDIA_TYPES = /* @__PURE__ */ new Map([
   ["application/vnd.dev.sigstore.bundle+json;version=0.3", "0.3"],
   ["application/vnd.dev.sigstore.bundle.v0.3+json", "0.3"]
 ]);
-var EXPECTED5 = "a Sigstore bundle (media type application/vnd.dev.sigstore.bundle+json;version=0.1, 0.2 or 0.3, or application/vnd.dev.sigstore.bundle.v0.3+json) with a DSSE envelope carrying an in-toto SLSA provenance statement";
+var EXPECTED6 = "a Sigstore bundle (media type application/vnd.dev.sigstore.bundle+json;version=0.1, 0.2 or 0.3, or application/vnd.dev.sigstore.bundle.v0.3+json) with a DSSE envelope carrying an in-toto SLSA provenance statement";
 var BUNDLE_HINT = "Give the Sigstore bundle: the bundle-path output of actions/attest-build-provenance, `gh attestation download`, `cosign attest --new-bundle-format --bundle`, or an npm provenance bundle.";
 var STATEMENT_TYPES = /* @__PURE__ */ new Set(["https://in-toto.io/Statement/v1", "https://in-toto.io/Statement/v0.1"]);
 var GITHUB_ACTIONS_BUILD_TYPES = /* @__PURE__ */ new Set([
   "https://actions.github.io/buildtypes/workflow/v1",
   "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1"
 ]);
-var MAX_TEXT = 4096;
+var MAX_TEXT2 = 4096;
 var MAX_REASON = 1024;
 var MAX_SUBJECTS = 1e4;
 var DEFAULT_CLOCK_SKEW_SECONDS = 300;
@@ -11178,19 +11634,19 @@ function jsonLines(file, text2) {
     if (line === "") continue;
     const parsed = tryJson(line);
     if (!parsed.ok) {
-      if (out.length === 0) parseJsonText(file, text2, EXPECTED5);
-      throw formatError2(file, `line ${String(i + 1)} is not valid JSON (a JSON lines file holds one bundle per line)`, { expected: EXPECTED5, line: i + 1, hint: BUNDLE_HINT });
+      if (out.length === 0) parseJsonText(file, text2, EXPECTED6);
+      throw formatError2(file, `line ${String(i + 1)} is not valid JSON (a JSON lines file holds one bundle per line)`, { expected: EXPECTED6, line: i + 1, hint: BUNDLE_HINT });
     }
     out.push({ value: parsed.value, line: i + 1 });
   }
-  if (out.length < 2) parseJsonText(file, text2, EXPECTED5);
+  if (out.length < 2) parseJsonText(file, text2, EXPECTED6);
   return out;
 }
 function classify(file, value, line) {
   const where = line === void 0 ? "" : `line ${String(line)}: `;
   const at = line === void 0 ? {} : { line };
   if (!isRecord3(value)) {
-    throw formatError2(file, `${where}is JSON but not a Sigstore bundle object`, { expected: EXPECTED5, ...at, hint: BUNDLE_HINT });
+    throw formatError2(file, `${where}is JSON but not a Sigstore bundle object`, { expected: EXPECTED6, ...at, hint: BUNDLE_HINT });
   }
   const mediaType = value.mediaType;
   const version = typeof mediaType === "string" ? BUNDLE_MEDIA_TYPES.get(mediaType) : void 0;
@@ -11203,15 +11659,15 @@ function classify(file, value, line) {
     });
   }
   if ("payloadType" in value && "signatures" in value) {
-    throw formatError2(file, `${where}is a bare DSSE envelope, not a Sigstore bundle: it carries no certificate or key to verify it with`, { expected: EXPECTED5, ...at, hint: BUNDLE_HINT });
+    throw formatError2(file, `${where}is a bare DSSE envelope, not a Sigstore bundle: it carries no certificate or key to verify it with`, { expected: EXPECTED6, ...at, hint: BUNDLE_HINT });
   }
   if ("_type" in value && "predicateType" in value) {
-    throw formatError2(file, `${where}is an unsigned in-toto statement, not a Sigstore bundle`, { expected: EXPECTED5, ...at, hint: BUNDLE_HINT });
+    throw formatError2(file, `${where}is an unsigned in-toto statement, not a Sigstore bundle`, { expected: EXPECTED6, ...at, hint: BUNDLE_HINT });
   }
-  throw formatError2(file, `${where}is not a Sigstore bundle (no Sigstore bundle mediaType)`, { expected: EXPECTED5, ...at, hint: BUNDLE_HINT });
+  throw formatError2(file, `${where}is not a Sigstore bundle (no Sigstore bundle mediaType)`, { expected: EXPECTED6, ...at, hint: BUNDLE_HINT });
 }
 function readBundleDocuments(file, limits) {
-  const text2 = sourceText(file, EXPECTED5);
+  const text2 = sourceText(file, EXPECTED6);
   const whole = tryJson(text2);
   let docs;
   if (whole.ok) {
@@ -11221,7 +11677,7 @@ function readBundleDocuments(file, limits) {
   } else {
     docs = jsonLines(file, text2);
   }
-  if (docs.length === 0) throw formatError2(file, "holds no Sigstore bundle (an empty attestations list)", { expected: EXPECTED5, hint: BUNDLE_HINT });
+  if (docs.length === 0) throw formatError2(file, "holds no Sigstore bundle (an empty attestations list)", { expected: EXPECTED6, hint: BUNDLE_HINT });
   if (docs.length > limits.maxFilesPerSource) throw limitError(file, "bundles in one file", limits.maxFilesPerSource, "maxFilesPerSource");
   return docs.map((d) => classify(file, d.value, d.line));
 }
@@ -11295,8 +11751,8 @@ function readSubjects(statement, claims, warnings) {
     }
     const name = asString(subject.name) ?? asString(subject.uri);
     if (name === void 0) warnings.add("a subject has no name (recorded with an empty name)");
-    else if (name.length > MAX_TEXT) warnings.add(`a subject name of ${String(name.length)} characters is cut to ${String(MAX_TEXT)}`);
-    const entry = { name: clip(name ?? "", MAX_TEXT) };
+    else if (name.length > MAX_TEXT2) warnings.add(`a subject name of ${String(name.length)} characters is cut to ${String(MAX_TEXT2)}`);
+    const entry = { name: clip(name ?? "", MAX_TEXT2) };
     const sha256 = digest.sha256;
     if (typeof sha256 === "string" && SHA256_HEX.test(sha256.toLowerCase())) entry.sha256 = sha256.toLowerCase();
     else if (sha256 !== void 0) warnings.add(`subject ${clip(name ?? "(no name)", 200)} has a sha256 digest that is not 64 hex digits: left out`);
@@ -11359,7 +11815,7 @@ function unsignedOrInvalid(doc, e) {
   return { code: "BUNDLE_INVALID", words: `not a valid Sigstore bundle ${doc.version} (${clip(detail, 300)})` };
 }
 function finish(file, claims, signer, reason) {
-  const text2 = (key, v) => v === void 0 ? {} : { [key]: clip(v, MAX_TEXT) };
+  const text2 = (key, v) => v === void 0 ? {} : { [key]: clip(v, MAX_TEXT2) };
   return {
     bundle: file.path,
     subjects: claims?.subjects ?? [],
@@ -11448,13 +11904,13 @@ function verifyProvenanceFile(file, policy, now, limits = DEFAULT_LIMITS) {
     const [doc] = docs;
     if (doc === void 0 || docs.length > 1) {
       throw formatError2(file, `holds ${String(docs.length)} bundles; a provenance file holds one`, {
-        expected: EXPECTED5,
+        expected: EXPECTED6,
         hint: "Give each bundle its own file (`gh attestation download` writes one per line: split the lines)."
       });
     }
     const warnings = new Warnings(limits.maxWarnings);
     const [result] = verifyDocuments(file, [doc], policy, now, warnings);
-    if (result === void 0) throw formatError2(file, "holds no Sigstore bundle", { expected: EXPECTED5, hint: BUNDLE_HINT });
+    if (result === void 0) throw formatError2(file, "holds no Sigstore bundle", { expected: EXPECTED6, hint: BUNDLE_HINT });
     return { value: result.record, format: result.format, parser: PARSER, warnings: warnings.done() };
   });
 }
@@ -11482,7 +11938,7 @@ function summarizeProvenance(records, expectedSubjects) {
       if (seen.has(key)) continue;
       seen.add(key);
       if (hex === void 0) {
-        artifacts.push({ bundle: NO_BUNDLE, subjects: [{ name: clip(raw, MAX_TEXT) }], verified: false, reason: clip(`NO_PROVENANCE: expected subject ${JSON.stringify(raw)} is not a sha256 digest`, MAX_REASON) });
+        artifacts.push({ bundle: NO_BUNDLE, subjects: [{ name: clip(raw, MAX_TEXT2) }], verified: false, reason: clip(`NO_PROVENANCE: expected subject ${JSON.stringify(raw)} is not a sha256 digest`, MAX_REASON) });
         continue;
       }
       if (covered.has(hex)) continue;
@@ -52787,21 +53243,21 @@ function compareChanges(x, y) {
 
 // packages/core/src/evidence/sbom/index.ts
 var SUPPORTED = "CycloneDX JSON (specVersion 1.2-1.6), CycloneDX XML (namespace http://cyclonedx.org/schema/bom/1.2 to 1.6) or SPDX 2.3 JSON";
-var EXPECTED6 = `an SBOM: ${SUPPORTED}`;
+var EXPECTED7 = `an SBOM: ${SUPPORTED}`;
 var HINT2 = "Generate one with e.g. `cyclonedx-npm --output-format JSON`, `syft -o cyclonedx-json` or `syft -o spdx-json`.";
 var XML_TAG_NAME = /^[^\s/>]+/;
 var XMLNS_ATTRIBUTE = /\bxmlns(?::([^\s=]+))?\s*=\s*(["'])(.*?)\2/g;
 var CYCLONEDX_NAMESPACE = /^http:\/\/cyclonedx\.org\/schema\/bom\/(\d+\.\d+)$/;
 function parseSbomFile(file, limits = DEFAULT_LIMITS) {
-  const text2 = sourceText(file, EXPECTED6);
+  const text2 = sourceText(file, EXPECTED7);
   const first = firstNonBlank(text2);
   if (first === "{" || first === "[") {
-    const doc = parseJsonText(file, text2, EXPECTED6);
+    const doc = parseJsonText(file, text2, EXPECTED7);
     if (!isRecord3(doc)) throw unknownFormat(file, "is JSON but not an object");
-    if (doc.bomFormat === "CycloneDX") return readCycloneDxJson(file, doc, limits, EXPECTED6);
-    if (typeof doc.spdxVersion === "string") return readSpdxJson(file, doc, limits, EXPECTED6);
+    if (doc.bomFormat === "CycloneDX") return readCycloneDxJson(file, doc, limits, EXPECTED7);
+    if (typeof doc.spdxVersion === "string") return readSpdxJson(file, doc, limits, EXPECTED7);
     const wrapped = asRecord(doc.sbom);
-    if (wrapped !== void 0 && typeof wrapped.spdxVersion === "string") return readSpdxJson(file, wrapped, limits, EXPECTED6);
+    if (wrapped !== void 0 && typeof wrapped.spdxVersion === "string") return readSpdxJson(file, wrapped, limits, EXPECTED7);
     if (doc["@context"] !== void 0 && JSON.stringify(doc["@context"]).includes("spdx")) {
       throw unknownFormat(file, "is SPDX 3 JSON-LD, which genops does not read yet");
     }
@@ -52823,7 +53279,7 @@ function parseSbomFile(file, limits = DEFAULT_LIMITS) {
     if (version === void 0) {
       throw unknownFormat(file, `has a <bom> root element ${namespace === void 0 ? "without a namespace" : `in namespace ${JSON.stringify(namespace.slice(0, 100))}`}, not a CycloneDX one`);
     }
-    return readCycloneDxXml(file, version, limits, EXPECTED6);
+    return readCycloneDxXml(file, version, limits, EXPECTED7);
   }
   if (text2.startsWith("SPDXVersion:", text2.length - text2.trimStart().length)) {
     throw unknownFormat(file, "is SPDX tag-value, which genops does not read");
@@ -52831,7 +53287,7 @@ function parseSbomFile(file, limits = DEFAULT_LIMITS) {
   throw unknownFormat(file, "is neither JSON nor XML");
 }
 function unknownFormat(file, what) {
-  return formatError2(file, `${what}: not a supported SBOM`, { expected: EXPECTED6, hint: HINT2 });
+  return formatError2(file, `${what}: not a supported SBOM`, { expected: EXPECTED7, hint: HINT2 });
 }
 var MAX_START_TAG = 16384;
 function rootStartTag(text2) {
@@ -52861,444 +53317,6 @@ function firstNonBlank(text2) {
     if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return text2[i];
   }
   return void 0;
-}
-
-// packages/core/src/evidence/service.ts
-var EXPECTED7 = "a genops.yaml service metadata file, or a Backstage catalog-info.yaml with a kind: Component entity";
-var SERVICE_METADATA_KEYS = [
-  "app",
-  "environment",
-  "owner",
-  "costCenter",
-  "tier",
-  "timezone",
-  "slos",
-  "dependents",
-  "freezeWindows"
-];
-var DEFAULT_REQUIRED_METADATA = ["app", "environment", "owner", "costCenter"];
-var TIERS = ["critical", "high", "medium", "low"];
-var PLACEHOLDERS = {
-  app: "<service name, e.g. payments-api>",
-  environment: "<environment, e.g. production>",
-  owner: '<owning team, e.g. "@octo-org/payments">',
-  costCenter: "<cost center, e.g. CC-4711>",
-  tier: "<critical | high | medium | low>",
-  timezone: "<IANA time zone, e.g. Europe/Berlin>",
-  slos: "[{ name: availability, objective: 99.9, window: 30d }]",
-  dependents: "[<service name>, ...]",
-  freezeWindows: '[{ start: "2026-12-21T00:00:00Z", end: "2027-01-04T00:00:00Z", reason: <why> }]'
-};
-var GENOPS_SPOTS = Object.fromEntries(
-  SERVICE_METADATA_KEYS.map((k) => [k, { path: [k], placeholder: PLACEHOLDERS[k] }])
-);
-var ANNOTATION = {
-  environment: "genops.dev/environment",
-  costCenter: "genops.dev/cost-center",
-  tier: "genops.dev/tier",
-  timezone: "genops.dev/timezone"
-};
-var annotationSpot = (key) => ({
-  path: ["metadata", "annotations", ANNOTATION[key]],
-  placeholder: PLACEHOLDERS[key]
-});
-var BACKSTAGE_SPOTS = {
-  app: { path: ["metadata", "name"], placeholder: PLACEHOLDERS.app },
-  owner: { path: ["spec", "owner"], placeholder: "<owning group, e.g. group:default/payments>" },
-  dependents: { path: ["spec", "dependencyOf"], placeholder: "[component:default/<service name>]" },
-  environment: annotationSpot("environment"),
-  costCenter: annotationSpot("costCenter"),
-  tier: annotationSpot("tier"),
-  timezone: annotationSpot("timezone")
-};
-function parseServiceMetadataFile(file, required = DEFAULT_REQUIRED_METADATA, limits = DEFAULT_LIMITS) {
-  const requiredKeys = checkRequired(required);
-  const text2 = sourceText(file, EXPECTED7);
-  const documents = parseYamlDocuments(file, text2);
-  const present = documents.map((doc, index) => ({ doc, index })).filter((d) => d.doc !== null && d.doc !== void 0);
-  if (present.length === 0) {
-    throw formatError2(file, "is empty", { expected: EXPECTED7, hint: `Write the service metadata, e.g.
-
-${genopsSnippet(requiredKeys)}` });
-  }
-  const warnings = new Warnings(limits.maxWarnings);
-  const backstage = present.filter((d) => isRecord3(d.doc) && asString(d.doc["apiVersion"])?.startsWith("backstage.io/") === true);
-  if (backstage.length > 0) return parseBackstage(file, text2, backstage, requiredKeys, warnings);
-  const [first] = present;
-  if (present.length > 1 || first === void 0) {
-    throw formatError2(file, `has ${String(present.length)} YAML documents and none is a Backstage entity`, {
-      expected: EXPECTED7,
-      hint: "A genops.yaml is one YAML document (no `---` separators between documents)."
-    });
-  }
-  if (!isRecord3(first.doc)) {
-    throw formatError2(file, `is a YAML ${Array.isArray(first.doc) ? "list" : "scalar"}, not a mapping of keys`, {
-      expected: EXPECTED7,
-      hint: `Supported formats: genops.yaml (keys app, owner, environment, ...) and Backstage catalog-info.yaml. For example:
-
-${genopsSnippet(requiredKeys)}`
-    });
-  }
-  return parseGenops(file, text2, first.doc, first.index, requiredKeys, warnings);
-}
-function checkRequired(required) {
-  const known = new Set(SERVICE_METADATA_KEYS);
-  const unknown = required.filter((k) => !known.has(k));
-  if (unknown.length > 0) {
-    throw new ConfigError("INPUT_INVALID", `Unknown required service metadata key${unknown.length === 1 ? "" : "s"}: ${unknown.join(", ")}`, {
-      expected: `keys among ${SERVICE_METADATA_KEYS.join(", ")}`,
-      actual: unknown.join(", "),
-      hint: "Name required service metadata keys as genops.yaml spells them (camelCase, e.g. costCenter)."
-    });
-  }
-  const keys = /* @__PURE__ */ new Set(["app", "owner"]);
-  for (const k of required) keys.add(k);
-  return SERVICE_METADATA_KEYS.filter((k) => keys.has(k));
-}
-function parseYamlDocuments(file, text2) {
-  try {
-    return loadAll(text2, { schema: CORE_SCHEMA, filename: file.path, maxAliases: 100, maxDepth: 64 });
-  } catch (e) {
-    if (e instanceof YAMLException) {
-      throw formatError2(file, `is not valid YAML: ${e.reason}`, {
-        expected: EXPECTED7,
-        ...e.mark === void 0 ? {} : { line: e.mark.line + 1, column: e.mark.column + 1 }
-      });
-    }
-    throw e;
-  }
-}
-function parseGenops(file, text2, doc, docIndex, required, warnings) {
-  const problems = [];
-  const known = new Set(SERVICE_METADATA_KEYS);
-  const squash = (k) => k.toLowerCase().replace(/[-_ ]/g, "");
-  for (const key of Object.keys(doc)) {
-    if (known.has(key)) continue;
-    const near = SERVICE_METADATA_KEYS.find((k) => squash(k) === squash(key));
-    warnings.add(`unknown key ${JSON.stringify(key)}${near === void 0 ? "" : ` (did you mean ${near}?)`}: ignored`);
-  }
-  const reader = new FieldReader(problems, warnings);
-  const app = reader.text(doc["app"], ["app"]);
-  const environment = reader.text(doc["environment"], ["environment"]);
-  const owner = reader.text(doc["owner"], ["owner"]);
-  const costCenter = reader.text(doc["costCenter"], ["costCenter"]);
-  const tier = reader.tier(doc["tier"], ["tier"]);
-  const timezone = reader.timezone(doc["timezone"], ["timezone"]);
-  const slos = reader.slos(doc["slos"]);
-  const dependents = reader.names(doc["dependents"], ["dependents"]);
-  const freezeWindows = reader.freezeWindows(doc["freezeWindows"]);
-  const values = { app, environment, owner, costCenter, tier, timezone, slos, dependents, freezeWindows };
-  const missing = required.filter((k) => values[k] === void 0 && problems.every((p) => p.path[0] !== k));
-  if (problems.length > 0 || missing.length > 0) {
-    throw metadataError(file, text2, docIndex, "genops", problems, missing, GENOPS_SPOTS);
-  }
-  return {
-    value: build2("genops", { app, environment, owner, costCenter, tier, timezone, slos, dependents, freezeWindows }),
-    format: "genops-service@1",
-    parser: ownParser("service-metadata"),
-    warnings: warnings.done()
-  };
-}
-function parseBackstage(file, text2, entities, required, warnings) {
-  const components = entities.filter((e) => isRecord3(e.doc) && e.doc["kind"] === "Component");
-  const describe2 = (e) => {
-    const d = isRecord3(e.doc) ? e.doc : {};
-    const metadata2 = isRecord3(d["metadata"]) ? d["metadata"] : {};
-    return `${asString(d["kind"]) ?? "(no kind)"} ${asString(metadata2["name"]) ?? "(no name)"}`;
-  };
-  const [component] = components;
-  if (component === void 0 || components.length > 1) {
-    throw formatError2(
-      file,
-      component === void 0 ? `has no kind: Component entity (found: ${entities.map(describe2).join(", ")})` : `has ${String(components.length)} kind: Component entities (${components.map(describe2).join(", ")}); genops cannot tell which one this repository deploys`,
-      {
-        expected: EXPECTED7,
-        hint: "Give genops a catalog-info.yaml with exactly one Component (the service this repository deploys), or a genops.yaml."
-      }
-    );
-  }
-  const doc = component.doc;
-  const apiVersion = asString(doc["apiVersion"]) ?? "backstage.io";
-  const problems = [];
-  const reader = new FieldReader(problems, warnings);
-  const metadata = reader.mapping(doc["metadata"], ["metadata"]);
-  const spec = reader.mapping(doc["spec"], ["spec"]);
-  const annotations = reader.mapping(metadata?.["annotations"], ["metadata", "annotations"]);
-  const ann = (key) => annotations?.[ANNOTATION[key]];
-  const annPath = (key) => ["metadata", "annotations", ANNOTATION[key]];
-  const app = reader.text(metadata?.["name"], ["metadata", "name"]);
-  const owner = reader.text(spec?.["owner"], ["spec", "owner"]);
-  let environment = reader.text(ann("environment"), annPath("environment"));
-  if (environment === void 0 && ann("environment") === void 0) {
-    const lifecycle = reader.text(spec?.["lifecycle"], ["spec", "lifecycle"]);
-    if (lifecycle !== void 0) {
-      environment = lifecycle;
-      warnings.add(
-        `environment taken from spec.lifecycle (${JSON.stringify(lifecycle)}); set the ${ANNOTATION.environment} annotation to name the environment explicitly`
-      );
-    }
-  }
-  const costCenter = reader.text(ann("costCenter"), annPath("costCenter"));
-  const tier = reader.tier(ann("tier"), annPath("tier"));
-  const timezone = reader.timezone(ann("timezone"), annPath("timezone"));
-  const dependents = reader.names(spec?.["dependencyOf"], ["spec", "dependencyOf"]);
-  const values = { app, environment, owner, costCenter, tier, timezone, dependents };
-  const unsupported = required.filter((k) => BACKSTAGE_SPOTS[k] === void 0);
-  const missing = required.filter(
-    (k) => BACKSTAGE_SPOTS[k] !== void 0 && values[k] === void 0 && problems.every((p) => !samePath(p.path, BACKSTAGE_SPOTS[k]?.path ?? []))
-  );
-  for (const k of unsupported) {
-    problems.push({ path: [k], message: `${k} is required, but a Backstage catalog file cannot carry it: give a genops.yaml instead` });
-  }
-  if (problems.length > 0 || missing.length > 0) {
-    throw metadataError(file, text2, component.index, "backstage", problems, missing, BACKSTAGE_SPOTS);
-  }
-  return {
-    value: build2("backstage", { app, environment, owner, costCenter, tier, timezone, slos: [], dependents, freezeWindows: [] }),
-    format: `backstage-catalog@${apiVersion.slice(apiVersion.indexOf("/") + 1)}`,
-    parser: ownParser("service-metadata"),
-    warnings: warnings.done()
-  };
-}
-function samePath(a, b) {
-  return a.length >= b.length && b.every((x, i) => a[i] === x);
-}
-var MAX_TEXT2 = 1024;
-var MAX_SHORT_TEXT = 64;
-var MAX_SLOS = 1e3;
-var MAX_DEPENDENTS = 1e4;
-var MAX_FREEZE_WINDOWS = 1e3;
-var DURATION = /^[1-9][0-9]*[mhdw]$/;
-var RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
-var FieldReader = class {
-  constructor(problems, warnings) {
-    this.problems = problems;
-    this.warnings = warnings;
-  }
-  problems;
-  warnings;
-  problem(path2, message) {
-    this.problems.push({ path: path2, message });
-    return void 0;
-  }
-  mapping(v, path2) {
-    if (v === void 0 || v === null) return void 0;
-    if (isRecord3(v)) return v;
-    return this.problem(path2, `must be a mapping of keys, found ${kindOf(v)}`);
-  }
-  /** A non-empty string; a number is taken as its decimal text (with a note about leading zeros). */
-  text(v, path2, maxLength = MAX_TEXT2) {
-    if (v === void 0 || v === null) return void 0;
-    if (typeof v === "string") {
-      const t = v.trim();
-      if (t.length > maxLength) return this.problem(path2, `is ${String(t.length)} characters long, more than ${String(maxLength)}`);
-      return t === "" ? this.problem(path2, "must not be empty") : t;
-    }
-    if (typeof v === "number" && Number.isFinite(v)) {
-      this.warnings.add(`${pathText(path2)} is the number ${String(v)}; quote it if it should keep leading zeros or a format`);
-      return String(v);
-    }
-    return this.problem(path2, `must be a string, found ${kindOf(v)}`);
-  }
-  tier(v, path2) {
-    const t = this.text(v, path2);
-    if (t === void 0) return void 0;
-    const lower = t.toLowerCase();
-    const tier = TIERS.find((x) => x === lower);
-    return tier ?? this.problem(path2, `${JSON.stringify(t)} is not one of ${TIERS.join(", ")}`);
-  }
-  /** An IANA time zone name, as Intl knows it; stored in its canonical spelling. */
-  timezone(v, path2) {
-    const t = this.text(v, path2);
-    if (t === void 0) return void 0;
-    const expected = "must be an IANA time zone name such as Europe/Berlin or UTC";
-    if (!/^[A-Za-z]/.test(t)) return this.problem(path2, `${JSON.stringify(t)}: ${expected} (not an offset)`);
-    try {
-      return new Intl.DateTimeFormat("en-US", { timeZone: t }).resolvedOptions().timeZone;
-    } catch {
-      return this.problem(path2, `${JSON.stringify(t)}: ${expected}`);
-    }
-  }
-  /** A list of distinct names. */
-  names(v, path2) {
-    if (v === void 0 || v === null) return void 0;
-    if (!Array.isArray(v)) return this.problem(path2, `must be a list of names, found ${kindOf(v)}`);
-    if (v.length > MAX_DEPENDENTS) return this.problem(path2, `lists ${String(v.length)} names, more than ${String(MAX_DEPENDENTS)}`);
-    const out = [];
-    for (const [i, item] of v.entries()) {
-      const name = this.text(item, [...path2, i]);
-      if (name !== void 0 && !out.includes(name)) out.push(name);
-    }
-    return out;
-  }
-  slos(v) {
-    if (v === void 0 || v === null) return void 0;
-    if (!Array.isArray(v)) return this.problem(["slos"], `must be a list of SLOs, found ${kindOf(v)}`);
-    if (v.length > MAX_SLOS) return this.problem(["slos"], `lists ${String(v.length)} SLOs, more than ${String(MAX_SLOS)}`);
-    const out = [];
-    for (const [i, item] of v.entries()) {
-      const at = ["slos", i];
-      if (!isRecord3(item)) {
-        this.problem(at, `must be a mapping with name and objective, found ${kindOf(item)}`);
-        continue;
-      }
-      const name = this.text(item["name"], [...at, "name"]) ?? this.problem([...at, "name"], "is required");
-      const objective = this.objective(item["objective"], [...at, "objective"]);
-      const window = this.window(item["window"], [...at, "window"]);
-      const budget = this.budget(item["errorBudgetRemaining"], [...at, "errorBudgetRemaining"]);
-      if (name === void 0 || objective === void 0) continue;
-      out.push({
-        name,
-        objective,
-        ...window === void 0 ? {} : { window },
-        ...budget === void 0 ? {} : { errorBudgetRemaining: budget }
-      });
-    }
-    return out;
-  }
-  /** (0, 1] as a ratio, (1, 100] or "x%" as a percentage; stored as a ratio. */
-  objective(v, path2) {
-    if (v === void 0 || v === null) return this.problem(path2, "is required (e.g. 99.9 for 99.9 %)");
-    const expected = 'must be a ratio in (0, 1], a percentage in (1, 100], or a string such as "99.9%"';
-    const percent = percentString(v);
-    if (percent !== void 0) {
-      return percent.value > 0 && percent.value <= 100 ? fromPercent(percent.value) : this.problem(path2, `${JSON.stringify(percent.text)}: ${expected}`);
-    }
-    if (typeof v !== "number" || !Number.isFinite(v)) return this.problem(path2, `${expected}, found ${kindOf(v)}`);
-    if (v > 0 && v <= 1) return v;
-    if (v > 1 && v <= 100) return fromPercent(v);
-    return this.problem(path2, `${String(v)}: ${expected}`);
-  }
-  /** A ratio <= 1 (negative when overspent), or "x%"; stored as a ratio. */
-  budget(v, path2) {
-    if (v === void 0 || v === null) return void 0;
-    const percent = percentString(v);
-    if (percent !== void 0) return percent.value <= 100 ? fromPercent(percent.value) : this.problem(path2, `${JSON.stringify(percent.text)}: at most 100%`);
-    if (typeof v === "number" && Number.isFinite(v) && v <= 1) return v;
-    return this.problem(path2, `must be a ratio of the budget left (at most 1, e.g. 0.42) or a percentage string such as "42%", found ${kindOf(v)}`);
-  }
-  window(v, path2) {
-    const t = this.text(v, path2, MAX_SHORT_TEXT);
-    if (t === void 0) return void 0;
-    return DURATION.test(t) ? t : this.problem(path2, `${JSON.stringify(t)} is not a duration such as 30d, 4w or 720h`);
-  }
-  freezeWindows(v) {
-    if (v === void 0 || v === null) return void 0;
-    if (!Array.isArray(v)) return this.problem(["freezeWindows"], `must be a list of windows, found ${kindOf(v)}`);
-    if (v.length > MAX_FREEZE_WINDOWS) return this.problem(["freezeWindows"], `lists ${String(v.length)} windows, more than ${String(MAX_FREEZE_WINDOWS)}`);
-    const out = [];
-    for (const [i, item] of v.entries()) {
-      const at = ["freezeWindows", i];
-      if (!isRecord3(item)) {
-        this.problem(at, `must be a mapping with start and end, found ${kindOf(item)}`);
-        continue;
-      }
-      const start = this.dateTime(item["start"], [...at, "start"]);
-      const end = this.dateTime(item["end"], [...at, "end"]);
-      const reason = this.text(item["reason"], [...at, "reason"]);
-      if (start === void 0 || end === void 0) continue;
-      if (Date.parse(end) <= Date.parse(start)) {
-        this.problem([...at, "end"], `${end} is not after start ${start}`);
-        continue;
-      }
-      out.push({ start, end, ...reason === void 0 ? {} : { reason } });
-    }
-    return out;
-  }
-  /** RFC 3339 with an explicit offset: a time without one would depend on the runner's zone. */
-  dateTime(v, path2) {
-    if (v === void 0 || v === null) return this.problem(path2, "is required (an RFC 3339 date-time such as 2026-12-21T00:00:00Z)");
-    if (typeof v !== "string") return this.problem(path2, `must be an RFC 3339 date-time string, found ${kindOf(v)}`);
-    const t = v.trim();
-    if (t.length > MAX_SHORT_TEXT || !RFC3339.test(t) || Number.isNaN(Date.parse(t))) {
-      return this.problem(path2, `${JSON.stringify(t)} is not an RFC 3339 date-time with Z or an offset (e.g. 2026-12-21T00:00:00+01:00)`);
-    }
-    return t;
-  }
-};
-function percentString(v) {
-  if (typeof v !== "string") return void 0;
-  const t = v.trim();
-  if (!t.endsWith("%")) return void 0;
-  const body = t.slice(0, -1).trim();
-  if (body === "" || !/^-?\d+(?:\.\d+)?$/.test(body)) return void 0;
-  return { value: Number(body), text: t };
-}
-function fromPercent(p) {
-  return Number(`${String(p)}e-2`);
-}
-function kindOf(v) {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "a list";
-  if (isRecord3(v)) return "a mapping";
-  if (typeof v === "string") return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}\u2026` : v)}`;
-  if (typeof v === "number" || typeof v === "boolean") return `${typeof v} ${String(v)}`;
-  return typeof v;
-}
-function pathText(path2) {
-  return path2.map((p, i) => typeof p === "number" ? `[${String(p)}]` : i === 0 ? p : `.${p}`).join("");
-}
-function build2(source, v) {
-  return {
-    source,
-    app: v.app ?? "",
-    ...v.environment === void 0 ? {} : { environment: v.environment },
-    owner: v.owner ?? "",
-    ...v.costCenter === void 0 ? {} : { costCenter: v.costCenter },
-    ...v.tier === void 0 ? {} : { tier: v.tier },
-    ...v.timezone === void 0 ? {} : { timezone: v.timezone },
-    slos: v.slos ?? [],
-    dependents: v.dependents ?? [],
-    freezeWindows: v.freezeWindows ?? []
-  };
-}
-function metadataError(file, text2, docIndex, dialect, problems, missing, spots) {
-  const lines = yamlKeyLines(text2, docIndex, problems.map((p) => p.path));
-  const items = [
-    ...missing.map((k) => `missing ${k}${dialect === "backstage" ? ` (${spots[k]?.path.join(".") ?? k})` : ""}`),
-    ...problems.map((p) => {
-      const line = lines.get(p.path.join("\0"));
-      return `${pathText(p.path)}${line === void 0 ? "" : ` (line ${String(line)})`}: ${p.message}`;
-    })
-  ];
-  const firstLine3 = problems.map((p) => lines.get(p.path.join("\0"))).find((l) => l !== void 0);
-  const what = missing.length > 0 && problems.length === 0 ? "is missing required service metadata" : "has invalid service metadata";
-  const snippet = missing.length === 0 ? void 0 : dialect === "genops" ? genopsSnippet(missing) : backstageSnippet(missing);
-  return formatError2(file, `${what}:
-${items.map((i) => `  - ${i}`).join("\n")}`, {
-    expected: dialect === "genops" ? `a genops.yaml with ${missing.length > 0 ? missing.join(", ") : "valid values"}` : `a Backstage Component with ${missing.length > 0 ? missing.map((k) => spots[k]?.path.join(".") ?? k).join(", ") : "valid values"}`,
-    ...firstLine3 === void 0 ? {} : { line: firstLine3 },
-    hint: [
-      snippet === void 0 ? void 0 : `Add to ${file.path}:
-
-${snippet}`,
-      problems.length > 0 ? "Fix the values listed above." : void 0
-    ].filter((x) => x !== void 0).join("\n\n")
-  });
-}
-function genopsSnippet(keys) {
-  return keys.map((k) => `${k}: ${PLACEHOLDERS[k]}`).join("\n");
-}
-function backstageSnippet(keys) {
-  const spots = keys.map((k) => BACKSTAGE_SPOTS[k]).filter((s) => s !== void 0);
-  const out = [];
-  const emit = (prefix, depth) => {
-    const here = spots.filter((s) => prefix.every((p, i) => s.path[i] === p) && s.path.length > depth);
-    const seen = [];
-    for (const s of here) {
-      const key = s.path[depth];
-      if (seen.includes(key)) continue;
-      seen.push(key);
-      const indent = "  ".repeat(depth);
-      if (s.path.length === depth + 1) out.push(`${indent}${key}: ${s.placeholder}`);
-      else {
-        out.push(`${indent}${key}:`);
-        emit([...prefix, key], depth + 1);
-      }
-    }
-  };
-  emit([], 0);
-  return out.join("\n");
 }
 
 // packages/core/src/evidence/tests/junit.ts
@@ -55931,7 +55949,7 @@ async function evidenceStep(rt2, deps) {
   const subject = { repository: ctx.repository.fullName, gitCommit: ctx.subjectSha };
   if (provenance?.expectedSubjects !== void 0) subject.artifacts = provenance.expectedSubjects.map((sha256, i) => ({ name: `artifact-${String(i + 1)}`, sha256 }));
   const statement = buildEvidenceStatement(subject, { toolVersion: GENOPS_VERSION, run: runIdentityOf(ctx), now: deps.clock.now(), ttlSeconds: ttl }, evidence);
-  const { signAndWrite } = await import("./chunks/sign-step-UYSMY3YB.js");
+  const { signAndWrite } = await import("./chunks/sign-step-FU2IPYCU.js");
   const out = await signAndWrite(statement, outputPath, signing, rt2.env, deps.fs);
   for (const [k, v] of Object.entries(evidenceOutputs(evidence))) rt2.setOutput(k, v);
   rt2.setOutput("artifact-path", out["artifact-path"]);

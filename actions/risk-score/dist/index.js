@@ -21,7 +21,7 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunks/chunk-U2AFVEGA.js";
+} from "./chunks/chunk-HPQZN33X.js";
 import {
   ConfigError,
   DEFAULT_MAX_ARTIFACT_BYTES,
@@ -42,7 +42,7 @@ import {
   toGenopsError,
   validateAgainst,
   verifyHandoff
-} from "./chunks/chunk-H66QGJ2P.js";
+} from "./chunks/chunk-RELGPIO2.js";
 import {
   __commonJS,
   __require,
@@ -15945,6 +15945,18 @@ var PERMISSIONS_BY_OPERATION = {
     permission: { scope: "issues", level: "read" },
     routes: ["GET /repos/{owner}/{repo}/issues"]
   },
+  // Who applied the break-glass label, and when (issue events of the pull request).
+  readLabelEvents: {
+    operation: "read the label events of a pull request",
+    permission: { scope: "pull-requests", level: "read" },
+    routes: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"]
+  },
+  // The post-incident follow-up issue a break-glass opens.
+  createIssue: {
+    operation: "open an issue",
+    permission: { scope: "issues", level: "write" },
+    routes: ["POST /repos/{owner}/{repo}/issues"]
+  },
   writeDeploymentStatus: {
     operation: "set a deployment status",
     permission: { scope: "deployments", level: "write" },
@@ -16559,387 +16571,179 @@ function createGitHubClient(options) {
   return octokit;
 }
 
-// packages/core/src/report/escape.ts
-var MD_SPECIAL = /[\\`*_{}[\]()#+\-.!|<>~&"'=:@$^]/g;
-function mdText(s2) {
-  return stripControls(s2).replace(/\r\n?|\n/g, " ").replace(MD_SPECIAL, (c) => c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : c === '"' ? "&quot;" : c === "'" ? "&#39;" : `\\${c}`).replace(/\\@/g, "@\u200D");
-}
-function mdTableCell(s2) {
-  return mdText(s2);
-}
-function mdCode(s2) {
-  const clean = stripControls(s2).replace(/\r\n?|\n/g, " ");
-  if (clean === "") return "` `";
-  const longest = Math.max(0, ...(clean.match(/`+/g) ?? []).map((m) => m.length));
-  const fence = "`".repeat(longest + 1);
-  const pad = clean.startsWith("`") || clean.endsWith("`") || clean.startsWith(" ") && clean.endsWith(" ") ? " " : "";
-  return `${fence}${pad}${clean}${pad}${fence}`;
-}
-function safeUrl(s2) {
-  let u;
-  try {
-    u = new URL(s2);
-  } catch {
-    return void 0;
-  }
-  if (u.protocol !== "https:" && u.protocol !== "http:") return void 0;
-  return u.href.replace(/[()<>"'`\s[\]|]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
-}
-function mdLink(text, url) {
-  const href = safeUrl(url);
-  return href === void 0 ? mdText(text) : `[${mdText(text)}](${href})`;
-}
-function stripControls(s2) {
-  return s2.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, "");
-}
+// node_modules/.pnpm/jsonc-parser@3.3.1/node_modules/jsonc-parser/lib/esm/impl/scanner.js
+var CharacterCodes;
+(function(CharacterCodes2) {
+  CharacterCodes2[CharacterCodes2["lineFeed"] = 10] = "lineFeed";
+  CharacterCodes2[CharacterCodes2["carriageReturn"] = 13] = "carriageReturn";
+  CharacterCodes2[CharacterCodes2["space"] = 32] = "space";
+  CharacterCodes2[CharacterCodes2["_0"] = 48] = "_0";
+  CharacterCodes2[CharacterCodes2["_1"] = 49] = "_1";
+  CharacterCodes2[CharacterCodes2["_2"] = 50] = "_2";
+  CharacterCodes2[CharacterCodes2["_3"] = 51] = "_3";
+  CharacterCodes2[CharacterCodes2["_4"] = 52] = "_4";
+  CharacterCodes2[CharacterCodes2["_5"] = 53] = "_5";
+  CharacterCodes2[CharacterCodes2["_6"] = 54] = "_6";
+  CharacterCodes2[CharacterCodes2["_7"] = 55] = "_7";
+  CharacterCodes2[CharacterCodes2["_8"] = 56] = "_8";
+  CharacterCodes2[CharacterCodes2["_9"] = 57] = "_9";
+  CharacterCodes2[CharacterCodes2["a"] = 97] = "a";
+  CharacterCodes2[CharacterCodes2["b"] = 98] = "b";
+  CharacterCodes2[CharacterCodes2["c"] = 99] = "c";
+  CharacterCodes2[CharacterCodes2["d"] = 100] = "d";
+  CharacterCodes2[CharacterCodes2["e"] = 101] = "e";
+  CharacterCodes2[CharacterCodes2["f"] = 102] = "f";
+  CharacterCodes2[CharacterCodes2["g"] = 103] = "g";
+  CharacterCodes2[CharacterCodes2["h"] = 104] = "h";
+  CharacterCodes2[CharacterCodes2["i"] = 105] = "i";
+  CharacterCodes2[CharacterCodes2["j"] = 106] = "j";
+  CharacterCodes2[CharacterCodes2["k"] = 107] = "k";
+  CharacterCodes2[CharacterCodes2["l"] = 108] = "l";
+  CharacterCodes2[CharacterCodes2["m"] = 109] = "m";
+  CharacterCodes2[CharacterCodes2["n"] = 110] = "n";
+  CharacterCodes2[CharacterCodes2["o"] = 111] = "o";
+  CharacterCodes2[CharacterCodes2["p"] = 112] = "p";
+  CharacterCodes2[CharacterCodes2["q"] = 113] = "q";
+  CharacterCodes2[CharacterCodes2["r"] = 114] = "r";
+  CharacterCodes2[CharacterCodes2["s"] = 115] = "s";
+  CharacterCodes2[CharacterCodes2["t"] = 116] = "t";
+  CharacterCodes2[CharacterCodes2["u"] = 117] = "u";
+  CharacterCodes2[CharacterCodes2["v"] = 118] = "v";
+  CharacterCodes2[CharacterCodes2["w"] = 119] = "w";
+  CharacterCodes2[CharacterCodes2["x"] = 120] = "x";
+  CharacterCodes2[CharacterCodes2["y"] = 121] = "y";
+  CharacterCodes2[CharacterCodes2["z"] = 122] = "z";
+  CharacterCodes2[CharacterCodes2["A"] = 65] = "A";
+  CharacterCodes2[CharacterCodes2["B"] = 66] = "B";
+  CharacterCodes2[CharacterCodes2["C"] = 67] = "C";
+  CharacterCodes2[CharacterCodes2["D"] = 68] = "D";
+  CharacterCodes2[CharacterCodes2["E"] = 69] = "E";
+  CharacterCodes2[CharacterCodes2["F"] = 70] = "F";
+  CharacterCodes2[CharacterCodes2["G"] = 71] = "G";
+  CharacterCodes2[CharacterCodes2["H"] = 72] = "H";
+  CharacterCodes2[CharacterCodes2["I"] = 73] = "I";
+  CharacterCodes2[CharacterCodes2["J"] = 74] = "J";
+  CharacterCodes2[CharacterCodes2["K"] = 75] = "K";
+  CharacterCodes2[CharacterCodes2["L"] = 76] = "L";
+  CharacterCodes2[CharacterCodes2["M"] = 77] = "M";
+  CharacterCodes2[CharacterCodes2["N"] = 78] = "N";
+  CharacterCodes2[CharacterCodes2["O"] = 79] = "O";
+  CharacterCodes2[CharacterCodes2["P"] = 80] = "P";
+  CharacterCodes2[CharacterCodes2["Q"] = 81] = "Q";
+  CharacterCodes2[CharacterCodes2["R"] = 82] = "R";
+  CharacterCodes2[CharacterCodes2["S"] = 83] = "S";
+  CharacterCodes2[CharacterCodes2["T"] = 84] = "T";
+  CharacterCodes2[CharacterCodes2["U"] = 85] = "U";
+  CharacterCodes2[CharacterCodes2["V"] = 86] = "V";
+  CharacterCodes2[CharacterCodes2["W"] = 87] = "W";
+  CharacterCodes2[CharacterCodes2["X"] = 88] = "X";
+  CharacterCodes2[CharacterCodes2["Y"] = 89] = "Y";
+  CharacterCodes2[CharacterCodes2["Z"] = 90] = "Z";
+  CharacterCodes2[CharacterCodes2["asterisk"] = 42] = "asterisk";
+  CharacterCodes2[CharacterCodes2["backslash"] = 92] = "backslash";
+  CharacterCodes2[CharacterCodes2["closeBrace"] = 125] = "closeBrace";
+  CharacterCodes2[CharacterCodes2["closeBracket"] = 93] = "closeBracket";
+  CharacterCodes2[CharacterCodes2["colon"] = 58] = "colon";
+  CharacterCodes2[CharacterCodes2["comma"] = 44] = "comma";
+  CharacterCodes2[CharacterCodes2["dot"] = 46] = "dot";
+  CharacterCodes2[CharacterCodes2["doubleQuote"] = 34] = "doubleQuote";
+  CharacterCodes2[CharacterCodes2["minus"] = 45] = "minus";
+  CharacterCodes2[CharacterCodes2["openBrace"] = 123] = "openBrace";
+  CharacterCodes2[CharacterCodes2["openBracket"] = 91] = "openBracket";
+  CharacterCodes2[CharacterCodes2["plus"] = 43] = "plus";
+  CharacterCodes2[CharacterCodes2["slash"] = 47] = "slash";
+  CharacterCodes2[CharacterCodes2["formFeed"] = 12] = "formFeed";
+  CharacterCodes2[CharacterCodes2["tab"] = 9] = "tab";
+})(CharacterCodes || (CharacterCodes = {}));
 
-// packages/core/src/action/runtime.ts
-var SUMMARY_LIMIT_BYTES = 1024 * 1024;
-function capSummary(markdown, limit = SUMMARY_LIMIT_BYTES) {
-  if (Buffer.byteLength(markdown) <= limit) return markdown;
-  const note = "\n\n> [!WARNING]\n> This summary was cut at GitHub's 1 MiB limit; the full report is in the step log and the signed artifact.\n";
-  let cut2 = markdown.slice(0, limit - Buffer.byteLength(note) - 16);
-  while (Buffer.byteLength(cut2) > limit - Buffer.byteLength(note)) cut2 = cut2.slice(0, -1024);
-  return cut2 + note;
-}
-function maskSecret(rt2, value) {
-  if (value === "") return;
-  rt2.setSecret(value);
-  for (const line of value.split(/\r?\n/)) {
-    const t = line.trim();
-    if (t !== "" && !t.startsWith("-----")) rt2.setSecret(t);
-  }
-}
-function silenceBundledBufferDeprecation() {
-  const emit = process.emitWarning.bind(process);
-  process.emitWarning = ((...args) => {
-    const [, typeOrOptions, code] = args;
-    const c = typeof typeOrOptions === "object" && typeOrOptions !== null ? typeOrOptions.code : code;
-    if (c === "DEP0005") return;
-    emit(...args);
-  });
-}
-function actionsRuntime() {
-  silenceBundledBufferDeprecation();
-  const parts = [];
-  const place = (p) => {
-    const props = {};
-    if (p?.title !== void 0) props.title = p.title;
-    if (p?.file !== void 0) props.file = p.file;
-    if (p?.line !== void 0) props.startLine = p.line;
-    if (p?.column !== void 0) props.startColumn = p.column;
-    return props;
-  };
-  return {
-    getInput: (name) => getInput(name),
-    setOutput: (name, value) => setOutput(name, value),
-    setSecret: (value) => setSecret(value),
-    logger: {
-      debug: (m) => debug(m),
-      info: (m) => info(m),
-      warning: (m) => warning(m),
-      error: (m) => error(m)
-    },
-    annotate(level, message, p) {
-      const props = place(p);
-      if (level === "error") error(message, props);
-      else if (level === "warning") warning(message, props);
-      else notice(message, props);
-    },
-    appendSummary: (md) => {
-      parts.push(md);
-    },
-    async writeSummary() {
-      if (parts.length === 0 || process.env.GITHUB_STEP_SUMMARY === void 0) return;
-      await summary.addRaw(capSummary(parts.join("\n")), true).write();
-      parts.length = 0;
-    },
-    setFailed: (m) => setFailed(m),
-    env: process.env
-  };
-}
-
-// packages/core/src/action/run.ts
-function errorSummary(step, err) {
-  const d = err.details;
-  const rows = [
-    ["Input", d.input],
-    ["File", d.file === void 0 ? void 0 : `${d.file}${d.line === void 0 ? "" : `:${d.line}`}`],
-    ["Expected", d.expected],
-    ["Found", d.actual],
-    ["What to do", d.hint]
-  ];
-  const lines = [
-    `### :x: genops ${mdText(step)}: ${err.kind === "internal" ? "internal error" : err.kind === "verification" ? "an artifact failed verification" : "configuration problem"}`,
-    "",
-    `${mdCode(err.code)} ${mdText(err.message)}`,
-    ""
-  ];
-  const present = rows.filter((r) => r[1] !== void 0);
-  if (present.length > 0) {
-    lines.push("| | |", "|---|---|", ...present.map(([k, v]) => `| ${k} | ${k === "Input" || k === "File" ? mdCode(v) : mdText(v)} |`), "");
-  }
-  if (d.docUrl !== void 0) lines.push(`Docs: ${d.docUrl}`, "");
-  return lines.join("\n");
-}
-async function runAction(rt2, step, main) {
-  try {
-    await main(rt2);
-    return true;
-  } catch (e) {
-    const err = toGenopsError(e);
-    const place = { title: `genops ${step}: ${err.code}` };
-    if (err.details.file !== void 0 && err.kind !== "internal") place.file = err.details.file;
-    if (err.details.line !== void 0) place.line = err.details.line;
-    rt2.annotate("error", err.message, place);
-    if (err.kind === "internal") {
-      const stack = err.details.cause instanceof Error ? err.details.cause.stack : err.stack;
-      if (stack !== void 0) rt2.logger.debug(stack);
-    }
-    rt2.appendSummary(errorSummary(step, err));
-    rt2.setFailed(err.describe());
-    return false;
-  } finally {
-    try {
-      await rt2.writeSummary();
-    } catch (e) {
-      rt2.logger.warning(`could not write the job summary: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  }
-}
-
-// packages/core/src/action/inputs.ts
-var TRUE = ["true", "True", "TRUE"];
-var FALSE = ["false", "False", "FALSE"];
-var InputProblems = class {
-  problems = [];
-  add(input, message, expected) {
-    this.problems.push({ input, message, expected });
-  }
-  throwIfAny() {
-    const first = this.problems[0];
-    if (first === void 0) return;
-    const lines = this.problems.map((p) => `- ${p.input}: ${p.message} (expected ${p.expected})`);
-    throw new ConfigError(this.problems.some((p) => p.message === "is required") ? "INPUT_MISSING" : "INPUT_INVALID", `${this.problems.length} input problem(s):
-${lines.join("\n")}`, {
-      input: first.input,
-      expected: first.expected,
-      hint: "Fix the `with:` block of this step (see the action's README for every input)."
-    });
+// node_modules/.pnpm/jsonc-parser@3.3.1/node_modules/jsonc-parser/lib/esm/impl/string-intern.js
+var cachedSpaces = new Array(20).fill(0).map((_, index) => {
+  return " ".repeat(index);
+});
+var maxCachedValues = 200;
+var cachedBreakLinesWithSpaces = {
+  " ": {
+    "\n": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\n" + " ".repeat(index);
+    }),
+    "\r": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\r" + " ".repeat(index);
+    }),
+    "\r\n": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\r\n" + " ".repeat(index);
+    })
+  },
+  "	": {
+    "\n": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\n" + "	".repeat(index);
+    }),
+    "\r": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\r" + "	".repeat(index);
+    }),
+    "\r\n": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\r\n" + "	".repeat(index);
+    })
   }
 };
-function boolInput(raw, name, dflt, problems) {
-  const v = raw(name);
-  if (v === "") return dflt;
-  if (TRUE.includes(v)) return true;
-  if (FALSE.includes(v)) return false;
-  problems.add(name, `is ${JSON.stringify(v)}`, "true or false");
-  return dflt;
-}
-function listInput(raw, name) {
-  return raw(name).split(/\r?\n/).map((s2) => s2.trim()).filter((s2) => s2 !== "" && !s2.startsWith("#"));
-}
-function enumInput(raw, name, allowed, dflt, problems) {
-  const v = raw(name);
-  if (v === "") return dflt;
-  if (allowed.includes(v)) return v;
-  problems.add(name, `is ${JSON.stringify(v)}`, `one of ${allowed.join(", ")}`);
-  return dflt;
-}
-function intInput(raw, name, dflt, min, max, problems) {
-  const v = raw(name);
-  if (v === "") return dflt;
-  if (!/^-?\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-    problems.add(name, `is ${JSON.stringify(v)}`, `a whole number from ${min} to ${max}`);
-    return dflt;
-  }
-  return Number(v);
-}
 
-// packages/core/src/action/signing-inputs.ts
-var DEFAULT_FULCIO_URL = "https://fulcio.sigstore.dev";
-var DEFAULT_REKOR_URL = "https://rekor.sigstore.dev";
-var SIGNING_INPUTS = ["signing-mode", "signing-key", "fulcio-url", "rekor-url"];
-function parseSigningInputs(raw, problems) {
-  const key = raw("signing-key");
-  const mode = enumInput(raw, "signing-mode", ["auto", "key", "keyless"], "auto", problems);
-  const resolved = mode === "auto" ? key === "" ? "keyless" : "key" : mode;
-  if (resolved === "key") {
-    if (key === "") problems.add("signing-key", "is required when signing-mode is key", "a PEM ECDSA P-256 private key, from a secret");
-    return { mode: "key", privateKeyPem: key, source: "signing-key" };
-  }
-  return { mode: "keyless", fulcioUrl: raw("fulcio-url") || DEFAULT_FULCIO_URL, rekorUrl: raw("rekor-url") || DEFAULT_REKOR_URL };
-}
+// node_modules/.pnpm/jsonc-parser@3.3.1/node_modules/jsonc-parser/lib/esm/impl/parser.js
+var ParseOptions;
+(function(ParseOptions2) {
+  ParseOptions2.DEFAULT = {
+    allowTrailingComma: false
+  };
+})(ParseOptions || (ParseOptions = {}));
 
-// packages/core/src/action/verification.ts
-import { readFile as readFile2 } from "node:fs/promises";
-var VERIFICATION_INPUTS = [
-  "artifacts",
-  "artifact-name",
-  "artifact-digest",
-  "predicate-type",
-  "subject-sha",
-  "subject-digest",
-  "public-keys",
-  "certificate-identity",
-  "certificate-oidc-issuer",
-  "certificate-repository",
-  "same-run",
-  "trusted-root",
-  "max-artifact-bytes"
-];
-var PEM_BLOCK = /-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g;
-function publicKeyPems(text) {
-  return text.match(PEM_BLOCK) ?? [];
-}
-function resolvePredicateType(s2) {
-  if (s2.includes("://")) return s2;
-  return PredicateTypes[s2];
-}
-function parseVerificationInputs(raw, problems) {
-  const predicateTypes = [];
-  for (const p of listInput(raw, "predicate-type")) {
-    const t = resolvePredicateType(p);
-    if (t === void 0) problems.add("predicate-type", `${JSON.stringify(p)} is not a known predicate type`, `one of ${Object.keys(PredicateTypes).join(", ")} or a predicate type URI`);
-    else predicateTypes.push(t);
-  }
-  if (predicateTypes.length === 0 && raw("predicate-type") === "") problems.add("predicate-type", "is required", `the kind of artifact this step expects: ${Object.keys(PredicateTypes).join(", ")}`);
-  const paths = listInput(raw, "artifacts");
-  const names = listInput(raw, "artifact-name");
-  if (paths.length === 0 && names.length === 0) problems.add("artifacts", "is required (or artifact-name)", "the upstream step's artifact-path output, a glob, or a workflow artifact name");
-  const expectedDigests = listInput(raw, "artifact-digest");
-  if (expectedDigests.length === 0) problems.add("artifact-digest", "is required", "the upstream step's artifact-digest output, passed through job outputs");
-  const subjectSha = raw("subject-sha");
-  if (subjectSha !== "" && !/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(subjectSha)) problems.add("subject-sha", `is ${JSON.stringify(subjectSha)}`, "a full 40-character commit SHA");
-  const subjectDigest = raw("subject-digest").replace(/^sha256:/, "");
-  if (subjectDigest !== "" && !/^[0-9a-f]{64}$/i.test(subjectDigest)) problems.add("subject-digest", "is not a sha256 digest", "sha256:<64 hex chars> of the built artifact");
-  const publicKeysPem = publicKeyPems(raw("public-keys"));
-  if (raw("public-keys") !== "" && publicKeysPem.length === 0) problems.add("public-keys", "holds no PEM public key", 'one or more "-----BEGIN PUBLIC KEY-----" blocks');
-  const sameRun = boolInput(raw, "same-run", true, problems);
-  const cfg = {
-    paths,
-    names,
-    expectedDigests,
-    predicateTypes,
-    publicKeysPem,
-    maxBytes: intInput(raw, "max-artifact-bytes", DEFAULT_MAX_ARTIFACT_BYTES, 1024, 512 * 1024 * 1024, problems)
-  };
-  if (subjectSha !== "") cfg.subjectSha = subjectSha.toLowerCase();
-  if (subjectDigest !== "") cfg.subjectDigest = subjectDigest.toLowerCase();
-  if (publicKeysPem.length === 0) {
-    const identity = { issuer: raw("certificate-oidc-issuer") || GITHUB_ACTIONS_ISSUER, sameRun };
-    const san = raw("certificate-identity");
-    const repo = raw("certificate-repository");
-    if (san !== "") identity.san = san;
-    if (repo !== "") identity.repository = repo;
-    cfg.identity = identity;
-  } else if (raw("certificate-identity") !== "") {
-    problems.add("certificate-identity", "is set together with public-keys", "either public-keys (key mode) or certificate-identity (keyless), not both");
-  }
-  const tr = raw("trusted-root");
-  if (tr !== "") cfg.trustedRootPath = tr;
-  return cfg;
-}
-async function buildTrustPolicy(cfg, deps) {
-  if (cfg.identity === void 0) {
-    return { mode: "key", keys: cfg.publicKeysPem.map((pem, i) => loadPublicKey(pem, `public-keys[${i}]`)) };
-  }
-  const ctx = deps.context;
-  const identity = {
-    subjectAlternativeName: cfg.identity.san ?? `${ctx.serverUrl}/${ctx.workflowRef}`,
-    issuer: cfg.identity.issuer,
-    repositoryUri: `${ctx.serverUrl}/${cfg.identity.repository ?? ctx.repository.fullName}`
-  };
-  if (cfg.identity.sameRun) identity.runInvocationUri = `${ctx.serverUrl}/${ctx.repository.fullName}/actions/runs/${ctx.runId}/attempts/${ctx.runAttempt}`;
-  const trustedRoot = cfg.trustedRootPath === void 0 ? PUBLIC_GOOD_TRUSTED_ROOT : await readTrustedRoot(cfg.trustedRootPath, deps.readTextFile ?? ((p) => readFile2(p, "utf8")), "trusted-root");
-  return { mode: "keyless", trustedRoot, identity };
-}
-async function verifyUpstream(cfg, deps) {
-  const trust = await buildTrustPolicy(cfg, deps);
-  const files = await resolveArtifactFiles(deps.fs, { paths: cfg.paths, names: cfg.names, downloadDir: deps.tempDir }, deps.artifactClient);
-  const subject = { gitCommit: cfg.subjectSha ?? deps.context.subjectSha };
-  if (cfg.subjectDigest !== void 0) subject.sha256 = cfg.subjectDigest;
-  return verifyHandoff(deps.fs, {
-    files,
-    expectedDigests: cfg.expectedDigests,
-    policy: { trust, predicateType: cfg.predicateTypes, subject, now: deps.clock.now(), maxBytes: cfg.maxBytes }
-  });
-}
-
-// packages/core/src/action/deps.ts
-import { readFile as readFile3, readdir } from "node:fs/promises";
-import { join } from "node:path";
-async function listFiles(dir) {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
-}
-function actionsArtifactClient() {
-  return {
-    async download(name, destination) {
-      const { DefaultArtifactClient, ArtifactNotFoundError } = await import("./chunks/artifact-UW2IJVOF.js");
-      const client = new DefaultArtifactClient();
-      let found2;
-      try {
-        found2 = (await client.getArtifact(name)).artifact;
-      } catch (e) {
-        if (!(e instanceof ArtifactNotFoundError)) throw e;
-        throw new VerificationError("ARTIFACT_NOT_FOUND", `this workflow run has no artifact named ${JSON.stringify(name)}`, {
-          input: "artifact-name",
-          expected: "the name an upstream job of this run gave actions/upload-artifact (v4 or later)",
-          hint: "Check the name against the upstream job's upload-artifact step, that this job `needs:` that job, and that the artifact has not expired.",
-          cause: e
-        });
-      }
-      const { downloadPath, digestMismatch } = await client.downloadArtifact(found2.id, {
-        path: destination,
-        ...found2.digest === void 0 ? {} : { expectedHash: found2.digest }
-      });
-      if (digestMismatch === true) {
-        throw new VerificationError("DIGEST_MISMATCH", `workflow artifact ${JSON.stringify(name)} changed between upload and download`, {
-          input: "artifact-name",
-          hint: "Re-run the job; if it persists, the artifact storage returned different bytes than were uploaded."
-        });
-      }
-      return listFiles(downloadPath ?? destination);
-    }
-  };
-}
-async function actionBaseDeps(rt2) {
-  const env = rt2.env;
-  const context = await readContextFromEnv(env, (p) => readFile3(p, "utf8"));
-  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-  return { context, fs: nodeFileSystem(workspace), clock: systemClock, workspace };
-}
-async function actionDeps(rt2) {
-  const base = await actionBaseDeps(rt2);
-  return {
-    context: base.context,
-    fs: base.fs,
-    clock: base.clock,
-    artifactClient: actionsArtifactClient(),
-    tempDir: rt2.env.RUNNER_TEMP ?? join(base.workspace, ".genops-tmp")
-  };
-}
-function actionGitHubClient(rt2, ctx) {
-  return (token) => createGitHubClient({ token, baseUrl: ctx.apiUrl, logger: rt2.logger, readOnlyToken: ctx.isReadOnlyToken });
-}
-
-// packages/core/src/action/run-identity.ts
-function runIdentityOf(ctx) {
-  const id = {
-    serverUrl: ctx.serverUrl,
-    repository: ctx.repository.fullName,
-    runId: String(ctx.runId),
-    runAttempt: ctx.runAttempt,
-    workflowRef: ctx.workflowRef,
-    event: ctx.eventName,
-    ref: ctx.ref,
-    sha: ctx.sha,
-    actor: ctx.actor
-  };
-  if (ctx.job !== void 0) id.job = ctx.job;
-  return id;
-}
+// node_modules/.pnpm/jsonc-parser@3.3.1/node_modules/jsonc-parser/lib/esm/main.js
+var ScanError;
+(function(ScanError2) {
+  ScanError2[ScanError2["None"] = 0] = "None";
+  ScanError2[ScanError2["UnexpectedEndOfComment"] = 1] = "UnexpectedEndOfComment";
+  ScanError2[ScanError2["UnexpectedEndOfString"] = 2] = "UnexpectedEndOfString";
+  ScanError2[ScanError2["UnexpectedEndOfNumber"] = 3] = "UnexpectedEndOfNumber";
+  ScanError2[ScanError2["InvalidUnicode"] = 4] = "InvalidUnicode";
+  ScanError2[ScanError2["InvalidEscapeCharacter"] = 5] = "InvalidEscapeCharacter";
+  ScanError2[ScanError2["InvalidCharacter"] = 6] = "InvalidCharacter";
+})(ScanError || (ScanError = {}));
+var SyntaxKind;
+(function(SyntaxKind2) {
+  SyntaxKind2[SyntaxKind2["OpenBraceToken"] = 1] = "OpenBraceToken";
+  SyntaxKind2[SyntaxKind2["CloseBraceToken"] = 2] = "CloseBraceToken";
+  SyntaxKind2[SyntaxKind2["OpenBracketToken"] = 3] = "OpenBracketToken";
+  SyntaxKind2[SyntaxKind2["CloseBracketToken"] = 4] = "CloseBracketToken";
+  SyntaxKind2[SyntaxKind2["CommaToken"] = 5] = "CommaToken";
+  SyntaxKind2[SyntaxKind2["ColonToken"] = 6] = "ColonToken";
+  SyntaxKind2[SyntaxKind2["NullKeyword"] = 7] = "NullKeyword";
+  SyntaxKind2[SyntaxKind2["TrueKeyword"] = 8] = "TrueKeyword";
+  SyntaxKind2[SyntaxKind2["FalseKeyword"] = 9] = "FalseKeyword";
+  SyntaxKind2[SyntaxKind2["StringLiteral"] = 10] = "StringLiteral";
+  SyntaxKind2[SyntaxKind2["NumericLiteral"] = 11] = "NumericLiteral";
+  SyntaxKind2[SyntaxKind2["LineCommentTrivia"] = 12] = "LineCommentTrivia";
+  SyntaxKind2[SyntaxKind2["BlockCommentTrivia"] = 13] = "BlockCommentTrivia";
+  SyntaxKind2[SyntaxKind2["LineBreakTrivia"] = 14] = "LineBreakTrivia";
+  SyntaxKind2[SyntaxKind2["Trivia"] = 15] = "Trivia";
+  SyntaxKind2[SyntaxKind2["Unknown"] = 16] = "Unknown";
+  SyntaxKind2[SyntaxKind2["EOF"] = 17] = "EOF";
+})(SyntaxKind || (SyntaxKind = {}));
+var ParseErrorCode;
+(function(ParseErrorCode2) {
+  ParseErrorCode2[ParseErrorCode2["InvalidSymbol"] = 1] = "InvalidSymbol";
+  ParseErrorCode2[ParseErrorCode2["InvalidNumberFormat"] = 2] = "InvalidNumberFormat";
+  ParseErrorCode2[ParseErrorCode2["PropertyNameExpected"] = 3] = "PropertyNameExpected";
+  ParseErrorCode2[ParseErrorCode2["ValueExpected"] = 4] = "ValueExpected";
+  ParseErrorCode2[ParseErrorCode2["ColonExpected"] = 5] = "ColonExpected";
+  ParseErrorCode2[ParseErrorCode2["CommaExpected"] = 6] = "CommaExpected";
+  ParseErrorCode2[ParseErrorCode2["CloseBraceExpected"] = 7] = "CloseBraceExpected";
+  ParseErrorCode2[ParseErrorCode2["CloseBracketExpected"] = 8] = "CloseBracketExpected";
+  ParseErrorCode2[ParseErrorCode2["EndOfFileExpected"] = 9] = "EndOfFileExpected";
+  ParseErrorCode2[ParseErrorCode2["InvalidCommentToken"] = 10] = "InvalidCommentToken";
+  ParseErrorCode2[ParseErrorCode2["UnexpectedEndOfComment"] = 11] = "UnexpectedEndOfComment";
+  ParseErrorCode2[ParseErrorCode2["UnexpectedEndOfString"] = 12] = "UnexpectedEndOfString";
+  ParseErrorCode2[ParseErrorCode2["UnexpectedEndOfNumber"] = 13] = "UnexpectedEndOfNumber";
+  ParseErrorCode2[ParseErrorCode2["InvalidUnicode"] = 14] = "InvalidUnicode";
+  ParseErrorCode2[ParseErrorCode2["InvalidEscapeCharacter"] = 15] = "InvalidEscapeCharacter";
+  ParseErrorCode2[ParseErrorCode2["InvalidCharacter"] = 16] = "InvalidCharacter";
+})(ParseErrorCode || (ParseErrorCode = {}));
 
 // node_modules/.pnpm/js-yaml@5.5.0/node_modules/js-yaml/dist/js-yaml.mjs
 var NOT_RESOLVED = /* @__PURE__ */ Symbol("NOT_RESOLVED");
@@ -19437,180 +19241,6 @@ var CHOMPING_CLIP = CHOMPING_MODE.CLIP;
 var CHOMPING_STRIP = CHOMPING_MODE.STRIP;
 var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
 
-// node_modules/.pnpm/jsonc-parser@3.3.1/node_modules/jsonc-parser/lib/esm/impl/scanner.js
-var CharacterCodes;
-(function(CharacterCodes2) {
-  CharacterCodes2[CharacterCodes2["lineFeed"] = 10] = "lineFeed";
-  CharacterCodes2[CharacterCodes2["carriageReturn"] = 13] = "carriageReturn";
-  CharacterCodes2[CharacterCodes2["space"] = 32] = "space";
-  CharacterCodes2[CharacterCodes2["_0"] = 48] = "_0";
-  CharacterCodes2[CharacterCodes2["_1"] = 49] = "_1";
-  CharacterCodes2[CharacterCodes2["_2"] = 50] = "_2";
-  CharacterCodes2[CharacterCodes2["_3"] = 51] = "_3";
-  CharacterCodes2[CharacterCodes2["_4"] = 52] = "_4";
-  CharacterCodes2[CharacterCodes2["_5"] = 53] = "_5";
-  CharacterCodes2[CharacterCodes2["_6"] = 54] = "_6";
-  CharacterCodes2[CharacterCodes2["_7"] = 55] = "_7";
-  CharacterCodes2[CharacterCodes2["_8"] = 56] = "_8";
-  CharacterCodes2[CharacterCodes2["_9"] = 57] = "_9";
-  CharacterCodes2[CharacterCodes2["a"] = 97] = "a";
-  CharacterCodes2[CharacterCodes2["b"] = 98] = "b";
-  CharacterCodes2[CharacterCodes2["c"] = 99] = "c";
-  CharacterCodes2[CharacterCodes2["d"] = 100] = "d";
-  CharacterCodes2[CharacterCodes2["e"] = 101] = "e";
-  CharacterCodes2[CharacterCodes2["f"] = 102] = "f";
-  CharacterCodes2[CharacterCodes2["g"] = 103] = "g";
-  CharacterCodes2[CharacterCodes2["h"] = 104] = "h";
-  CharacterCodes2[CharacterCodes2["i"] = 105] = "i";
-  CharacterCodes2[CharacterCodes2["j"] = 106] = "j";
-  CharacterCodes2[CharacterCodes2["k"] = 107] = "k";
-  CharacterCodes2[CharacterCodes2["l"] = 108] = "l";
-  CharacterCodes2[CharacterCodes2["m"] = 109] = "m";
-  CharacterCodes2[CharacterCodes2["n"] = 110] = "n";
-  CharacterCodes2[CharacterCodes2["o"] = 111] = "o";
-  CharacterCodes2[CharacterCodes2["p"] = 112] = "p";
-  CharacterCodes2[CharacterCodes2["q"] = 113] = "q";
-  CharacterCodes2[CharacterCodes2["r"] = 114] = "r";
-  CharacterCodes2[CharacterCodes2["s"] = 115] = "s";
-  CharacterCodes2[CharacterCodes2["t"] = 116] = "t";
-  CharacterCodes2[CharacterCodes2["u"] = 117] = "u";
-  CharacterCodes2[CharacterCodes2["v"] = 118] = "v";
-  CharacterCodes2[CharacterCodes2["w"] = 119] = "w";
-  CharacterCodes2[CharacterCodes2["x"] = 120] = "x";
-  CharacterCodes2[CharacterCodes2["y"] = 121] = "y";
-  CharacterCodes2[CharacterCodes2["z"] = 122] = "z";
-  CharacterCodes2[CharacterCodes2["A"] = 65] = "A";
-  CharacterCodes2[CharacterCodes2["B"] = 66] = "B";
-  CharacterCodes2[CharacterCodes2["C"] = 67] = "C";
-  CharacterCodes2[CharacterCodes2["D"] = 68] = "D";
-  CharacterCodes2[CharacterCodes2["E"] = 69] = "E";
-  CharacterCodes2[CharacterCodes2["F"] = 70] = "F";
-  CharacterCodes2[CharacterCodes2["G"] = 71] = "G";
-  CharacterCodes2[CharacterCodes2["H"] = 72] = "H";
-  CharacterCodes2[CharacterCodes2["I"] = 73] = "I";
-  CharacterCodes2[CharacterCodes2["J"] = 74] = "J";
-  CharacterCodes2[CharacterCodes2["K"] = 75] = "K";
-  CharacterCodes2[CharacterCodes2["L"] = 76] = "L";
-  CharacterCodes2[CharacterCodes2["M"] = 77] = "M";
-  CharacterCodes2[CharacterCodes2["N"] = 78] = "N";
-  CharacterCodes2[CharacterCodes2["O"] = 79] = "O";
-  CharacterCodes2[CharacterCodes2["P"] = 80] = "P";
-  CharacterCodes2[CharacterCodes2["Q"] = 81] = "Q";
-  CharacterCodes2[CharacterCodes2["R"] = 82] = "R";
-  CharacterCodes2[CharacterCodes2["S"] = 83] = "S";
-  CharacterCodes2[CharacterCodes2["T"] = 84] = "T";
-  CharacterCodes2[CharacterCodes2["U"] = 85] = "U";
-  CharacterCodes2[CharacterCodes2["V"] = 86] = "V";
-  CharacterCodes2[CharacterCodes2["W"] = 87] = "W";
-  CharacterCodes2[CharacterCodes2["X"] = 88] = "X";
-  CharacterCodes2[CharacterCodes2["Y"] = 89] = "Y";
-  CharacterCodes2[CharacterCodes2["Z"] = 90] = "Z";
-  CharacterCodes2[CharacterCodes2["asterisk"] = 42] = "asterisk";
-  CharacterCodes2[CharacterCodes2["backslash"] = 92] = "backslash";
-  CharacterCodes2[CharacterCodes2["closeBrace"] = 125] = "closeBrace";
-  CharacterCodes2[CharacterCodes2["closeBracket"] = 93] = "closeBracket";
-  CharacterCodes2[CharacterCodes2["colon"] = 58] = "colon";
-  CharacterCodes2[CharacterCodes2["comma"] = 44] = "comma";
-  CharacterCodes2[CharacterCodes2["dot"] = 46] = "dot";
-  CharacterCodes2[CharacterCodes2["doubleQuote"] = 34] = "doubleQuote";
-  CharacterCodes2[CharacterCodes2["minus"] = 45] = "minus";
-  CharacterCodes2[CharacterCodes2["openBrace"] = 123] = "openBrace";
-  CharacterCodes2[CharacterCodes2["openBracket"] = 91] = "openBracket";
-  CharacterCodes2[CharacterCodes2["plus"] = 43] = "plus";
-  CharacterCodes2[CharacterCodes2["slash"] = 47] = "slash";
-  CharacterCodes2[CharacterCodes2["formFeed"] = 12] = "formFeed";
-  CharacterCodes2[CharacterCodes2["tab"] = 9] = "tab";
-})(CharacterCodes || (CharacterCodes = {}));
-
-// node_modules/.pnpm/jsonc-parser@3.3.1/node_modules/jsonc-parser/lib/esm/impl/string-intern.js
-var cachedSpaces = new Array(20).fill(0).map((_, index) => {
-  return " ".repeat(index);
-});
-var maxCachedValues = 200;
-var cachedBreakLinesWithSpaces = {
-  " ": {
-    "\n": new Array(maxCachedValues).fill(0).map((_, index) => {
-      return "\n" + " ".repeat(index);
-    }),
-    "\r": new Array(maxCachedValues).fill(0).map((_, index) => {
-      return "\r" + " ".repeat(index);
-    }),
-    "\r\n": new Array(maxCachedValues).fill(0).map((_, index) => {
-      return "\r\n" + " ".repeat(index);
-    })
-  },
-  "	": {
-    "\n": new Array(maxCachedValues).fill(0).map((_, index) => {
-      return "\n" + "	".repeat(index);
-    }),
-    "\r": new Array(maxCachedValues).fill(0).map((_, index) => {
-      return "\r" + "	".repeat(index);
-    }),
-    "\r\n": new Array(maxCachedValues).fill(0).map((_, index) => {
-      return "\r\n" + "	".repeat(index);
-    })
-  }
-};
-
-// node_modules/.pnpm/jsonc-parser@3.3.1/node_modules/jsonc-parser/lib/esm/impl/parser.js
-var ParseOptions;
-(function(ParseOptions2) {
-  ParseOptions2.DEFAULT = {
-    allowTrailingComma: false
-  };
-})(ParseOptions || (ParseOptions = {}));
-
-// node_modules/.pnpm/jsonc-parser@3.3.1/node_modules/jsonc-parser/lib/esm/main.js
-var ScanError;
-(function(ScanError2) {
-  ScanError2[ScanError2["None"] = 0] = "None";
-  ScanError2[ScanError2["UnexpectedEndOfComment"] = 1] = "UnexpectedEndOfComment";
-  ScanError2[ScanError2["UnexpectedEndOfString"] = 2] = "UnexpectedEndOfString";
-  ScanError2[ScanError2["UnexpectedEndOfNumber"] = 3] = "UnexpectedEndOfNumber";
-  ScanError2[ScanError2["InvalidUnicode"] = 4] = "InvalidUnicode";
-  ScanError2[ScanError2["InvalidEscapeCharacter"] = 5] = "InvalidEscapeCharacter";
-  ScanError2[ScanError2["InvalidCharacter"] = 6] = "InvalidCharacter";
-})(ScanError || (ScanError = {}));
-var SyntaxKind;
-(function(SyntaxKind2) {
-  SyntaxKind2[SyntaxKind2["OpenBraceToken"] = 1] = "OpenBraceToken";
-  SyntaxKind2[SyntaxKind2["CloseBraceToken"] = 2] = "CloseBraceToken";
-  SyntaxKind2[SyntaxKind2["OpenBracketToken"] = 3] = "OpenBracketToken";
-  SyntaxKind2[SyntaxKind2["CloseBracketToken"] = 4] = "CloseBracketToken";
-  SyntaxKind2[SyntaxKind2["CommaToken"] = 5] = "CommaToken";
-  SyntaxKind2[SyntaxKind2["ColonToken"] = 6] = "ColonToken";
-  SyntaxKind2[SyntaxKind2["NullKeyword"] = 7] = "NullKeyword";
-  SyntaxKind2[SyntaxKind2["TrueKeyword"] = 8] = "TrueKeyword";
-  SyntaxKind2[SyntaxKind2["FalseKeyword"] = 9] = "FalseKeyword";
-  SyntaxKind2[SyntaxKind2["StringLiteral"] = 10] = "StringLiteral";
-  SyntaxKind2[SyntaxKind2["NumericLiteral"] = 11] = "NumericLiteral";
-  SyntaxKind2[SyntaxKind2["LineCommentTrivia"] = 12] = "LineCommentTrivia";
-  SyntaxKind2[SyntaxKind2["BlockCommentTrivia"] = 13] = "BlockCommentTrivia";
-  SyntaxKind2[SyntaxKind2["LineBreakTrivia"] = 14] = "LineBreakTrivia";
-  SyntaxKind2[SyntaxKind2["Trivia"] = 15] = "Trivia";
-  SyntaxKind2[SyntaxKind2["Unknown"] = 16] = "Unknown";
-  SyntaxKind2[SyntaxKind2["EOF"] = 17] = "EOF";
-})(SyntaxKind || (SyntaxKind = {}));
-var ParseErrorCode;
-(function(ParseErrorCode2) {
-  ParseErrorCode2[ParseErrorCode2["InvalidSymbol"] = 1] = "InvalidSymbol";
-  ParseErrorCode2[ParseErrorCode2["InvalidNumberFormat"] = 2] = "InvalidNumberFormat";
-  ParseErrorCode2[ParseErrorCode2["PropertyNameExpected"] = 3] = "PropertyNameExpected";
-  ParseErrorCode2[ParseErrorCode2["ValueExpected"] = 4] = "ValueExpected";
-  ParseErrorCode2[ParseErrorCode2["ColonExpected"] = 5] = "ColonExpected";
-  ParseErrorCode2[ParseErrorCode2["CommaExpected"] = 6] = "CommaExpected";
-  ParseErrorCode2[ParseErrorCode2["CloseBraceExpected"] = 7] = "CloseBraceExpected";
-  ParseErrorCode2[ParseErrorCode2["CloseBracketExpected"] = 8] = "CloseBracketExpected";
-  ParseErrorCode2[ParseErrorCode2["EndOfFileExpected"] = 9] = "EndOfFileExpected";
-  ParseErrorCode2[ParseErrorCode2["InvalidCommentToken"] = 10] = "InvalidCommentToken";
-  ParseErrorCode2[ParseErrorCode2["UnexpectedEndOfComment"] = 11] = "UnexpectedEndOfComment";
-  ParseErrorCode2[ParseErrorCode2["UnexpectedEndOfString"] = 12] = "UnexpectedEndOfString";
-  ParseErrorCode2[ParseErrorCode2["UnexpectedEndOfNumber"] = 13] = "UnexpectedEndOfNumber";
-  ParseErrorCode2[ParseErrorCode2["InvalidUnicode"] = 14] = "InvalidUnicode";
-  ParseErrorCode2[ParseErrorCode2["InvalidEscapeCharacter"] = 15] = "InvalidEscapeCharacter";
-  ParseErrorCode2[ParseErrorCode2["InvalidCharacter"] = 16] = "InvalidCharacter";
-})(ParseErrorCode || (ParseErrorCode = {}));
-
 // packages/core/src/evidence/source.ts
 function sourceFileOf(path2, bytes) {
   return { path: path2, bytes, sha256: sha256Hex(bytes) };
@@ -19733,6 +19363,394 @@ function yamlKeyLines(text, docIndex, paths) {
     }
   }
   return found2;
+}
+
+// packages/core/src/report/escape.ts
+var MD_SPECIAL = /[\\`*_{}[\]()#+\-.!|<>~&"'=:@$^]/g;
+function mdText(s2) {
+  return stripControls(s2).replace(/\r\n?|\n/g, " ").replace(MD_SPECIAL, (c) => c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : c === '"' ? "&quot;" : c === "'" ? "&#39;" : `\\${c}`).replace(/\\@/g, "@\u200D");
+}
+function mdTableCell(s2) {
+  return mdText(s2);
+}
+function mdCode(s2) {
+  const clean = stripControls(s2).replace(/\r\n?|\n/g, " ");
+  if (clean === "") return "` `";
+  const longest = Math.max(0, ...(clean.match(/`+/g) ?? []).map((m) => m.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = clean.startsWith("`") || clean.endsWith("`") || clean.startsWith(" ") && clean.endsWith(" ") ? " " : "";
+  return `${fence}${pad}${clean}${pad}${fence}`;
+}
+function safeUrl(s2) {
+  let u;
+  try {
+    u = new URL(s2);
+  } catch {
+    return void 0;
+  }
+  if (u.protocol !== "https:" && u.protocol !== "http:") return void 0;
+  return u.href.replace(/[()<>"'`\s[\]|]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
+}
+function mdLink(text, url) {
+  const href = safeUrl(url);
+  return href === void 0 ? mdText(text) : `[${mdText(text)}](${href})`;
+}
+function stripControls(s2) {
+  return s2.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, "");
+}
+
+// packages/core/src/action/runtime.ts
+var SUMMARY_LIMIT_BYTES = 1024 * 1024;
+function capSummary(markdown, limit = SUMMARY_LIMIT_BYTES) {
+  if (Buffer.byteLength(markdown) <= limit) return markdown;
+  const note = "\n\n> [!WARNING]\n> This summary was cut at GitHub's 1 MiB limit; the full report is in the step log and the signed artifact.\n";
+  let cut2 = markdown.slice(0, limit - Buffer.byteLength(note) - 16);
+  while (Buffer.byteLength(cut2) > limit - Buffer.byteLength(note)) cut2 = cut2.slice(0, -1024);
+  return cut2 + note;
+}
+function maskSecret(rt2, value) {
+  if (value === "") return;
+  rt2.setSecret(value);
+  for (const line of value.split(/\r?\n/)) {
+    const t = line.trim();
+    if (t !== "" && !t.startsWith("-----")) rt2.setSecret(t);
+  }
+}
+function silenceBundledBufferDeprecation() {
+  const emit = process.emitWarning.bind(process);
+  process.emitWarning = ((...args) => {
+    const [, typeOrOptions, code] = args;
+    const c = typeof typeOrOptions === "object" && typeOrOptions !== null ? typeOrOptions.code : code;
+    if (c === "DEP0005") return;
+    emit(...args);
+  });
+}
+function actionsRuntime() {
+  silenceBundledBufferDeprecation();
+  const parts = [];
+  const place = (p) => {
+    const props = {};
+    if (p?.title !== void 0) props.title = p.title;
+    if (p?.file !== void 0) props.file = p.file;
+    if (p?.line !== void 0) props.startLine = p.line;
+    if (p?.column !== void 0) props.startColumn = p.column;
+    return props;
+  };
+  return {
+    getInput: (name) => getInput(name),
+    setOutput: (name, value) => setOutput(name, value),
+    setSecret: (value) => setSecret(value),
+    logger: {
+      debug: (m) => debug(m),
+      info: (m) => info(m),
+      warning: (m) => warning(m),
+      error: (m) => error(m)
+    },
+    annotate(level, message, p) {
+      const props = place(p);
+      if (level === "error") error(message, props);
+      else if (level === "warning") warning(message, props);
+      else notice(message, props);
+    },
+    appendSummary: (md) => {
+      parts.push(md);
+    },
+    async writeSummary() {
+      if (parts.length === 0 || process.env.GITHUB_STEP_SUMMARY === void 0) return;
+      await summary.addRaw(capSummary(parts.join("\n")), true).write();
+      parts.length = 0;
+    },
+    setFailed: (m) => setFailed(m),
+    env: process.env
+  };
+}
+
+// packages/core/src/action/run.ts
+function errorSummary(step, err) {
+  const d = err.details;
+  const rows = [
+    ["Input", d.input],
+    ["File", d.file === void 0 ? void 0 : `${d.file}${d.line === void 0 ? "" : `:${d.line}`}`],
+    ["Expected", d.expected],
+    ["Found", d.actual],
+    ["What to do", d.hint]
+  ];
+  const lines = [
+    `### :x: genops ${mdText(step)}: ${ERROR_HEADINGS[err.kind]}`,
+    "",
+    `${mdCode(err.code)} ${mdText(err.message)}`,
+    ""
+  ];
+  const present = rows.filter((r) => r[1] !== void 0);
+  if (present.length > 0) {
+    lines.push("| | |", "|---|---|", ...present.map(([k, v]) => `| ${k} | ${k === "Input" || k === "File" ? mdCode(v) : mdText(v)} |`), "");
+  }
+  if (d.docUrl !== void 0) lines.push(`Docs: ${d.docUrl}`, "");
+  return lines.join("\n");
+}
+var ERROR_HEADINGS = {
+  internal: "internal error",
+  verification: "an artifact failed verification",
+  blocked: "blocked by policy",
+  config: "configuration problem"
+};
+async function runAction(rt2, step, main) {
+  try {
+    await main(rt2);
+    return true;
+  } catch (e) {
+    const err = toGenopsError(e);
+    const place = { title: `genops ${step}: ${err.code}` };
+    if (err.details.file !== void 0 && err.kind !== "internal") place.file = err.details.file;
+    if (err.details.line !== void 0) place.line = err.details.line;
+    rt2.annotate("error", err.message, place);
+    if (err.kind === "internal") {
+      const stack = err.details.cause instanceof Error ? err.details.cause.stack : err.stack;
+      if (stack !== void 0) rt2.logger.debug(stack);
+    }
+    rt2.appendSummary(errorSummary(step, err));
+    rt2.setFailed(err.describe());
+    return false;
+  } finally {
+    try {
+      await rt2.writeSummary();
+    } catch (e) {
+      rt2.logger.warning(`could not write the job summary: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+}
+
+// packages/core/src/action/inputs.ts
+var TRUE = ["true", "True", "TRUE"];
+var FALSE = ["false", "False", "FALSE"];
+var InputProblems = class {
+  problems = [];
+  add(input, message, expected) {
+    this.problems.push({ input, message, expected });
+  }
+  throwIfAny() {
+    const first = this.problems[0];
+    if (first === void 0) return;
+    const lines = this.problems.map((p) => `- ${p.input}: ${p.message} (expected ${p.expected})`);
+    throw new ConfigError(this.problems.some((p) => p.message === "is required") ? "INPUT_MISSING" : "INPUT_INVALID", `${this.problems.length} input problem(s):
+${lines.join("\n")}`, {
+      input: first.input,
+      expected: first.expected,
+      hint: "Fix the `with:` block of this step (see the action's README for every input)."
+    });
+  }
+};
+function boolInput(raw, name, dflt, problems) {
+  const v = raw(name);
+  if (v === "") return dflt;
+  if (TRUE.includes(v)) return true;
+  if (FALSE.includes(v)) return false;
+  problems.add(name, `is ${JSON.stringify(v)}`, "true or false");
+  return dflt;
+}
+function listInput(raw, name) {
+  return raw(name).split(/\r?\n/).map((s2) => s2.trim()).filter((s2) => s2 !== "" && !s2.startsWith("#"));
+}
+function enumInput(raw, name, allowed, dflt, problems) {
+  const v = raw(name);
+  if (v === "") return dflt;
+  if (allowed.includes(v)) return v;
+  problems.add(name, `is ${JSON.stringify(v)}`, `one of ${allowed.join(", ")}`);
+  return dflt;
+}
+function intInput(raw, name, dflt, min, max, problems) {
+  const v = raw(name);
+  if (v === "") return dflt;
+  if (!/^-?\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+    problems.add(name, `is ${JSON.stringify(v)}`, `a whole number from ${min} to ${max}`);
+    return dflt;
+  }
+  return Number(v);
+}
+
+// packages/core/src/action/signing-inputs.ts
+var DEFAULT_FULCIO_URL = "https://fulcio.sigstore.dev";
+var DEFAULT_REKOR_URL = "https://rekor.sigstore.dev";
+var SIGNING_INPUTS = ["signing-mode", "signing-key", "fulcio-url", "rekor-url"];
+function parseSigningInputs(raw, problems) {
+  const key = raw("signing-key");
+  const mode = enumInput(raw, "signing-mode", ["auto", "key", "keyless"], "auto", problems);
+  const resolved = mode === "auto" ? key === "" ? "keyless" : "key" : mode;
+  if (resolved === "key") {
+    if (key === "") problems.add("signing-key", "is required when signing-mode is key", "a PEM ECDSA P-256 private key, from a secret");
+    return { mode: "key", privateKeyPem: key, source: "signing-key" };
+  }
+  return { mode: "keyless", fulcioUrl: raw("fulcio-url") || DEFAULT_FULCIO_URL, rekorUrl: raw("rekor-url") || DEFAULT_REKOR_URL };
+}
+
+// packages/core/src/action/verification.ts
+import { readFile as readFile2 } from "node:fs/promises";
+var VERIFICATION_INPUTS = [
+  "artifacts",
+  "artifact-name",
+  "artifact-digest",
+  "predicate-type",
+  "subject-sha",
+  "subject-digest",
+  "public-keys",
+  "certificate-identity",
+  "certificate-oidc-issuer",
+  "certificate-repository",
+  "same-run",
+  "trusted-root",
+  "max-artifact-bytes"
+];
+var PEM_BLOCK = /-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g;
+function publicKeyPems(text) {
+  return text.match(PEM_BLOCK) ?? [];
+}
+function resolvePredicateType(s2) {
+  if (s2.includes("://")) return s2;
+  return PredicateTypes[s2];
+}
+function parseVerificationInputs(raw, problems) {
+  const predicateTypes = [];
+  for (const p of listInput(raw, "predicate-type")) {
+    const t = resolvePredicateType(p);
+    if (t === void 0) problems.add("predicate-type", `${JSON.stringify(p)} is not a known predicate type`, `one of ${Object.keys(PredicateTypes).join(", ")} or a predicate type URI`);
+    else predicateTypes.push(t);
+  }
+  if (predicateTypes.length === 0 && raw("predicate-type") === "") problems.add("predicate-type", "is required", `the kind of artifact this step expects: ${Object.keys(PredicateTypes).join(", ")}`);
+  const paths = listInput(raw, "artifacts");
+  const names = listInput(raw, "artifact-name");
+  if (paths.length === 0 && names.length === 0) problems.add("artifacts", "is required (or artifact-name)", "the upstream step's artifact-path output, a glob, or a workflow artifact name");
+  const expectedDigests = listInput(raw, "artifact-digest");
+  if (expectedDigests.length === 0) problems.add("artifact-digest", "is required", "the upstream step's artifact-digest output, passed through job outputs");
+  const subjectSha = raw("subject-sha");
+  if (subjectSha !== "" && !/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(subjectSha)) problems.add("subject-sha", `is ${JSON.stringify(subjectSha)}`, "a full 40-character commit SHA");
+  const subjectDigest = raw("subject-digest").replace(/^sha256:/, "");
+  if (subjectDigest !== "" && !/^[0-9a-f]{64}$/i.test(subjectDigest)) problems.add("subject-digest", "is not a sha256 digest", "sha256:<64 hex chars> of the built artifact");
+  const publicKeysPem = publicKeyPems(raw("public-keys"));
+  if (raw("public-keys") !== "" && publicKeysPem.length === 0) problems.add("public-keys", "holds no PEM public key", 'one or more "-----BEGIN PUBLIC KEY-----" blocks');
+  const sameRun = boolInput(raw, "same-run", true, problems);
+  const cfg = {
+    paths,
+    names,
+    expectedDigests,
+    predicateTypes,
+    publicKeysPem,
+    maxBytes: intInput(raw, "max-artifact-bytes", DEFAULT_MAX_ARTIFACT_BYTES, 1024, 512 * 1024 * 1024, problems)
+  };
+  if (subjectSha !== "") cfg.subjectSha = subjectSha.toLowerCase();
+  if (subjectDigest !== "") cfg.subjectDigest = subjectDigest.toLowerCase();
+  if (publicKeysPem.length === 0) {
+    const identity = { issuer: raw("certificate-oidc-issuer") || GITHUB_ACTIONS_ISSUER, sameRun };
+    const san = raw("certificate-identity");
+    const repo = raw("certificate-repository");
+    if (san !== "") identity.san = san;
+    if (repo !== "") identity.repository = repo;
+    cfg.identity = identity;
+  } else if (raw("certificate-identity") !== "") {
+    problems.add("certificate-identity", "is set together with public-keys", "either public-keys (key mode) or certificate-identity (keyless), not both");
+  }
+  const tr = raw("trusted-root");
+  if (tr !== "") cfg.trustedRootPath = tr;
+  return cfg;
+}
+async function buildTrustPolicy(cfg, deps) {
+  if (cfg.identity === void 0) {
+    return { mode: "key", keys: cfg.publicKeysPem.map((pem, i) => loadPublicKey(pem, `public-keys[${i}]`)) };
+  }
+  const ctx = deps.context;
+  const identity = {
+    subjectAlternativeName: cfg.identity.san ?? `${ctx.serverUrl}/${ctx.workflowRef}`,
+    issuer: cfg.identity.issuer,
+    repositoryUri: `${ctx.serverUrl}/${cfg.identity.repository ?? ctx.repository.fullName}`
+  };
+  if (cfg.identity.sameRun) identity.runInvocationUri = `${ctx.serverUrl}/${ctx.repository.fullName}/actions/runs/${ctx.runId}/attempts/${ctx.runAttempt}`;
+  const trustedRoot = cfg.trustedRootPath === void 0 ? PUBLIC_GOOD_TRUSTED_ROOT : await readTrustedRoot(cfg.trustedRootPath, deps.readTextFile ?? ((p) => readFile2(p, "utf8")), "trusted-root");
+  return { mode: "keyless", trustedRoot, identity };
+}
+async function verifyUpstream(cfg, deps) {
+  const trust = await buildTrustPolicy(cfg, deps);
+  const files = await resolveArtifactFiles(deps.fs, { paths: cfg.paths, names: cfg.names, downloadDir: deps.tempDir }, deps.artifactClient);
+  const subject = { gitCommit: cfg.subjectSha ?? deps.context.subjectSha };
+  if (cfg.subjectDigest !== void 0) subject.sha256 = cfg.subjectDigest;
+  return verifyHandoff(deps.fs, {
+    files,
+    expectedDigests: cfg.expectedDigests,
+    policy: { trust, predicateType: cfg.predicateTypes, subject, now: deps.clock.now(), maxBytes: cfg.maxBytes }
+  });
+}
+
+// packages/core/src/action/deps.ts
+import { readFile as readFile3, readdir } from "node:fs/promises";
+import { join } from "node:path";
+async function listFiles(dir) {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+function actionsArtifactClient() {
+  return {
+    async download(name, destination) {
+      const { DefaultArtifactClient, ArtifactNotFoundError } = await import("./chunks/artifact-OWNLYV4T.js");
+      const client = new DefaultArtifactClient();
+      let found2;
+      try {
+        found2 = (await client.getArtifact(name)).artifact;
+      } catch (e) {
+        if (!(e instanceof ArtifactNotFoundError)) throw e;
+        throw new VerificationError("ARTIFACT_NOT_FOUND", `this workflow run has no artifact named ${JSON.stringify(name)}`, {
+          input: "artifact-name",
+          expected: "the name an upstream job of this run gave actions/upload-artifact (v4 or later)",
+          hint: "Check the name against the upstream job's upload-artifact step, that this job `needs:` that job, and that the artifact has not expired.",
+          cause: e
+        });
+      }
+      const { downloadPath, digestMismatch } = await client.downloadArtifact(found2.id, {
+        path: destination,
+        ...found2.digest === void 0 ? {} : { expectedHash: found2.digest }
+      });
+      if (digestMismatch === true) {
+        throw new VerificationError("DIGEST_MISMATCH", `workflow artifact ${JSON.stringify(name)} changed between upload and download`, {
+          input: "artifact-name",
+          hint: "Re-run the job; if it persists, the artifact storage returned different bytes than were uploaded."
+        });
+      }
+      return listFiles(downloadPath ?? destination);
+    }
+  };
+}
+async function actionBaseDeps(rt2) {
+  const env = rt2.env;
+  const context = await readContextFromEnv(env, (p) => readFile3(p, "utf8"));
+  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+  return { context, fs: nodeFileSystem(workspace), clock: systemClock, workspace };
+}
+async function actionDeps(rt2) {
+  const base = await actionBaseDeps(rt2);
+  return {
+    context: base.context,
+    fs: base.fs,
+    clock: base.clock,
+    artifactClient: actionsArtifactClient(),
+    tempDir: rt2.env.RUNNER_TEMP ?? join(base.workspace, ".genops-tmp")
+  };
+}
+function actionGitHubClient(rt2, ctx) {
+  return (token) => createGitHubClient({ token, baseUrl: ctx.apiUrl, logger: rt2.logger, readOnlyToken: ctx.isReadOnlyToken });
+}
+
+// packages/core/src/action/run-identity.ts
+function runIdentityOf(ctx) {
+  const id = {
+    serverUrl: ctx.serverUrl,
+    repository: ctx.repository.fullName,
+    runId: String(ctx.runId),
+    runAttempt: ctx.runAttempt,
+    workflowRef: ctx.workflowRef,
+    event: ctx.eventName,
+    ref: ctx.ref,
+    sha: ctx.sha,
+    actor: ctx.actor
+  };
+  if (ctx.job !== void 0) id.job = ctx.job;
+  return id;
 }
 
 // packages/core/src/evidence/collect.ts
@@ -29824,7 +29842,7 @@ async function riskStep(rt2, deps) {
     { name: verified.source, digest: verified.digest },
     assessment
   );
-  const { signAndWrite } = await import("./chunks/sign-step-G6YFPSXP.js");
+  const { signAndWrite } = await import("./chunks/sign-step-N3VAOKLV.js");
   const out = await signAndWrite(statement, raw("output-path") || "genops/risk.intoto.json", signing, rt2.env, deps.fs);
   rt2.setOutput("score", assessment.score.toFixed(4));
   rt2.setOutput("tier", assessment.tier);

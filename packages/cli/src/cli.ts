@@ -6,6 +6,8 @@ import { registerDemo } from './commands/demo.js';
 import { registerEvidence } from './commands/evidence.js';
 import { registerRisk } from './commands/risk.js';
 import { registerPolicy } from './commands/policy.js';
+import { registerCanary } from './commands/canary.js';
+import { registerAudit, registerDora } from './commands/audit.js';
 
 /** Exit codes: 0 ok, 1 an artifact failed verification (or the gate blocked), 2 bad input/config, 3 internal error. */
 export const EXIT = { ok: 0, rejected: 1, config: 2, internal: 3 } as const;
@@ -38,6 +40,9 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
   registerEvidence(program, io);
   registerRisk(program, io);
   registerPolicy(program, io);
+  registerCanary(program, io);
+  registerAudit(program, io);
+  registerDora(program, io);
   registerDemo(program, io);
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -47,6 +52,6 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
     const err = toGenopsError(e);
     io.err(err.describe());
     if (err.kind === 'internal' && err.details.cause instanceof Error && process.env.GENOPS_DEBUG !== undefined) io.err(err.details.cause.stack ?? '');
-    return err.kind === 'verification' ? EXIT.rejected : err.kind === 'config' ? EXIT.config : EXIT.internal;
+    return err.kind === 'verification' || err.kind === 'blocked' ? EXIT.rejected : err.kind === 'config' ? EXIT.config : EXIT.internal;
   }
 }

@@ -8,3 +8,6 @@ export * from './artifacts.js';
 export * from './evidence-synthetic.js';
 export * from './evidence-synthetic-sarif.js';
 export * from './evidence-github.js';
+export * from './prometheus.js';
+export * from './canary-scenarios.js';
+export * from './decision.js';

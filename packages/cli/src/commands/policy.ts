@@ -3,21 +3,42 @@
  * `genops policy lint [DIR]` (load every policy document; list every problem).
  * Exit codes: 0 all good; 1 a test case failed; 2 a file is missing or invalid.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { createPublicKey } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { readFileSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import type { CliIO } from '../cli.js';
 import {
+  buildDecisionStatement,
+  changeAuthor,
   checkPolicyDocuments,
   ConfigError,
+  decisionText,
+  DEFAULT_PACK_NAMES,
+  defaultPackFiles,
+  evaluateGate,
   formatPolicyProblem,
-  GenopsError,
+  gateArtifacts,
+  gateEnvironment,
+  GENOPS_VERSION,
+  BlockedError,
+  keySigner,
+  loadPolicyDocuments,
+  loadPrivateKey,
+  loadPublicKey,
+  nodeFileSystem,
+  PredicateTypes,
   runPolicyTests,
+  signStatement,
   sourceFileOf,
+  verifyArtifactBytes,
+  writeArtifact,
+  type DecisionBody,
   type SourceFile,
-  type VerificationErrorCode,
 } from '@genops/core';
+import { collectList, readBundleFile, readInputText } from './files.js';
+import { parseNow } from './verify.js';
 
 const YAML_FILE = /\.ya?ml$/i;
 const TEST_FILE = /\.test\.ya?ml$/i;
@@ -26,11 +47,9 @@ const POLICY_TEST_KIND = /^kind:\s*["']?PolicyTest["']?\s*$/m;
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 /** Some test cases failed: a rejection (exit 1), not a configuration problem. */
-class PolicyTestsFailed extends GenopsError {
-  readonly kind = 'verification' as const;
+class PolicyTestsFailed extends BlockedError {
   constructor(message: string) {
-    // No closed-union code fits "a policy test failed"; SCHEMA_INVALID is the nearest rejection.
-    super('SCHEMA_INVALID' satisfies VerificationErrorCode, message, { hint: 'Fix the policy or the expectation of each FAIL case above.' });
+    super('POLICY_TEST_FAILED', message, { hint: 'Fix the policy or the expectation of each FAIL case above.' });
     this.name = 'PolicyTestsFailed';
   }
 }
@@ -70,6 +89,82 @@ async function isTestFile(path: string): Promise<boolean> {
   return POLICY_TEST_KIND.test(await readFile(path, 'utf8').catch(() => ''));
 }
 
+/** `default`, `default:<pack>`, a directory (its YAML files, tests excluded) or a YAML file. */
+async function policySources(specs: readonly string[]): Promise<SourceFile[]> {
+  const files: SourceFile[] = [];
+  for (const spec of specs) {
+    if (spec === 'default') files.push(...defaultPackFiles());
+    else if (spec.startsWith('default:')) {
+      const pack = spec.slice('default:'.length);
+      if (!DEFAULT_PACK_NAMES.includes(pack)) throw new ConfigError('INPUT_INVALID', `--policies: there is no default pack ${JSON.stringify(pack)}`, { input: '--policies', expected: `one of ${DEFAULT_PACK_NAMES.join(', ')}` });
+      files.push(...defaultPackFiles(pack));
+    } else if (await stat(spec).then((st) => st.isDirectory(), () => false)) {
+      for (const f of await yamlFiles(spec)) if (!(await isTestFile(f))) files.push(readSource(f));
+    } else files.push(readSource(spec));
+  }
+  return files;
+}
+
+interface EvaluateOptions {
+  evidence: string;
+  risk?: string;
+  policies?: string[];
+  key: string;
+  out: string;
+  trustKey?: string[];
+  gate: string;
+  environment?: string;
+  approvalEnvironment: string;
+  now?: string;
+  json?: boolean;
+}
+
+/** The gate denied: exit 1 like a rejected artifact, after the signed decision was written. */
+class GateDenied extends BlockedError {
+  constructor(message: string) {
+    super('POLICY_DENIED', message, { hint: 'Each violated rule above says what to change; a PolicyException or break-glass covers the exceptional case.' });
+    this.name = 'GateDenied';
+  }
+}
+
+export async function policyEvaluate(opts: EvaluateOptions, io: CliIO): Promise<DecisionBody> {
+  const now = parseNow(opts.now);
+  const priv = loadPrivateKey(await readInputText(opts.key, '--key'), opts.key);
+  const pub = createPublicKey(priv);
+  const keys = opts.trustKey === undefined ? [pub] : await Promise.all(opts.trustKey.map(async (p) => loadPublicKey(await readInputText(p, '--trust-key'), p)));
+  const verified = [];
+  for (const [flag, path, type] of [['--evidence', opts.evidence, PredicateTypes.evidence], ['--risk', opts.risk, PredicateTypes.risk]] as const) {
+    if (path === undefined) continue;
+    verified.push(verifyArtifactBytes(await readBundleFile(path, flag), path, { trust: { mode: 'key', keys }, predicateType: type, now }));
+  }
+  const inputs = gateArtifacts(verified, '--evidence');
+  const bundle = loadPolicyDocuments(await policySources(opts.policies ?? ['default']));
+  const sha = inputs.evidenceArtifact.statement.subject.find((s) => s.digest.gitCommit !== undefined)?.digest.gitCommit ?? inputs.run.sha;
+  const pr = inputs.evidence.change?.pullRequest?.number;
+  const { body } = evaluateGate({
+    bundle,
+    evidence: inputs.evidence,
+    risk: inputs.risk,
+    key: opts.gate,
+    environment: gateEnvironment(opts.environment ?? '', inputs.evidence),
+    approvalEnvironment: opts.approvalEnvironment,
+    change: { repository: inputs.run.repository, sha, author: changeAuthor(inputs.evidence, inputs.run), ...(pr === undefined ? {} : { pullRequest: pr }), evaluatedAt: now.toISOString() },
+  });
+  const statement = buildDecisionStatement(
+    { repository: inputs.run.repository, gitCommit: sha },
+    { toolVersion: GENOPS_VERSION, run: { ...inputs.run }, now, ttlSeconds: 7 * 24 * 3600 },
+    { evidence: { name: opts.evidence, digest: inputs.evidenceArtifact.digest }, ...(inputs.riskArtifact === undefined ? {} : { risk: { name: opts.risk ?? '', digest: inputs.riskArtifact.digest } }) },
+    body,
+  );
+  const out = await writeArtifact(nodeFileSystem(), resolve(opts.out), await signStatement(statement, keySigner(priv, pub)));
+  if (opts.json === true) io.out(JSON.stringify(body, null, 2));
+  else for (const l of decisionText(body)) io.out(l);
+  const signedLine = `signed ${opts.out} ${out['artifact-digest']}`;
+  if (opts.json === true) io.err(signedLine);
+  else io.out(signedLine);
+  return body;
+}
+
 export function registerPolicy(program: Command, io: CliIO): void {
   const policy = program.command('policy').description('Check and test policy packs (PolicySet, PolicyException, PolicyTest YAML).');
 
@@ -94,6 +189,25 @@ export function registerPolicy(program: Command, io: CliIO): void {
       }
       io.out(`${String(cases.length - failed)} passed, ${String(failed)} failed`);
       if (failed > 0) throw new PolicyTestsFailed(`${String(failed)} of ${String(cases.length)} policy test case(s) failed`);
+    });
+
+  policy
+    .command('evaluate')
+    .description('Verify the evidence (and risk) bundles, evaluate the policies, sign the decision. Exit 1 on deny.')
+    .requiredOption('--evidence <bundle>', 'the signed evidence (genops evidence collect / evidence-collect)')
+    .option('--risk <bundle>', 'the signed risk artifact computed from that evidence (genops risk score / risk-score)')
+    .option('--policies <dir|file|default[:pack]>', 'policy documents (repeatable): default packs, a directory or a YAML file', collectList)
+    .requiredOption('--key <private.pem>', 'PEM ECDSA P-256 private key to sign the decision with')
+    .requiredOption('--out <file>', 'where to write the signed decision bundle')
+    .option('--trust-key <pub.pem>', 'trusted key of the evidence and risk (repeatable); default: the public half of --key', collectList)
+    .option('--gate <key>', 'gate key (one sticky comment and check run per key)', 'pr')
+    .option('--environment <name>', 'environment the decision is for (default: the service metadata, else production)')
+    .option('--approval-environment <name>', 'protected environment to route to on require-approval', 'production-approval')
+    .option('--now <iso8601>', 'evaluate as of this time (deploy windows) and sign with it')
+    .option('--json', 'print the decision body as JSON')
+    .action(async (opts: EvaluateOptions) => {
+      const body = await policyEvaluate(opts, io);
+      if (body.decision === 'deny') throw new GateDenied(`the policies deny this change (${String(body.counts.violated + body.counts.error)} blocking result(s))`);
     });
 
   policy

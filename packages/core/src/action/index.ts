@@ -9,3 +9,6 @@ export * from './run-identity.js';
 export * from './verify-step.js';
 export * from './evidence-step.js';
 export * from './risk-step.js';
+export * from './gate-step.js';
+export * from './gate-publish.js';
+export * from './pr-gate-step.js';

@@ -26,6 +26,7 @@ export const PREDICATE_SCHEMAS: Readonly<Record<string, string>> = {
   [PredicateTypes.receipt]: 'receipt',
   [PredicateTypes.evidence]: 'evidence',
   [PredicateTypes.risk]: 'risk',
+  [PredicateTypes.decision]: 'decision',
 };
 
 export type DigestSet = Record<string, string>;

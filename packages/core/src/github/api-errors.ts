@@ -103,6 +103,18 @@ export const PERMISSIONS_BY_OPERATION = {
     permission: { scope: 'issues', level: 'read' },
     routes: ['GET /repos/{owner}/{repo}/issues'],
   },
+  // Who applied the break-glass label, and when (issue events of the pull request).
+  readLabelEvents: {
+    operation: 'read the label events of a pull request',
+    permission: { scope: 'pull-requests', level: 'read' },
+    routes: ['GET /repos/{owner}/{repo}/issues/{issue_number}/events'],
+  },
+  // The post-incident follow-up issue a break-glass opens.
+  createIssue: {
+    operation: 'open an issue',
+    permission: { scope: 'issues', level: 'write' },
+    routes: ['POST /repos/{owner}/{repo}/issues'],
+  },
   writeDeploymentStatus: {
     operation: 'set a deployment status',
     permission: { scope: 'deployments', level: 'write' },

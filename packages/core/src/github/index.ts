@@ -27,3 +27,24 @@ export {
   type PermissionScope,
 } from './api-errors.js';
 export { createGitHubClient, type GitHubClient, type GitHubClientOptions, type ThrottleOptions } from './client.js';
+export {
+  findStickyComment,
+  GITHUB_ACTIONS_BOT,
+  publishStickyComment,
+  READ_ONLY_NOTICE,
+  type CommentMode,
+  type StickyCommentOptions,
+  type StickyCommentResult,
+  type StickyCommentTarget,
+} from './sticky-comment.js';
+export {
+  ANNOTATIONS_PER_REQUEST,
+  checkConclusion,
+  commitState,
+  publishCheck,
+  startCheckRun,
+  type CheckConclusion,
+  type CheckTarget,
+  type PublishCheckOptions,
+  type PublishCheckResult,
+} from './check-run.js';

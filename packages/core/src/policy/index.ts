@@ -3,3 +3,8 @@ export { CEL_LIMITS, MAX_COMPREHENSION_DEPTH, MAX_EXPRESSION_CHARS, MAX_PATTERN_
 export * from './load.js';
 export * from './evaluate.js';
 export * from './tests.js';
+export * from './decision-model.js';
+export * from './decision.js';
+export * from './break-glass.js';
+export * from './sources.js';
+export * from './gate.js';

@@ -4,6 +4,7 @@ import type { CompiledValidator } from '../validator.types.js';
 
 export const validators: Record<string, CompiledValidator> = {
   "https://genops.dev/schemas/common.schema.json": v.validateCommon as unknown as CompiledValidator,
+  "https://genops.dev/schemas/decision.schema.json": v.validateDecision as unknown as CompiledValidator,
   "https://genops.dev/schemas/evidence.schema.json": v.validateEvidence as unknown as CompiledValidator,
   "https://genops.dev/schemas/inventory.schema.json": v.validateInventory as unknown as CompiledValidator,
   "https://genops.dev/schemas/policy.schema.json": v.validatePolicy as unknown as CompiledValidator,

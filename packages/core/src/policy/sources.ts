@@ -1,0 +1,49 @@
+/**
+ * Where a gate's policy documents come from: `default` (every embedded default pack),
+ * `default:<pack>` (one of them), and workspace paths: a directory (every *.yml / *.yaml under it,
+ * PolicyTest files excluded), a file or a glob. Workspace files are read through the collector's
+ * resolver, so they are confined to the workspace and size-checked like evidence.
+ */
+import type { ArtifactFileSystem } from '../artifact/handoff.js';
+import { sha256Hex } from '../artifact/canonical.js';
+import { ConfigError } from '../errors.js';
+import { readWorkspaceFile, resolveWorkspaceFiles } from '../evidence/collect.js';
+import type { SourceFile } from '../evidence/source.js';
+import { DEFAULT_POLICY_PACKS } from '../schemas/generated/default-policy-packs.js';
+
+const MAX_POLICY_FILES = 500;
+const MAX_POLICY_FILE_BYTES = 1024 * 1024;
+const YAML_FILE = /\.ya?ml$/i;
+const TEST_FILE = /\.test\.ya?ml$/i;
+const GLOB_CHARS = /[*?[\]{}()!]/;
+
+export const DEFAULT_PACK_NAMES: readonly string[] = [...new Set(DEFAULT_POLICY_PACKS.map((p) => p.pack))];
+
+export function defaultPackFiles(pack?: string): SourceFile[] {
+  const chosen = DEFAULT_POLICY_PACKS.filter((p) => pack === undefined || p.pack === pack);
+  return chosen.map((p) => {
+    const bytes = new TextEncoder().encode(p.text);
+    return { path: p.path, bytes, sha256: sha256Hex(bytes) };
+  });
+}
+
+/** Reads the policy documents an input lists (one entry per line), in a stable order. */
+export async function readPolicySources(fs: ArtifactFileSystem, input: string, specs: readonly string[]): Promise<SourceFile[]> {
+  const files: SourceFile[] = [];
+  const patterns: string[] = [];
+  for (const spec of specs) {
+    if (spec === 'default') files.push(...defaultPackFiles());
+    else if (spec.startsWith('default:')) {
+      const pack = spec.slice('default:'.length);
+      if (!DEFAULT_PACK_NAMES.includes(pack)) {
+        throw new ConfigError('INPUT_INVALID', `${input}: there is no default pack ${JSON.stringify(pack)}`, { input, expected: `default, or default:<pack> with a pack among ${DEFAULT_PACK_NAMES.join(', ')}` });
+      }
+      files.push(...defaultPackFiles(pack));
+    } else if (GLOB_CHARS.test(spec) || YAML_FILE.test(spec)) patterns.push(spec);
+    else patterns.push(`${spec.replace(/\/+$/, '')}/**/*.{yml,yaml}`);
+  }
+  const paths = (await resolveWorkspaceFiles(fs, input, patterns, MAX_POLICY_FILES)).filter((p) => YAML_FILE.test(p) && !TEST_FILE.test(p));
+  for (const path of paths) files.push(await readWorkspaceFile(fs, input, path, MAX_POLICY_FILE_BYTES));
+  const seen = new Set<string>();
+  return files.filter((f) => !seen.has(f.path) && seen.add(f.path));
+}
