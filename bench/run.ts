@@ -7,7 +7,8 @@
  *  2. cold start of the bundled verify action (a real verification, as a child process)
  *     against `node -e 0` in the same run;
  *  3. evidence parsing (bench/evidence.ts, in its own process so its peak memory is its own);
- *  4. risk scoring of a 10,000-file change (bench/risk.ts, own process).
+ *  4. risk scoring of a 10,000-file change (bench/risk.ts, own process);
+ *  5. policy evaluation: default packs + 50 synthetic rules over 5,000 components (bench/policy.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { createPublicKey, sign as ecSign, verify as ecVerify } from 'node:crypto';
@@ -161,3 +162,5 @@ const evidenceBench = spawnSync(join(root, 'bench', 'node_modules', '.bin', 'tsx
 if (evidenceBench.status !== 0) throw new Error(`bench/evidence.ts exited ${String(evidenceBench.status)}`);
 const riskBench = spawnSync(join(root, 'bench', 'node_modules', '.bin', 'tsx'), [join(root, 'bench', 'risk.ts')], { stdio: 'inherit' });
 if (riskBench.status !== 0) throw new Error(`bench/risk.ts exited ${String(riskBench.status)}`);
+const policyBench = spawnSync(join(root, 'bench', 'node_modules', '.bin', 'tsx'), [join(root, 'bench', 'policy.ts')], { stdio: 'inherit' });
+if (policyBench.status !== 0) throw new Error(`bench/policy.ts exited ${String(policyBench.status)}`);

@@ -6,7 +6,7 @@
  * opens a follow-up issue, from the author it is refused.
  */
 import { afterEach, beforeAll, afterAll, describe, expect, it } from '@jest/globals';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,7 @@ import {
   nodeFileSystem,
   PR_GATE_INPUTS,
   PR_GATE_OUTPUTS,
+  prGateStep,
   PredicateTypes,
   runAction,
   runIdentityOf,
@@ -240,5 +241,32 @@ describe('policy-gate action', () => {
     expect(existsSync(join(ws, 'out/refused.json'))).toBe(false);
     expect(rt.outputs.decision).toBeUndefined();
     expect(repo().checkRuns).toHaveLength(0);
+  });
+
+  it('the all-in-one root action collects, scores and decides in one step, each stage verifying the one before', async () => {
+    await startGitHub();
+    const ctx = fixturePullRunContext(gh);
+    await cp(join(root, 'fixtures', 'evidence'), join(ws, 'evidence'), { recursive: true });
+    const rt = memoryRuntime({
+      sbom: 'evidence/sbom/orders-api.head.cdx.json',
+      vulnerabilities: 'evidence/vulns/grype.json',
+      metadata: 'evidence/metadata/genops.yaml',
+      'github-token': 'ghs_fake',
+      policies: 'default:genops-baseline\ndefault:supply-chain',
+      'signing-key': kp.privateKeyPem,
+      'output-dir': 'all-in-one',
+    });
+    const ok = await runAction(rt, 'pr-gate', async () => {
+      await prGateStep(rt, { ...deps(ctx, WEDNESDAY), workspaceRoot: ws });
+    });
+    expect(ok).toBe(false);
+    expect(rt.failed).toMatch(/^POLICY_DENIED: /);
+    expect(rt.outputs).toMatchObject({ 'evidence-path': 'all-in-one/evidence.intoto.json', 'risk-path': 'all-in-one/risk.intoto.json', 'artifact-path': 'all-in-one/decision.intoto.json', decision: 'deny' });
+    expect(rt.outputs.tier).toMatch(/^(low|medium|high|critical)$/);
+    const d = decisionAt('all-in-one/decision.intoto.json', WEDNESDAY);
+    expect(d.header.inputs.map((i) => `sha256:${i.digest.sha256}`)).toEqual([rt.outputs['evidence-digest'], rt.outputs['risk-digest']]);
+    expect(d.results.some((r) => r.rule === 'provenance-verified' && r.outcome === 'violated')).toBe(true);
+    expect(repo().checkRuns).toHaveLength(1);
+    expect(rt.summary).toContain('genops risk');
   });
 });

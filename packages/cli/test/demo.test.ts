@@ -20,7 +20,9 @@ describe('genops demo', () => {
     const lines: string[] = [];
     const now = '2026-03-02T10:00:00.000Z';
     const r = await runDemo({ outDir: out, fixturesDir: fixturesDir!, clock: fixedClock(now), print: (l) => lines.push(l) });
-    expect(r.artifacts.map((a) => a.name)).toEqual(['evidence', 'risk', 'receipt']);
+    expect(r.artifacts.map((a) => a.name)).toEqual(['evidence', 'risk', 'decision', 'receipt']);
+    expect(lines.join('\n')).toMatch(/5 policy .*\n.*decision DENY for /);
+    expect(lines.join('\n')).toMatch(/docs only .*: ALLOW/);
     expect(r.rejected.map((x) => x.code)).toEqual(['SIGNATURE_INVALID', 'SUBJECT_MISMATCH', 'PREDICATE_TYPE_MISMATCH', 'KEY_UNTRUSTED', 'DIGEST_MISMATCH', 'EXPIRED']);
     // What it wrote can be re-checked with the CLI and the public key it left behind.
     for (const a of r.artifacts) {

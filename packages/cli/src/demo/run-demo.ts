@@ -2,8 +2,8 @@
  * `genops demo`: the whole product on fixtures, with real signatures. Each
  * capability adds its stage here as it lands. Today: run context -> evidence
  * collected from real-shaped tool outputs and signed -> risk scored from the verified evidence
- * and signed -> verify -> signed receipt
- * -> chain verification -> tampered copies rejected.
+ * and signed -> policy decision over the verified evidence + risk, signed, with the PR comment
+ * -> verify -> signed receipt -> chain verification -> tampered copies rejected.
  */
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -13,6 +13,14 @@ import {
   buildEvidenceStatement,
   buildReceipt,
   buildRiskStatement,
+  buildDecisionStatement,
+  decisionText,
+  defaultPackFiles,
+  evaluateGate,
+  gateArtifacts,
+  gateEnvironment,
+  loadPolicyDocuments,
+  renderDecisionComment,
   DEFAULT_RISK_CONFIG,
   parseIncidentMarkdown,
   riskExplainText,
@@ -148,30 +156,71 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   print(`               (timing is judged at this moment, in the service's time zone; ${String(incidents.length)} post-mortems searched)`);
   print(`               signed -> ${rel(riskOut['artifact-path'])} (inputs: evidence ${evOut['artifact-digest'].slice(0, 19)}…)`);
 
-  // 5. The next job verifies the risk it was handed, and signs a receipt that names it as input.
+  // 5. policy-gate verifies evidence and risk together (the risk must come from that evidence),
+  //    evaluates the default packs, signs the decision, and renders the PR comment developers see.
   const [verifiedRisk] = await verifyHandoff(fs, {
     files: [riskOut['artifact-path']],
     expectedDigests: [riskOut['artifact-digest']],
     policy: { trust, predicateType: PredicateTypes.risk, subject: { gitCommit: ctx.subjectSha }, now: clock.now() },
   });
   if (verifiedRisk === undefined) throw new InternalError('verifyHandoff returned nothing');
-  const receipt = await signStatement(buildReceipt(subject, { component: 'verify', toolVersion: GENOPS_VERSION, run, now: clock.now(), ttlSeconds: 3600 }, [verifiedRisk]), signer);
-  const recOut = await writeArtifact(fs, join(out, 'receipt.intoto.json'), receipt);
-  print(`  5 verify     ${rel(verifiedRisk.source)} verified; receipt signed -> ${rel(recOut['artifact-path'])} (inputs: risk)`);
+  const gateIn = gateArtifacts([verifiedEvidence, verifiedRisk]);
+  const bundle = loadPolicyDocuments(defaultPackFiles());
+  const change = {
+    repository: ctx.repository.fullName,
+    sha: ctx.subjectSha,
+    author: pr?.author ?? ctx.actor,
+    ...(pr === undefined ? {} : { pullRequest: pr.number }),
+    evaluatedAt: clock.now().toISOString(),
+  };
+  const gateFor = (evidence: Evidence, risk: typeof gateIn.risk) =>
+    evaluateGate({ bundle, evidence, risk, key: 'pr', environment: gateEnvironment('', evidence), approvalEnvironment: 'production-approval', change });
+  const gate = gateFor(gateIn.evidence, gateIn.risk);
+  const decisionStatement = buildDecisionStatement(
+    subject,
+    { toolVersion: GENOPS_VERSION, run, now: clock.now(), ttlSeconds: 3600 },
+    { evidence: { name: verifiedEvidence.source, digest: verifiedEvidence.digest }, risk: { name: verifiedRisk.source, digest: verifiedRisk.digest } },
+    gate.body,
+  );
+  const decOut = await writeArtifact(fs, join(out, 'decision.intoto.json'), await signStatement(decisionStatement, signer));
+  const commentPath = join(out, 'pr-comment.md');
+  const comment = renderDecisionComment(decisionStatement.predicate, { key: 'pr' });
+  await writeFile(commentPath, comment);
+  const rules = bundle.sets.reduce((n, x) => n + x.rules.length, 0);
+  print(`  5 policy     evidence + risk verified together; ${String(bundle.sets.length)} default packs, ${String(rules)} rules (bundle sha256:${bundle.digest.slice(0, 12)}…)`);
+  for (const l of decisionText(gate.body)) print(`               ${l.trim()}`);
+  print(`               signed -> ${rel(decOut['artifact-path'])}; the sticky PR comment -> ${rel(commentPath)}:`);
+  for (const l of comment.split('\n').slice(0, 14)) print(`               | ${l}`);
+  print(`               | … (${String(comment.split('\n').length)} lines in all)`);
+  const docsOnly = JSON.parse(await readFile(join(workspace, 'risk', 'changes', 'docs-only.evidence.json'), 'utf8')) as Evidence;
+  const allowed = gateFor(docsOnly, null);
+  print(`               another PR of the repository, docs only (fixtures/risk/changes/docs-only.evidence.json): ${allowed.body.decision.toUpperCase()}, ${String(allowed.body.counts.pass)} rules passed, ${String(allowed.body.counts.skipped)} not applicable`);
 
-  // 6. An auditor re-verifies the whole chain from the files alone.
+  // 6. The deploy job verifies the decision it was handed, and signs a receipt that names it as input.
+  const [verifiedDecision] = await verifyHandoff(fs, {
+    files: [decOut['artifact-path']],
+    expectedDigests: [decOut['artifact-digest']],
+    policy: { trust, predicateType: PredicateTypes.decision, subject: { gitCommit: ctx.subjectSha }, now: clock.now() },
+  });
+  if (verifiedDecision === undefined) throw new InternalError('verifyHandoff returned nothing');
+  const receipt = await signStatement(buildReceipt(subject, { component: 'verify', toolVersion: GENOPS_VERSION, run, now: clock.now(), ttlSeconds: 3600 }, [verifiedDecision]), signer);
+  const recOut = await writeArtifact(fs, join(out, 'receipt.intoto.json'), receipt);
+  print(`  6 verify     ${rel(verifiedDecision.source)} verified; receipt signed -> ${rel(recOut['artifact-path'])} (inputs: decision)`);
+
+  // 7. An auditor re-verifies the whole chain from the files alone.
   const policyFor = (predicateType: string, expectedDigest: string): VerifyPolicy => ({ trust, predicateType, subject: { gitCommit: ctx.subjectSha }, now: clock.now(), expectedDigest });
   const evPath = evOut['artifact-path'];
   const evBytes = await readFile(evPath);
   const chain = verifyChain([
     verifyArtifactBytes(evBytes, evPath, policyFor(PredicateTypes.evidence, evOut['artifact-digest'])),
     verifyArtifactBytes(await readFile(riskOut['artifact-path']), riskOut['artifact-path'], policyFor(PredicateTypes.risk, riskOut['artifact-digest'])),
+    verifyArtifactBytes(await readFile(decOut['artifact-path']), decOut['artifact-path'], policyFor(PredicateTypes.decision, decOut['artifact-digest'])),
     verifyArtifactBytes(await readFile(recOut['artifact-path']), recOut['artifact-path'], policyFor(PredicateTypes.receipt, recOut['artifact-digest'])),
   ]);
   const links = chain.reduce((n, l) => n + l.inputs.length, 0);
-  print(`  6 chain      ${String(chain.length)} artifacts, ${String(links)} link(s) verified: receipt -> risk -> evidence, one commit, in order`);
+  print(`  7 chain      ${String(chain.length)} artifacts, ${String(links)} link(s) verified: receipt -> decision -> risk -> evidence, one commit, in order`);
 
-  // 7. Tampered and misdirected copies must be rejected, each for its own reason.
+  // 8. Tampered and misdirected copies must be rejected, each for its own reason.
   const tamperDir = join(out, 'tampered');
   await mkdir(tamperDir, { recursive: true });
   const tamperedPath = join(tamperDir, 'evidence.intoto.json');
@@ -188,7 +237,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     { name: 'verified a day later', bytes: evBytes, source: evPath, policy: { ...good, now: new Date(clock.now().getTime() + 86_400_000) } },
   ];
   const rejected: DemoResult['rejected'] = [];
-  print('  7 tamper     every altered or misdirected copy must be rejected:');
+  print('  8 tamper     every altered or misdirected copy must be rejected:');
   for (const c of cases) {
     try {
       verifyArtifactBytes(c.bytes, c.source, c.policy);
@@ -211,10 +260,12 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   print(`  pnpm genops verify ${rel(tamperedPath)} --key ${rel(publicKeyPath)}    # fails: SIGNATURE_INVALID`);
   print(`  pnpm genops evidence show ${rel(evOut['artifact-path'])} --key ${rel(publicKeyPath)}    # the normalized evidence, after verifying it`);
   print(`  pnpm genops risk explain ${rel(riskOut['artifact-path'])} --key ${rel(publicKeyPath)}     # score, factors, incidents, recourse`);
+  print(`  pnpm genops verify ${rel(decOut['artifact-path'])} --key ${rel(publicKeyPath)} --predicate-type decision    # the signed decision`);
   return {
     artifacts: [
       { name: 'evidence', path: evOut['artifact-path'], digest: evOut['artifact-digest'] },
       { name: 'risk', path: riskOut['artifact-path'], digest: riskOut['artifact-digest'] },
+      { name: 'decision', path: decOut['artifact-path'], digest: decOut['artifact-digest'] },
       { name: 'receipt', path: recOut['artifact-path'], digest: recOut['artifact-digest'] },
     ],
     rejected,

@@ -32,7 +32,7 @@ export function decisionText(d: DecisionBody): string[] {
   for (const e of d.exceptions.invalid) out.push(`  exception ${terminalText(e.name)} refused: ${terminalText(e.problem ?? '')}`);
   if (d.requiredEnvironment !== undefined) out.push(`  deploy through the protected environment ${terminalText(d.requiredEnvironment)} (its required reviewers approve)`);
   if (d.risk !== undefined) {
-    for (const r of d.risk.recourse.slice(0, 1)) out.push(`  to lower the risk (${d.risk.tier} -> ${r.tier}): ${r.actions.map((a) => terminalText(a.label)).join('; ')}`);
+    for (const r of d.risk.recourse.filter((x) => x.tier !== d.risk?.tier).slice(0, 1)) out.push(`  to lower the risk (${d.risk.tier} -> ${r.tier}): ${r.actions.map((a) => terminalText(a.label)).join('; ')}`);
   }
   return out;
 }
