@@ -7,7 +7,7 @@
  */
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { EVIDENCE_STEP_INPUTS, evidenceStep, type EvidenceDeps } from './evidence-step.js';
-import { GATE_STEP_INPUTS, gateStep, type GateDeps } from './gate-step.js';
+import { GATE_STEP_INPUTS, GATE_STEP_OUTPUTS, gateStep, type GateDeps } from './gate-step.js';
 import { RISK_STEP_INPUTS, riskStep } from './risk-step.js';
 import type { ActionRuntime } from './runtime.js';
 import { SIGNING_INPUTS } from './signing-inputs.js';
@@ -27,25 +27,8 @@ export const PR_GATE_INPUTS = [
   ]),
 ] as const;
 
-export const PR_GATE_OUTPUTS = [
-  'decision',
-  'violations',
-  'violation-count',
-  'required-environment',
-  'break-glass',
-  'score',
-  'tier',
-  'canary-plan',
-  'evidence-path',
-  'evidence-digest',
-  'risk-path',
-  'risk-digest',
-  'artifact-path',
-  'artifact-digest',
-  'sarif-path',
-  'comment-url',
-  'check-url',
-] as const;
+/** policy-gate's outputs, plus the risk figures and where the evidence and risk went. */
+export const PR_GATE_OUTPUTS = [...GATE_STEP_OUTPUTS, 'score', 'tier', 'canary-plan', 'evidence-path', 'evidence-digest', 'risk-path', 'risk-digest'] as const;
 
 /**
  * A view of the runtime for one inner step: its own input values; its outputs are kept in
@@ -94,7 +77,6 @@ function handOver(own: (n: string) => string, artifacts: string[], digests: stri
   };
 }
 
-const GATE_OUTPUTS = ['decision', 'violations', 'violation-count', 'required-environment', 'break-glass', 'artifact-path', 'artifact-digest', 'sarif-path', 'comment-url', 'check-url'];
 
 export async function prGateStep(rt: ActionRuntime, deps: EvidenceDeps & GateDeps): Promise<void> {
   const dir = (rt.getInput('output-dir') || 'genops').replace(/\/+$/, '');
@@ -111,5 +93,5 @@ export async function prGateStep(rt: ActionRuntime, deps: EvidenceDeps & GateDep
 
   const gate: Record<string, string> = {};
   const gateInputs = handOver(own, [paths.evidence, paths.risk], [ev['artifact-digest'] ?? '', risk['artifact-digest'] ?? ''], publicKeys, paths.decision);
-  await gateStep(innerRuntime(rt, gateInputs, Object.fromEntries(GATE_OUTPUTS.map((o) => [o, o])), gate), deps);
+  await gateStep(innerRuntime(rt, gateInputs, Object.fromEntries(GATE_STEP_OUTPUTS.map((o) => [o, o])), gate), deps);
 }
