@@ -493,10 +493,15 @@ export class Budget {
     if (hit !== undefined) return hit as T;
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the trap needs the budget, not the target
     const budget = this;
+    // Elements of a list are handed out unguarded: each element read still checks the budget, and
+    // what an element holds is bounded by the evidence schema and the comprehension nesting limit.
+    // Guarding every element too (a Proxy per component) made evaluation several times slower.
+    const isList = Array.isArray(value);
     const proxy = new Proxy(value, {
       get(target, key, receiver) {
         budget.check();
-        return budget.guard(Reflect.get(target, key, receiver));
+        const v: unknown = Reflect.get(target, key, receiver);
+        return isList ? v : budget.guard(v);
       },
     });
     this.cache.set(value, proxy);
