@@ -27988,10 +27988,12 @@ var Budget = class {
     const hit = this.cache.get(value);
     if (hit !== void 0) return hit;
     const budget = this;
+    const isList = Array.isArray(value);
     const proxy = new Proxy(value, {
       get(target, key, receiver) {
         budget.check();
-        return budget.guard(Reflect.get(target, key, receiver));
+        const v = Reflect.get(target, key, receiver);
+        return isList ? v : budget.guard(v);
       }
     });
     this.cache.set(value, proxy);
