@@ -137,7 +137,7 @@ describe('canary scenario fixtures', () => {
       return { h, t, errRatio: t.canary.errors / t.canary.requests / (t.baseline.errors / t.baseline.requests), slowRatio: t.canary.slow / t.canary.requests / (t.baseline.slow / t.baseline.requests) };
     };
     const healthy = realised('healthy');
-    expect(healthy.h.windows).toHaveLength(48);
+    expect(healthy.h.windows).toHaveLength(58);
     const at50 = healthy.h.windows.filter((w) => w.weight === 50);
     const share = at50.reduce((a, w) => a + w.canary.requests, 0) / at50.reduce((a, w) => a + w.canary.requests + w.baseline.requests, 0);
     expect(Math.abs(share - 0.5)).toBeLessThan(0.01);
