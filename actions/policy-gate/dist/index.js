@@ -42,7 +42,7 @@ import {
   toGenopsError,
   validateAgainst,
   verifyHandoff
-} from "./chunks/chunk-CIPHK5RR.js";
+} from "./chunks/chunk-6HDEQ24R.js";
 import {
   __commonJS,
   __toESM
@@ -28041,8 +28041,7 @@ function policyContext(evidence, context) {
 }
 var DAY_MS = 24 * 3600 * 1e3;
 function sameLogin(a, b) {
-  const norm = (s2) => s2.trim().replace(/^@/, "").toLowerCase();
-  return norm(a) === norm(b);
+  return normalizeLogin(a) === normalizeLogin(b);
 }
 function report2(e, extra = {}) {
   const s2 = e.doc.spec;
@@ -28840,7 +28839,6 @@ var MAX_POLICY_FILES = 500;
 var MAX_POLICY_FILE_BYTES = 1024 * 1024;
 var YAML_FILE = /\.ya?ml$/i;
 var TEST_FILE = /\.test\.ya?ml$/i;
-var GLOB_CHARS2 = /[*?[\]{}()!]/;
 var DEFAULT_PACK_NAMES = [...new Set(DEFAULT_POLICY_PACKS.map((p) => p.pack))];
 function defaultPackFiles(pack2) {
   const chosen = DEFAULT_POLICY_PACKS.filter((p) => pack2 === void 0 || p.pack === pack2);
@@ -28849,18 +28847,22 @@ function defaultPackFiles(pack2) {
     return { path: p.path, bytes, sha256: sha256Hex(bytes) };
   });
 }
+function defaultPackSpec(spec, input) {
+  if (spec === "default") return defaultPackFiles();
+  if (!spec.startsWith("default:")) return void 0;
+  const pack2 = spec.slice("default:".length);
+  if (!DEFAULT_PACK_NAMES.includes(pack2)) {
+    throw new ConfigError("INPUT_INVALID", `${input}: there is no default pack ${JSON.stringify(pack2)}`, { input, expected: `default, or default:<pack> with a pack among ${DEFAULT_PACK_NAMES.join(", ")}` });
+  }
+  return defaultPackFiles(pack2);
+}
 async function readPolicySources(fs, input, specs) {
   const files = [];
   const patterns = [];
   for (const spec of specs) {
-    if (spec === "default") files.push(...defaultPackFiles());
-    else if (spec.startsWith("default:")) {
-      const pack2 = spec.slice("default:".length);
-      if (!DEFAULT_PACK_NAMES.includes(pack2)) {
-        throw new ConfigError("INPUT_INVALID", `${input}: there is no default pack ${JSON.stringify(pack2)}`, { input, expected: `default, or default:<pack> with a pack among ${DEFAULT_PACK_NAMES.join(", ")}` });
-      }
-      files.push(...defaultPackFiles(pack2));
-    } else if (GLOB_CHARS2.test(spec) || YAML_FILE.test(spec)) patterns.push(spec);
+    const packs = defaultPackSpec(spec, input);
+    if (packs !== void 0) files.push(...packs);
+    else if (GLOB_CHARS.test(spec) || YAML_FILE.test(spec)) patterns.push(spec);
     else patterns.push(`${spec.replace(/\/+$/, "")}/**/*.{yml,yaml}`);
   }
   const paths = (await resolveWorkspaceFiles(fs, input, patterns, MAX_POLICY_FILES)).filter((p) => YAML_FILE.test(p) && !TEST_FILE.test(p));
@@ -28947,8 +28949,8 @@ var GATE_STEP_INPUTS = [
 var COMMENT_MODES = ["always", "on-failure", "never"];
 var GATE_KEY2 = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 var GateBlocked = class extends BlockedError {
-  constructor(message) {
-    super("POLICY_DENIED", message, { hint: "Each violated rule in the job summary and the PR comment says what to change; a PolicyException or break-glass covers the exceptional case." });
+  constructor(message, hint = "Each violated rule in the job summary and the PR comment says what to change; a PolicyException or break-glass covers the exceptional case.") {
+    super("POLICY_DENIED", message, { hint });
     this.name = "GateBlocked";
   }
 };
@@ -29026,7 +29028,7 @@ async function gateStep(rt2, deps) {
     },
     body
   );
-  const { signAndWrite } = await import("./chunks/sign-step-3NTWGJL7.js");
+  const { signAndWrite } = await import("./chunks/sign-step-OXHHNIBT.js");
   const out = await signAndWrite(statement, cfg.outputPath, signing, rt2.env, deps.fs);
   const blocking = blockingResults(body);
   rt2.setOutput("decision", body.decision);

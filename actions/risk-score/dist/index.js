@@ -42,7 +42,7 @@ import {
   toGenopsError,
   validateAgainst,
   verifyHandoff
-} from "./chunks/chunk-RELGPIO2.js";
+} from "./chunks/chunk-WPPQFMWY.js";
 import {
   __commonJS,
   __require,
@@ -29842,7 +29842,7 @@ async function riskStep(rt2, deps) {
     { name: verified.source, digest: verified.digest },
     assessment
   );
-  const { signAndWrite } = await import("./chunks/sign-step-N3VAOKLV.js");
+  const { signAndWrite } = await import("./chunks/sign-step-3QAVBTSB.js");
   const out = await signAndWrite(statement, raw("output-path") || "genops/risk.intoto.json", signing, rt2.env, deps.fs);
   rt2.setOutput("score", assessment.score.toFixed(4));
   rt2.setOutput("tier", assessment.tier);

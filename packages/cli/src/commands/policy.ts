@@ -15,10 +15,10 @@ import {
   checkPolicyDocuments,
   ConfigError,
   decisionText,
-  DEFAULT_PACK_NAMES,
-  defaultPackFiles,
+  defaultPackSpec,
   evaluateGate,
   formatPolicyProblem,
+  GateBlocked,
   gateArtifacts,
   gateEnvironment,
   GENOPS_VERSION,
@@ -93,12 +93,9 @@ async function isTestFile(path: string): Promise<boolean> {
 async function policySources(specs: readonly string[]): Promise<SourceFile[]> {
   const files: SourceFile[] = [];
   for (const spec of specs) {
-    if (spec === 'default') files.push(...defaultPackFiles());
-    else if (spec.startsWith('default:')) {
-      const pack = spec.slice('default:'.length);
-      if (!DEFAULT_PACK_NAMES.includes(pack)) throw new ConfigError('INPUT_INVALID', `--policies: there is no default pack ${JSON.stringify(pack)}`, { input: '--policies', expected: `one of ${DEFAULT_PACK_NAMES.join(', ')}` });
-      files.push(...defaultPackFiles(pack));
-    } else if (await stat(spec).then((st) => st.isDirectory(), () => false)) {
+    const packs = defaultPackSpec(spec, '--policies');
+    if (packs !== undefined) files.push(...packs);
+    else if (await stat(spec).then((st) => st.isDirectory(), () => false)) {
       for (const f of await yamlFiles(spec)) if (!(await isTestFile(f))) files.push(readSource(f));
     } else files.push(readSource(spec));
   }
@@ -117,14 +114,6 @@ interface EvaluateOptions {
   approvalEnvironment: string;
   now?: string;
   json?: boolean;
-}
-
-/** The gate denied: exit 1 like a rejected artifact, after the signed decision was written. */
-class GateDenied extends BlockedError {
-  constructor(message: string) {
-    super('POLICY_DENIED', message, { hint: 'Each violated rule above says what to change; a PolicyException or break-glass covers the exceptional case.' });
-    this.name = 'GateDenied';
-  }
 }
 
 export async function policyEvaluate(opts: EvaluateOptions, io: CliIO): Promise<DecisionBody> {
@@ -207,7 +196,7 @@ export function registerPolicy(program: Command, io: CliIO): void {
     .option('--json', 'print the decision body as JSON')
     .action(async (opts: EvaluateOptions) => {
       const body = await policyEvaluate(opts, io);
-      if (body.decision === 'deny') throw new GateDenied(`the policies deny this change (${String(body.counts.violated + body.counts.error)} blocking result(s))`);
+      if (body.decision === 'deny') throw new GateBlocked(`the policies deny this change (${String(body.counts.violated + body.counts.error)} blocking result(s))`, 'Each violated rule above says what to change; a PolicyException or break-glass covers the exceptional case.');
     });
 
   policy

@@ -69,8 +69,8 @@ export interface GateDeps extends VerifyDeps {
 
 /** The gate blocked: exit 1 (a rejection), after everything was written and published. */
 export class GateBlocked extends BlockedError {
-  constructor(message: string) {
-    super('POLICY_DENIED', message, { hint: 'Each violated rule in the job summary and the PR comment says what to change; a PolicyException or break-glass covers the exceptional case.' });
+  constructor(message: string, hint = 'Each violated rule in the job summary and the PR comment says what to change; a PolicyException or break-glass covers the exceptional case.') {
+    super('POLICY_DENIED', message, { hint });
     this.name = 'GateBlocked';
   }
 }

@@ -254,22 +254,30 @@ function verifyWithPinnedKeys(bundle: Bundle, source: string, trust: KeyTrust): 
   return { signer: { mode: 'key', ...(hint === undefined ? {} : { keyId: hint }) }, extensions: {} };
 }
 
-/** A genops artifact's signer must match the identity policy exactly (no patterns, no prefixes). */
-function checkIdentity(signer: SignerInfo, want: IdentityPolicy, source: string): void {
+/**
+ * The first way a signer differs from the identity policy (exact matches only: no patterns, no
+ * prefixes), or undefined when it matches. Artifacts and ledger checkpoints both check with it.
+ */
+export function identityMismatch(signer: SignerInfo, want: IdentityPolicy): { what: string; expected: string; actual: string | undefined } | undefined {
   const checks: [string, string | undefined, string | undefined][] = [
     ['certificate identity (SAN)', want.subjectAlternativeName, signer.identity],
     ['OIDC issuer', want.issuer, signer.issuer],
     ['source repository', want.repositoryUri, signer.repositoryUri],
     ['workflow run', want.runInvocationUri, signer.runInvocationUri],
   ];
-  for (const [what, expected, actual] of checks) {
-    if (expected !== undefined && expected !== actual) {
-      fail('IDENTITY_MISMATCH', source, `was signed by a different ${what}`, {
-        expected,
-        actual: actual ?? '(none in the certificate)',
-        hint: 'Only artifacts signed by the expected workflow are trusted. Check the certificate-identity / issuer inputs, or where this artifact came from.',
-      });
-    }
+  for (const [what, expected, actual] of checks) if (expected !== undefined && expected !== actual) return { what, expected, actual };
+  return undefined;
+}
+
+/** A genops artifact's signer must match the identity policy exactly. */
+function checkIdentity(signer: SignerInfo, want: IdentityPolicy, source: string): void {
+  const m = identityMismatch(signer, want);
+  if (m !== undefined) {
+    fail('IDENTITY_MISMATCH', source, `was signed by a different ${m.what}`, {
+      expected: m.expected,
+      actual: m.actual ?? '(none in the certificate)',
+      hint: 'Only artifacts signed by the expected workflow are trusted. Check the certificate-identity / issuer inputs, or where this artifact came from.',
+    });
   }
 }
 

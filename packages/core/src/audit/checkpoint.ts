@@ -11,7 +11,7 @@ import { canonicalJson } from '../artifact/canonical.js';
 import type { ArtifactSigner } from '../artifact/sign.js';
 import { IN_TOTO_PAYLOAD_TYPE, STATEMENT_TYPE, type Statement } from '../artifact/statement.js';
 import type { IdentityPolicy, SignerInfo } from '../artifact/trust.js';
-import { verifyBundleSignature, type SignatureTrust } from '../artifact/verify.js';
+import { identityMismatch, verifyBundleSignature, type SignatureTrust } from '../artifact/verify.js';
 import { VerificationError } from '../errors.js';
 
 export const CHECKPOINT_PREDICATE_TYPE = 'https://genops.dev/attestations/audit-checkpoint/v1';
@@ -131,17 +131,9 @@ export function decodeCheckpoint(stored: unknown, source: string): { checkpoint:
 }
 
 function checkIdentity(signer: SignerInfo, want: IdentityPolicy, source: string): void {
-  // Exact matches, as for artifacts (artifact/verify.ts): no patterns, no prefixes.
-  const pairs: [string, string | undefined, string | undefined][] = [
-    ['certificate identity (SAN)', want.subjectAlternativeName, signer.identity],
-    ['OIDC issuer', want.issuer, signer.issuer],
-    ['source repository', want.repositoryUri, signer.repositoryUri],
-    ['workflow run', want.runInvocationUri, signer.runInvocationUri],
-  ];
-  for (const [what, expected, actual] of pairs) {
-    if (expected !== undefined && expected !== actual) {
-      throw new VerificationError('IDENTITY_MISMATCH', `${source}: checkpoint signed by a different ${what}`, { file: source, expected, actual: actual ?? '(none)', hint: 'Only the workflow that writes the ledger may sign its checkpoints.' });
-    }
+  const m = identityMismatch(signer, want);
+  if (m !== undefined) {
+    throw new VerificationError('IDENTITY_MISMATCH', `${source}: checkpoint signed by a different ${m.what}`, { file: source, expected: m.expected, actual: m.actual ?? '(none)', hint: 'Only the workflow that writes the ledger may sign its checkpoints.' });
   }
 }
 

@@ -112,7 +112,8 @@ function checkPattern(input: string, pattern: string): void {
   }
 }
 
-const GLOB_CHARS = /[*?[\]{}()!]/;
+/** Characters that make a pattern a glob rather than a literal path. */
+export const GLOB_CHARS = /[*?[\]{}()!]/;
 
 /**
  * Resolves an input's paths and globs to confined, de-duplicated, sorted workspace paths: no

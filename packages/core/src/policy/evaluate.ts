@@ -18,6 +18,7 @@ import { DateTime } from 'luxon';
 import type { Evidence } from '../evidence/model.js';
 import type { RiskAssessment } from '../risk/model.js';
 import { resolveTimezone } from '../risk/timing.js';
+import { normalizeLogin } from './break-glass.js';
 import { Budget, BudgetExceeded, describeEvaluationError, exceedsSize, type CompiledExpression } from './cel.js';
 import {
   stricter,
@@ -71,8 +72,7 @@ export function policyContext(evidence: Evidence, context: PolicyContextInput): 
 const DAY_MS = 24 * 3600 * 1000;
 
 function sameLogin(a: string, b: string): boolean {
-  const norm = (s: string) => s.trim().replace(/^@/, '').toLowerCase();
-  return norm(a) === norm(b);
+  return normalizeLogin(a) === normalizeLogin(b);
 }
 
 function report(e: LoadedException, extra: Partial<ExceptionReport> = {}): ExceptionReport {

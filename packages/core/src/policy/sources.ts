@@ -7,7 +7,7 @@
 import type { ArtifactFileSystem } from '../artifact/handoff.js';
 import { sha256Hex } from '../artifact/canonical.js';
 import { ConfigError } from '../errors.js';
-import { readWorkspaceFile, resolveWorkspaceFiles } from '../evidence/collect.js';
+import { GLOB_CHARS, readWorkspaceFile, resolveWorkspaceFiles } from '../evidence/collect.js';
 import type { SourceFile } from '../evidence/source.js';
 import { DEFAULT_POLICY_PACKS } from '../schemas/generated/default-policy-packs.js';
 
@@ -15,7 +15,6 @@ const MAX_POLICY_FILES = 500;
 const MAX_POLICY_FILE_BYTES = 1024 * 1024;
 const YAML_FILE = /\.ya?ml$/i;
 const TEST_FILE = /\.test\.ya?ml$/i;
-const GLOB_CHARS = /[*?[\]{}()!]/;
 
 export const DEFAULT_PACK_NAMES: readonly string[] = [...new Set(DEFAULT_POLICY_PACKS.map((p) => p.pack))];
 
@@ -27,19 +26,28 @@ export function defaultPackFiles(pack?: string): SourceFile[] {
   });
 }
 
+/**
+ * The embedded files a `default` / `default:<pack>` spec names, or undefined when the spec is a
+ * path. An unknown pack is an INPUT_INVALID naming `input` and the packs that exist.
+ */
+export function defaultPackSpec(spec: string, input: string): SourceFile[] | undefined {
+  if (spec === 'default') return defaultPackFiles();
+  if (!spec.startsWith('default:')) return undefined;
+  const pack = spec.slice('default:'.length);
+  if (!DEFAULT_PACK_NAMES.includes(pack)) {
+    throw new ConfigError('INPUT_INVALID', `${input}: there is no default pack ${JSON.stringify(pack)}`, { input, expected: `default, or default:<pack> with a pack among ${DEFAULT_PACK_NAMES.join(', ')}` });
+  }
+  return defaultPackFiles(pack);
+}
+
 /** Reads the policy documents an input lists (one entry per line), in a stable order. */
 export async function readPolicySources(fs: ArtifactFileSystem, input: string, specs: readonly string[]): Promise<SourceFile[]> {
   const files: SourceFile[] = [];
   const patterns: string[] = [];
   for (const spec of specs) {
-    if (spec === 'default') files.push(...defaultPackFiles());
-    else if (spec.startsWith('default:')) {
-      const pack = spec.slice('default:'.length);
-      if (!DEFAULT_PACK_NAMES.includes(pack)) {
-        throw new ConfigError('INPUT_INVALID', `${input}: there is no default pack ${JSON.stringify(pack)}`, { input, expected: `default, or default:<pack> with a pack among ${DEFAULT_PACK_NAMES.join(', ')}` });
-      }
-      files.push(...defaultPackFiles(pack));
-    } else if (GLOB_CHARS.test(spec) || YAML_FILE.test(spec)) patterns.push(spec);
+    const packs = defaultPackSpec(spec, input);
+    if (packs !== undefined) files.push(...packs);
+    else if (GLOB_CHARS.test(spec) || YAML_FILE.test(spec)) patterns.push(spec);
     else patterns.push(`${spec.replace(/\/+$/, '')}/**/*.{yml,yaml}`);
   }
   const paths = (await resolveWorkspaceFiles(fs, input, patterns, MAX_POLICY_FILES)).filter((p) => YAML_FILE.test(p) && !TEST_FILE.test(p));
