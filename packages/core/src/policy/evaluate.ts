@@ -164,7 +164,7 @@ function capByMode(d: Decision, mode: PolicyMode): Decision {
 function evaluateSet(set: CompiledPolicySet, input: PolicyInput, budget: Budget, base: Record<string, unknown>, exc: ExceptionState, applied: Map<LoadedException, string[]>): PolicyResult[] {
   const variables: Record<string, unknown> = {};
   const variableErrors = new Map<string, string>();
-  const ctx: Record<string, unknown> = { ...base, params: budget.guard(set.params), variables: budget.guard(variables) };
+  const ctx: Record<string, unknown> = { ...base, params: budget.guard(set.params), variables };
   for (const v of set.variables) {
     const failedDep = v.expression.variablesUsed.find((u) => variableErrors.has(u));
     if (failedDep !== undefined) {
@@ -174,7 +174,7 @@ function evaluateSet(set: CompiledPolicySet, input: PolicyInput, budget: Budget,
     const r = run(v.expression, ctx, budget);
     if (!r.ok) variableErrors.set(v.name, r.error);
     else if (exceedsSize(r.value, MAX_VARIABLE_SIZE)) variableErrors.set(v.name, `its value is larger than ${String(MAX_VARIABLE_SIZE)} elements and characters`);
-    else variables[v.name] = r.value;
+    else variables[v.name] = budget.guard(r.value);
   }
   const results: PolicyResult[] = [];
   for (const rule of set.rules) {

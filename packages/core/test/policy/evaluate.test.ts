@@ -238,6 +238,35 @@ describe('hostile input', () => {
     expect(d.decision).toBe('deny');
   });
 
+  it('a quadratic loop over a computed variable is stopped by the budget too', () => {
+    const base = fixtureEvidence('evidence/friday-migration.json');
+    const files = Array.from({ length: 3000 }, (_, i) => ({ path: `f${String(i)}`, status: 'added', additions: 1, deletions: 0, owners: [], categories: [] }));
+    const ev = { ...base, change: { ...base.change!, files } } as Evidence;
+    const d = evaluate(
+      setYaml('s', [{ id: 'r1', expression: 'variables.paths.all(a, !variables.paths.exists(b, b == a + "x"))' }], { variables: [['paths', 'evidence.change.files.map(f, f.path)']] }),
+      { evidence: ev, budgetMs: 50 },
+    );
+    expect(d.results[0]).toMatchObject({ outcome: 'error', effective: 'deny' });
+    expect(d.results[0]!.error).toContain('budget of 50 ms');
+  });
+
+  it('the budget membrane leaves the evidence as it was and gives the same answers as plain data', () => {
+    const base = fixtureEvidence('evidence/friday-migration.json');
+    const files = Array.from({ length: 200 }, (_, i) => ({ path: `f${String(i)}`, status: 'added', additions: i, deletions: 0, owners: [`@o${String(i % 3)}`], categories: [] }));
+    const ev = { ...base, change: { ...base.change!, files } } as Evidence;
+    const before = JSON.stringify(ev);
+    const d = evaluate(
+      setYaml('s', [
+        { id: 'r1', expression: 'evidence.change.files.filter(f, f.additions > 100.0).size() == 99' },
+        { id: 'r2', expression: 'evidence.change.files.exists(f, "@o1" in f.owners && f.path == "f199")' },
+        { id: 'r3', expression: 'size(evidence.change.files) == 200' },
+      ]),
+      { evidence: ev },
+    );
+    expect(d.results.map((r) => r.outcome)).toEqual(['pass', 'pass', 'pass']);
+    expect(JSON.stringify(ev)).toBe(before);
+  });
+
   it('a variable doubling itself is stopped at the size cap', () => {
     const vars: [string, string][] = [['v0', '"0123456789abcdef"']];
     for (let i = 1; i < 40; i++) vars.push([`v${String(i)}`, `variables.v${String(i - 1)} + variables.v${String(i - 1)}`]);
