@@ -8,7 +8,11 @@
  *     against `node -e 0` in the same run;
  *  3. evidence parsing (bench/evidence.ts, in its own process so its peak memory is its own);
  *  4. risk scoring of a 10,000-file change (bench/risk.ts, own process);
- *  5. policy evaluation: default packs + 50 synthetic rules over 5,000 components (bench/policy.ts).
+ *  5. policy evaluation: default packs + 50 synthetic rules over 5,000 components (bench/policy.ts);
+ *  6. the all-in-one root action on the fixture pull request, against `node -e 0` (bench/pr-gate.ts);
+ *  7. audit ledger verify and append (bench/audit.ts); 8. the canary test and its comparators
+ *     on simulated traffic (bench/canary.ts; BENCH_CANARY_ROLLOUTS / BENCH_CANARY_AB_ROLLOUTS set
+ *     the rollouts per cell; the full run takes minutes).
  */
 import { spawnSync } from 'node:child_process';
 import { createPublicKey, sign as ecSign, verify as ecVerify } from 'node:crypto';
@@ -158,9 +162,8 @@ async function coldStart(): Promise<void> {
 console.log(`genops bench (${process.platform} ${process.arch}, ${process.version}, N=${N})`);
 await signVerify();
 await coldStart();
-const evidenceBench = spawnSync(join(root, 'bench', 'node_modules', '.bin', 'tsx'), [join(root, 'bench', 'evidence.ts')], { stdio: 'inherit' });
-if (evidenceBench.status !== 0) throw new Error(`bench/evidence.ts exited ${String(evidenceBench.status)}`);
-const riskBench = spawnSync(join(root, 'bench', 'node_modules', '.bin', 'tsx'), [join(root, 'bench', 'risk.ts')], { stdio: 'inherit' });
-if (riskBench.status !== 0) throw new Error(`bench/risk.ts exited ${String(riskBench.status)}`);
-const policyBench = spawnSync(join(root, 'bench', 'node_modules', '.bin', 'tsx'), [join(root, 'bench', 'policy.ts')], { stdio: 'inherit' });
-if (policyBench.status !== 0) throw new Error(`bench/policy.ts exited ${String(policyBench.status)}`);
+// Each in its own process, so its peak memory and JIT state are its own.
+for (const file of ['evidence.ts', 'risk.ts', 'policy.ts', 'pr-gate.ts', 'audit.ts', 'canary.ts']) {
+  const r = spawnSync(join(root, 'bench', 'node_modules', '.bin', 'tsx'), [join(root, 'bench', file)], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`bench/${file} exited ${String(r.status)}`);
+}

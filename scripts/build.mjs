@@ -5,6 +5,7 @@
 //                                       and packages/cli/src/main.ts -> packages/cli/dist/genops.js
 //   node scripts/build.mjs --cli-only   only the CLI (the root `prepare` script, run by every `pnpm install`)
 //   node scripts/build.mjs --check      rebuild everything, then fail if actions/*/dist differs from git
+//   node scripts/build.mjs --action=NAME  only actions/NAME (while other actions are half-written)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -42,10 +43,11 @@ const common = {
   logLevel: 'silent', // errors are printed below, once, with the bundle's name
 };
 
-const args = new Set(process.argv.slice(2));
+const onlyAction = process.argv.slice(2).find((a) => a.startsWith('--action='))?.slice('--action='.length);
+const args = new Set(process.argv.slice(2).filter((a) => !a.startsWith('--action=')));
 const unknown = [...args].filter((a) => !['--cli-only', '--check'].includes(a));
-if (unknown.length > 0 || (args.has('--cli-only') && args.has('--check'))) {
-  console.error(`usage: node scripts/build.mjs [--cli-only | --check]  (got: ${process.argv.slice(2).join(' ')})`);
+if (unknown.length > 0 || (args.has('--cli-only') && args.has('--check')) || (onlyAction !== undefined && args.size > 0)) {
+  console.error(`usage: node scripts/build.mjs [--cli-only | --check | --action=NAME]  (got: ${process.argv.slice(2).join(' ')})`);
   process.exit(2);
 }
 
@@ -61,6 +63,15 @@ if (args.has('--cli-only')) {
     process.exit(0);
   }
   process.exit(ok ? 0 : 1);
+}
+
+if (onlyAction !== undefined) {
+  const target = actionTargets().find((t) => t.name === onlyAction);
+  if (target === undefined) {
+    console.error(`build: no actions/${onlyAction}/src/main.ts`);
+    process.exit(2);
+  }
+  process.exit((await buildAll([target])) ? 0 : 1);
 }
 
 const targets = actionTargets();

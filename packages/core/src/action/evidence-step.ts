@@ -15,7 +15,7 @@ import type { Evidence } from '../evidence/model.js';
 import { buildEvidenceStatement } from '../evidence/predicate.js';
 import type { ProvenancePolicy } from '../evidence/provenance.js';
 import { DEFAULT_LIMITS } from '../evidence/source.js';
-import { readChangeData, readDeploymentHistory } from '../github/change-data.js';
+import { findChangePull, readChangeData, readDeploymentHistory } from '../github/change-data.js';
 import type { GitHubClient } from '../github/client.js';
 import type { RunContext } from '../github/context.js';
 import type { Clock } from '../io.js';
@@ -157,8 +157,10 @@ export async function evidenceStep(rt: ActionRuntime, deps: EvidenceDeps): Promi
   const outputPath = raw('output-path') || 'genops/evidence.intoto.json';
   const environment = raw('environment');
   const token = raw('github-token');
-  if (fetchChange === 'true' && ctx.pullRequest === undefined) {
-    problems.add('fetch-change', `is true, but this ${ctx.eventName} run has no pull request`, 'auto or false outside pull_request events');
+  // push and merge_group runs read the pull request that was merged or queued (findChangePull).
+  const changeEvent = ctx.pullRequest !== undefined || ctx.mergeGroup !== undefined || ctx.eventName === 'push';
+  if (fetchChange === 'true' && !changeEvent) {
+    problems.add('fetch-change', `is true, but this ${ctx.eventName} run has no pull request`, 'auto or false outside pull_request, merge_group and push events');
   }
   problems.throwIfAny();
 
@@ -166,7 +168,7 @@ export async function evidenceStep(rt: ActionRuntime, deps: EvidenceDeps): Promi
   if (categories !== undefined) changeOptions.categories = categories;
   if (agents.length > 0) changeOptions.aiAgents = [...DEFAULT_AI_AGENTS, ...agents];
 
-  const wantChange = fetchChange === 'true' || (fetchChange === 'auto' && ctx.pullRequest !== undefined && token !== '');
+  const wantChange = fetchChange === 'true' || (fetchChange === 'auto' && changeEvent && token !== '');
   const wantDeployments = environment !== '' && history > 0;
   const github: NonNullable<CollectRequest['github']> = {};
   if (wantChange || wantDeployments) {
@@ -178,7 +180,15 @@ export async function evidenceStep(rt: ActionRuntime, deps: EvidenceDeps): Promi
       });
     }
     const client = deps.github(token);
-    if (wantChange) github.change = await readChangeData(client, ctx);
+    if (wantChange) {
+      const pull = await findChangePull(client, ctx);
+      if (pull === undefined) {
+        rt.logger.info(`change: this ${ctx.eventName} of ${ctx.subjectSha} came through no pull request; the evidence has no change section`);
+      } else {
+        rt.logger.info(`change: pull request #${String(pull.number)} (${pull.via})`);
+        github.change = await readChangeData(client, ctx, { pullNumber: pull.number });
+      }
+    }
     if (wantDeployments) github.deployments = { environment, records: await readDeploymentHistory(client, ctx, environment, history) };
   }
 

@@ -86,6 +86,7 @@ export const PERMISSIONS_BY_OPERATION = {
       'GET /repos/{owner}/{repo}/pulls/{pull_number}/files',
       'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews',
       'GET /repos/{owner}/{repo}/pulls/{pull_number}/commits',
+      'GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls',
     ],
   },
   readDeployments: {

@@ -31,6 +31,8 @@ export interface ReadChangeOptions {
   maxCommitStats?: number;
   /** Requests in flight at once for per-commit and per-deployment reads. Default 4. */
   concurrency?: number;
+  /** The pull request to read (findChangePull); default the event's. */
+  pullNumber?: number;
 }
 
 /** Map over items with at most `limit` calls in flight; results keep the input order. */
@@ -52,12 +54,42 @@ function person(git: { name?: string; email?: string } | null | undefined, accou
   };
 }
 
+/** A merge queue's branch names its pull request: `gh-readonly-queue/<base>/pr-<number>-<base sha>`. */
+const MERGE_QUEUE_REF = /(?:^|\/)gh-readonly-queue\/.+\/pr-(\d+)-[0-9a-f]{40}$/;
+
+export interface ChangePull {
+  number: number;
+  /** How the number was found, for the log. */
+  via: 'pull_request event' | 'merge queue branch' | 'merged pull request of the pushed commit';
+}
+
 /**
- * The pull request of a pull_request / pull_request_target run: details, files, reviews, commits
- * (with line counts when there are few enough) and the base branch's CODEOWNERS.
+ * The pull request a run's change came through: the event's own; for merge_group, the one the
+ * queue branch names; for push, the merged pull request whose merge commit is the pushed commit
+ * (a direct push has none: undefined). So a gate on the queue or on the default branch judges the
+ * reviews and files of the pull request that was merged, not an empty change.
+ */
+export async function findChangePull(client: GitHubClient, ctx: RunContext): Promise<ChangePull | undefined> {
+  if (ctx.pullRequest !== undefined) return { number: ctx.pullRequest.number, via: 'pull_request event' };
+  if (ctx.mergeGroup !== undefined) {
+    const m = MERGE_QUEUE_REF.exec(ctx.mergeGroup.headRef);
+    return m?.[1] === undefined ? undefined : { number: Number(m[1]), via: 'merge queue branch' };
+  }
+  if (ctx.eventName !== 'push') return undefined;
+  const { owner, repo } = ctx.repository;
+  const read = PERMISSIONS_BY_OPERATION.readPullRequest;
+  const pulls = await withApi(read.operation, read.permission, () => client.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: ctx.subjectSha, per_page: 100 }), { readOnlyToken: ctx.isReadOnlyToken });
+  const merged = pulls.data.find((p) => p.merged_at !== null && p.merge_commit_sha?.toLowerCase() === ctx.subjectSha.toLowerCase());
+  return merged === undefined ? undefined : { number: merged.number, via: 'merged pull request of the pushed commit' };
+}
+
+/**
+ * The pull request of a run (`pullNumber`, else the pull_request / pull_request_target event's):
+ * details, files, reviews, commits (with line counts when there are few enough) and the base
+ * branch's CODEOWNERS.
  */
 export async function readChangeData(client: GitHubClient, ctx: RunContext, options: ReadChangeOptions = {}): Promise<RawChangeData> {
-  const pr = ctx.pullRequest;
+  const pr = options.pullNumber === undefined ? ctx.pullRequest : { number: options.pullNumber };
   if (pr === undefined) {
     throw new ConfigError('CONTEXT_UNSUPPORTED', `Cannot read pull request data: this ${ctx.eventName} run is not for a pull request`, {
       expected: 'a pull_request or pull_request_target event',

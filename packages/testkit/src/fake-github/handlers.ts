@@ -337,6 +337,13 @@ const pulls: Record<string, BuiltinHandler> = {
     const p = repo.pulls.get(num(req.params['pull_number']));
     return p === undefined ? notFound(ctx) : list(p.reviews, req, ctx, (r) => shape.review(repo, p, r, ctx.urls));
   }),
+  // The pull requests a commit belongs to: merged ones whose merge commit it is, open ones with it
+  // as head (what GitHub answers for a commit pushed to the default branch by a merge).
+  'repos/list-pull-requests-associated-with-commit': withRepo((repo, req, ctx) => {
+    const sha = (str(req.params['commit_sha']) ?? '').toLowerCase();
+    const items = [...repo.pulls.values()].filter((p) => p.mergeCommitSha?.toLowerCase() === sha || (p.state === 'open' && p.head.sha.toLowerCase() === sha)).sort((a, b) => b.number - a.number);
+    return list(items, req, ctx, (p) => shape.pullRequest(repo, p, ctx.urls));
+  }),
   // GitHub lists at most 250 commits of a pull request.
   'pulls/list-commits': withRepo((repo, req, ctx) => {
     const p = repo.pulls.get(num(req.params['pull_number']));
@@ -705,6 +712,16 @@ function treeBody(repo: FakeRepo, ctx: BuiltinContext, sha: string, recursive: b
   return { sha, url: `${api}/trees/${sha}`, tree: entries, truncated: false };
 }
 
+// ---------------------------------------------------------------- deployment reviews of workflow runs
+
+const runApprovals: Record<string, BuiltinHandler> = {
+  // Not paginated on GitHub either: every review of the run, oldest first.
+  'actions/get-reviews-for-run': withRepo((repo, req, ctx) => {
+    const runId = num(req.params['run_id']);
+    return { status: 200, body: repo.runApprovals.filter((a) => a.runId === runId).map((a) => shape.runApproval(repo, a, ctx.urls)) };
+  }),
+};
+
 // ---------------------------------------------------------------- users
 
 const users: Record<string, BuiltinHandler> = {
@@ -749,6 +766,7 @@ export const BUILTIN_HANDLERS: Readonly<Record<string, BuiltinHandler>> = {
   ...pulls,
   ...contents,
   ...deployments,
+  ...runApprovals,
   ...git,
   ...users,
 };

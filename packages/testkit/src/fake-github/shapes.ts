@@ -17,6 +17,7 @@ import type {
   PullFileRecord,
   PullRecord,
   ReviewRecord,
+  RunApprovalRecord,
 } from './state.js';
 import type { FakeUser } from './types.js';
 
@@ -392,7 +393,7 @@ export function pullRequest(repo: FakeRepo, p: PullRecord, ctx: UrlContext): Obj
     updated_at: p.updatedAt,
     closed_at: p.state === 'closed' ? p.updatedAt : null,
     merged_at: p.merged ? p.updatedAt : null,
-    merge_commit_sha: null,
+    merge_commit_sha: p.mergeCommitSha ?? null,
     assignee: null,
     assignees: [],
     requested_reviewers: [],
@@ -606,5 +607,26 @@ export function gitCommit(repo: FakeRepo, sha: string, c: Extract<GitObject, { t
     tree: { sha: c.tree, url: `${api}/git/trees/${c.tree}` },
     parents: c.parents.map((p) => ({ sha: p, url: `${api}/git/commits/${p}`, html_url: `${ctx.web}/${repo.fullName}/commit/${p}` })),
     verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
+  };
+}
+
+/** One entry of GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals (`environment-approvals`). */
+export function runApproval(repo: FakeRepo, a: RunApprovalRecord, ctx: UrlContext): Obj {
+  return {
+    environments: a.environments.map((name) => {
+      const env = repo.environments.get(name) ?? { id: 0, createdAt: a.createdAt };
+      return {
+        id: env.id,
+        node_id: nodeId('EN', env.id),
+        name,
+        url: `${ctx.api}/repos/${repo.fullName}/environments/${encodeURIComponent(name)}`,
+        html_url: `${ctx.web}/${repo.fullName}/deployments/activity_log?environments_filter=${encodeURIComponent(name)}`,
+        created_at: env.createdAt,
+        updated_at: env.createdAt,
+      };
+    }),
+    state: a.state,
+    user: simpleUser(a.user, ctx),
+    comment: a.comment,
   };
 }

@@ -9,6 +9,7 @@ import type {
   CheckRunSeed,
   CommentSeed,
   DeploymentSeed,
+  RunApprovalSeed,
   DeploymentState,
   FakeGitHubSeed,
   FakeUser,
@@ -129,6 +130,7 @@ export interface PullRecord {
   state: 'open' | 'closed';
   draft: boolean;
   merged: boolean;
+  readonly mergeCommitSha?: string;
   readonly user: FakeUser;
   readonly head: { ref: string; sha: string; repo: string };
   readonly base: { ref: string; sha: string; repo: string };
@@ -164,6 +166,16 @@ export interface DeploymentRecord {
   readonly creator: FakeUser;
   readonly createdAt: string;
   updatedAt: string;
+}
+
+export interface RunApprovalRecord {
+  readonly runId: number;
+  /** Environment names; each gets a stable id per repository. */
+  readonly environments: readonly string[];
+  readonly state: 'approved' | 'rejected' | 'pending';
+  readonly user: FakeUser;
+  readonly comment: string;
+  readonly createdAt: string;
 }
 
 export interface DeploymentStatusRecord {
@@ -268,6 +280,10 @@ export class FakeRepo {
   readonly issues = new Map<number, IssueRecord>();
   readonly deployments: DeploymentRecord[] = [];
   readonly deploymentStatuses: DeploymentStatusRecord[] = [];
+  /** Deployment reviews of workflow runs, oldest first. */
+  readonly runApprovals: RunApprovalRecord[] = [];
+  /** Environment name -> id and creation time, created on first mention. */
+  readonly environments = new Map<string, { id: number; createdAt: string }>();
 
   constructor(
     readonly state: FakeGitHubState,
@@ -289,6 +305,18 @@ export class FakeRepo {
     for (const s of seed.statuses ?? []) this.addStatus(s);
     for (const c of seed.checkRuns ?? []) this.addCheckRun(c);
     for (const d of seed.deployments ?? []) this.addDeployment(d);
+    for (const a of seed.runApprovals ?? []) this.addRunApproval(a);
+  }
+
+  // ---- deployment reviews of workflow runs
+
+  /** Records a review of a run for environments (what a required reviewer's approve/reject does). */
+  addRunApproval(a: RunApprovalSeed): RunApprovalRecord {
+    const now = this.state.now();
+    for (const name of a.environments) if (!this.environments.has(name)) this.environments.set(name, { id: this.state.nextId(), createdAt: now });
+    const record: RunApprovalRecord = { runId: a.runId, environments: [...a.environments], state: a.state, user: this.state.user(a.user), comment: a.comment ?? '', createdAt: now };
+    this.runApprovals.push(record);
+    return record;
   }
 
   // ---- issue comments
@@ -388,6 +416,7 @@ export class FakeRepo {
       state: p.state ?? 'open',
       draft: p.draft ?? false,
       merged: p.merged ?? false,
+      ...(p.mergeCommitSha === undefined ? {} : { mergeCommitSha: p.mergeCommitSha }),
       user: this.state.user(p.user),
       head: { ref: p.head.ref, sha: p.head.sha, repo: p.head.repo ?? this.fullName },
       base: { ref: baseRef, sha: p.base?.sha ?? this.getRef(`heads/${baseRef}`) ?? fakeSha(`${this.fullName}:${baseRef}`), repo: this.fullName },

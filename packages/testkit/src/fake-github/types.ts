@@ -166,6 +166,8 @@ export interface PullSeed {
   readonly state?: 'open' | 'closed';
   readonly draft?: boolean;
   readonly merged?: boolean;
+  /** The commit the merge made on the base branch (merged pull requests; `merge_commit_sha`). */
+  readonly mergeCommitSha?: string;
   /** Default: the token's user. */
   readonly user?: FakeUserInit;
   /** `repo` is `owner/name` of the head repository (set it to another repository for a fork). */
@@ -254,6 +256,18 @@ export interface DeploymentSeed {
   }[];
 }
 
+/** A deployment review of a workflow run (protected environments with required reviewers). */
+export interface RunApprovalSeed {
+  /** The workflow run reviewed. */
+  readonly runId: number;
+  /** Environments the review covers (names). */
+  readonly environments: readonly string[];
+  readonly state: 'approved' | 'rejected' | 'pending';
+  readonly user: FakeUserInit;
+  /** Default ''. */
+  readonly comment?: string;
+}
+
 export type DeploymentState = 'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success';
 
 export interface RepoSeed {
@@ -268,6 +282,8 @@ export interface RepoSeed {
   readonly statuses?: readonly StatusSeed[];
   readonly checkRuns?: readonly CheckRunSeed[];
   readonly deployments?: readonly DeploymentSeed[];
+  /** Deployment reviews of workflow runs (GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals). */
+  readonly runApprovals?: readonly RunApprovalSeed[];
 }
 
 export interface FakeGitHubSeed {
