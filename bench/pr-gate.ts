@@ -34,7 +34,7 @@ const ws = await mkdtemp(join(tmpdir(), 'genops-bench-gate-'));
 await cp(join(root, 'fixtures', 'evidence'), join(ws, 'reports'), { recursive: true });
 const gh = await startFakeGitHub({ seed: { repos: { [FIXTURE_PULL.fullName]: fixtureRepoSeed() } } });
 const kp = testKey();
-const pull = githubFixtureJson('pull.json');
+const pull = githubFixtureJson('pull.json') as { number: number; base: { repo: unknown }; user: unknown };
 try {
   const gate: number[] = [];
   const empty: number[] = [];

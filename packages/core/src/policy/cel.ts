@@ -34,6 +34,7 @@ import { Environment, type ASTNode } from '@marcbachmann/cel-js';
 import { RE2JS } from 're2js';
 import evidenceSchema from '../../schemas/evidence.schema.json' with { type: 'json' };
 import riskSchema from '../../schemas/risk.schema.json' with { type: 'json' };
+import { spdxAvoids } from './spdx.js';
 
 export const MAX_EXPRESSION_CHARS = 2048;
 export const MAX_COMPREHENSION_DEPTH = 2;
@@ -71,6 +72,11 @@ export function patternProblem(pattern: string): string | undefined {
   }
 }
 
+function stringList(value: unknown, name: string): string[] {
+  if (!Array.isArray(value) || !(value as unknown[]).every((x) => typeof x === 'string')) throw new Error(`spdxAvoids: ${name} must be a list of strings`);
+  return value as string[];
+}
+
 let sharedEnv: Environment | undefined;
 
 /** The Environment every policy expression is checked and run in. */
@@ -81,7 +87,9 @@ export function policyEnvironment(): Environment {
     .registerVariable('params', 'map')
     .registerVariable('variables', 'map')
     .registerVariable('context', 'map')
-    .registerFunction('re2Matches(string, string): bool', (s: string, p: string) => compilePattern(p).matcher(s).find());
+    .registerFunction('re2Matches(string, string): bool', (s: string, p: string) => compilePattern(p).matcher(s).find())
+    // dyn arguments: evidence and params are maps of dyn, which cel-js does not narrow to list<string>.
+    .registerFunction('spdxAvoids(dyn, dyn): bool', (licenses: unknown, ids: unknown) => spdxAvoids(stringList(licenses, 'licenses'), stringList(ids, 'ids')));
   return sharedEnv;
 }
 
@@ -427,7 +435,7 @@ export function compileExpression(source: string, kind: ExpressionKind, scope: E
         : /overload/.test(msg) && /int/.test(msg)
           ? 'JSON numbers are doubles in CEL: write 1.0 instead of 1, or convert with double(x).'
           : code === 'no_matching_overload'
-            ? 'Use a CEL standard function or re2Matches(text, pattern); no other function is defined.'
+            ? 'Use a CEL standard function, re2Matches(text, pattern) or spdxAvoids(licenses, ids); no other function is defined.'
             : 'Fix the expression at the position shown.';
     return { problems: [{ ...(offset === undefined ? {} : { offset }), message: firstLine(msg), expected: 'an expression that type-checks', hint }] };
   }
