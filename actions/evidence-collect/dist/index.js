@@ -5,28 +5,17 @@ const require = __genopsCreateRequire(import.meta.url);
 const __filename = __genopsFileURLToPath(import.meta.url);
 const __dirname = __genopsDirname(__filename);
 import {
-  Octokit,
   XMLParser,
   XMLValidator,
-  debug,
-  error,
-  getInput,
-  info,
-  legacyRestEndpointMethods,
-  notice,
-  paginateRest,
-  requestLog,
-  require_light,
-  retry,
-  setFailed,
-  setOutput,
-  setSecret,
-  summary,
-  warning
-} from "./chunks/chunk-HPQZN33X.js";
+  requestLog
+} from "./chunks/chunk-7EAQOLDQ.js";
+import {
+  GITHUB_ACTIONS_ISSUER,
+  keylessTrustMaterial,
+  verifyBundleSignature
+} from "./chunks/chunk-U5OQ7NYQ.js";
 import {
   ConfigError,
-  GITHUB_ACTIONS_ISSUER,
   IN_TOTO_PAYLOAD_TYPE,
   InternalError,
   PredicateTypes,
@@ -36,18 +25,35 @@ import {
   canonicalJson,
   docUrl,
   isGenopsError,
-  keylessTrustMaterial,
   loadPublicKey,
   parseDigest,
   require_dist2 as require_dist,
   require_equal,
   require_formats,
-  require_semver,
   require_ucs2length,
   sha256Hex,
-  toGenopsError,
-  verifyBundleSignature
-} from "./chunks/chunk-W27YYL7Y.js";
+  toGenopsError
+} from "./chunks/chunk-YELXCPJ4.js";
+import {
+  Octokit,
+  debug,
+  error,
+  getInput,
+  info,
+  legacyRestEndpointMethods,
+  notice,
+  paginateRest,
+  require_light,
+  retry,
+  setFailed,
+  setOutput,
+  setSecret,
+  summary,
+  warning
+} from "./chunks/chunk-V2B2VGW4.js";
+import {
+  require_semver
+} from "./chunks/chunk-PJYZ7UGD.js";
 import {
   __commonJS,
   __toESM
@@ -3768,6 +3774,17 @@ async function glob(patternsOrOptions, options) {
 }
 
 // packages/core/src/io.ts
+async function writeFileAtomic(path2, data) {
+  await mkdir(dirname2(path2), { recursive: true });
+  const tmp = `${path2}.${randomBytes(6).toString("hex")}.tmp`;
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, path2);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
 function nodeFileSystem(cwd = process.cwd()) {
   const at = (path2) => resolve2(cwd, path2);
   return {
@@ -3780,18 +3797,7 @@ function nodeFileSystem(cwd = process.cwd()) {
       }
     },
     readFile: (path2) => readFile(at(path2)),
-    async writeFileAtomic(relPath, data) {
-      const path2 = at(relPath);
-      await mkdir(dirname2(path2), { recursive: true });
-      const tmp = `${path2}.${randomBytes(6).toString("hex")}.tmp`;
-      try {
-        await writeFile(tmp, data);
-        await rename(tmp, path2);
-      } catch (e) {
-        await rm(tmp, { force: true });
-        throw e;
-      }
-    },
+    writeFileAtomic: (relPath, data) => writeFileAtomic(at(relPath), data),
     glob: (pattern) => glob(pattern, { cwd, absolute: false, onlyFiles: true, expandDirectories: false }),
     async confine(path2) {
       try {
@@ -4371,8 +4377,14 @@ var PERMISSIONS_BY_OPERATION = {
       "GET /repos/{owner}/{repo}/pulls/{pull_number}",
       "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
       "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
     ]
+  },
+  readRunApprovals: {
+    operation: "read the deployment reviews of this workflow run",
+    permission: { scope: "actions", level: "read" },
+    routes: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"]
   },
   readDeployments: {
     operation: "read deployments",
@@ -55589,8 +55601,22 @@ function person(git, account) {
     ...account?.type === void 0 ? {} : { type: account.type }
   };
 }
+var MERGE_QUEUE_REF = /(?:^|\/)gh-readonly-queue\/.+\/pr-(\d+)-[0-9a-f]{40}$/;
+async function findChangePull(client, ctx) {
+  if (ctx.pullRequest !== void 0) return { number: ctx.pullRequest.number, via: "pull_request event" };
+  if (ctx.mergeGroup !== void 0) {
+    const m = MERGE_QUEUE_REF.exec(ctx.mergeGroup.headRef);
+    return m?.[1] === void 0 ? void 0 : { number: Number(m[1]), via: "merge queue branch" };
+  }
+  if (ctx.eventName !== "push") return void 0;
+  const { owner, repo } = ctx.repository;
+  const read = PERMISSIONS_BY_OPERATION.readPullRequest;
+  const pulls = await withApi(read.operation, read.permission, () => client.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: ctx.subjectSha, per_page: 100 }), { readOnlyToken: ctx.isReadOnlyToken });
+  const merged = pulls.data.find((p) => p.merged_at !== null && p.merge_commit_sha?.toLowerCase() === ctx.subjectSha.toLowerCase());
+  return merged === void 0 ? void 0 : { number: merged.number, via: "merged pull request of the pushed commit" };
+}
 async function readChangeData(client, ctx, options = {}) {
-  const pr = ctx.pullRequest;
+  const pr = options.pullNumber === void 0 ? ctx.pullRequest : { number: options.pullNumber };
   if (pr === void 0) {
     throw new ConfigError("CONTEXT_UNSUPPORTED", `Cannot read pull request data: this ${ctx.eventName} run is not for a pull request`, {
       expected: "a pull_request or pull_request_target event",
@@ -55909,14 +55935,15 @@ async function evidenceStep(rt2, deps) {
   const outputPath = raw("output-path") || "genops/evidence.intoto.json";
   const environment = raw("environment");
   const token = raw("github-token");
-  if (fetchChange === "true" && ctx.pullRequest === void 0) {
-    problems.add("fetch-change", `is true, but this ${ctx.eventName} run has no pull request`, "auto or false outside pull_request events");
+  const changeEvent = ctx.pullRequest !== void 0 || ctx.mergeGroup !== void 0 || ctx.eventName === "push";
+  if (fetchChange === "true" && !changeEvent) {
+    problems.add("fetch-change", `is true, but this ${ctx.eventName} run has no pull request`, "auto or false outside pull_request, merge_group and push events");
   }
   problems.throwIfAny();
   const changeOptions = {};
   if (categories !== void 0) changeOptions.categories = categories;
   if (agents.length > 0) changeOptions.aiAgents = [...DEFAULT_AI_AGENTS, ...agents];
-  const wantChange = fetchChange === "true" || fetchChange === "auto" && ctx.pullRequest !== void 0 && token !== "";
+  const wantChange = fetchChange === "true" || fetchChange === "auto" && changeEvent && token !== "";
   const wantDeployments = environment !== "" && history > 0;
   const github = {};
   if (wantChange || wantDeployments) {
@@ -55928,7 +55955,15 @@ async function evidenceStep(rt2, deps) {
       });
     }
     const client = deps.github(token);
-    if (wantChange) github.change = await readChangeData(client, ctx);
+    if (wantChange) {
+      const pull = await findChangePull(client, ctx);
+      if (pull === void 0) {
+        rt2.logger.info(`change: this ${ctx.eventName} of ${ctx.subjectSha} came through no pull request; the evidence has no change section`);
+      } else {
+        rt2.logger.info(`change: pull request #${String(pull.number)} (${pull.via})`);
+        github.change = await readChangeData(client, ctx, { pullNumber: pull.number });
+      }
+    }
     if (wantDeployments) github.deployments = { environment, records: await readDeploymentHistory(client, ctx, environment, history) };
   }
   const req = {
@@ -55949,7 +55984,7 @@ async function evidenceStep(rt2, deps) {
   const subject = { repository: ctx.repository.fullName, gitCommit: ctx.subjectSha };
   if (provenance?.expectedSubjects !== void 0) subject.artifacts = provenance.expectedSubjects.map((sha256, i) => ({ name: `artifact-${String(i + 1)}`, sha256 }));
   const statement = buildEvidenceStatement(subject, { toolVersion: GENOPS_VERSION, run: runIdentityOf(ctx), now: deps.clock.now(), ttlSeconds: ttl }, evidence);
-  const { signAndWrite } = await import("./chunks/sign-step-FU2IPYCU.js");
+  const { signAndWrite } = await import("./chunks/sign-step-ZPPTJB4Z.js");
   const out = await signAndWrite(statement, outputPath, signing, rt2.env, deps.fs);
   for (const [k, v] of Object.entries(evidenceOutputs(evidence))) rt2.setOutput(k, v);
   rt2.setOutput("artifact-path", out["artifact-path"]);

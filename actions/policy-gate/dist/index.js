@@ -5,28 +5,18 @@ const require = __genopsCreateRequire(import.meta.url);
 const __filename = __genopsFileURLToPath(import.meta.url);
 const __dirname = __genopsDirname(__filename);
 import {
-  Octokit,
-  debug,
-  error,
-  getInput,
-  info,
-  legacyRestEndpointMethods,
-  notice,
-  paginateRest,
-  requestLog,
-  require_light,
-  retry,
-  setFailed,
-  setOutput,
-  setSecret,
-  summary,
-  warning
-} from "./chunks/chunk-CIRUMFXS.js";
+  requestLog
+} from "./chunks/chunk-7EAQOLDQ.js";
+import {
+  DEFAULT_MAX_ARTIFACT_BYTES,
+  GITHUB_ACTIONS_ISSUER,
+  readTrustedRoot,
+  resolveArtifactFiles,
+  verifyHandoff
+} from "./chunks/chunk-NHUAKCHY.js";
 import {
   BlockedError,
   ConfigError,
-  DEFAULT_MAX_ARTIFACT_BYTES,
-  GITHUB_ACTIONS_ISSUER,
   InternalError,
   PredicateTypes,
   VerificationError,
@@ -36,13 +26,27 @@ import {
   isGenopsError,
   jsonDigest,
   loadPublicKey,
-  readTrustedRoot,
-  resolveArtifactFiles,
   sha256Hex,
   toGenopsError,
-  validateAgainst,
-  verifyHandoff
-} from "./chunks/chunk-6HDEQ24R.js";
+  validateAgainst
+} from "./chunks/chunk-UXHXM2GD.js";
+import {
+  Octokit,
+  debug,
+  error,
+  getInput,
+  info,
+  legacyRestEndpointMethods,
+  notice,
+  paginateRest,
+  require_light,
+  retry,
+  setFailed,
+  setOutput,
+  setSecret,
+  summary,
+  warning
+} from "./chunks/chunk-V2B2VGW4.js";
 import {
   __commonJS,
   __toESM
@@ -1824,6 +1828,1068 @@ var require_picomatch2 = __commonJS({
   }
 });
 
+// node_modules/.pnpm/spdx-license-ids@3.0.24/node_modules/spdx-license-ids/index.json
+var require_spdx_license_ids = __commonJS({
+  "node_modules/.pnpm/spdx-license-ids@3.0.24/node_modules/spdx-license-ids/index.json"(exports, module) {
+    module.exports = [
+      "0BSD",
+      "3D-Slicer-1.0",
+      "AAL",
+      "ADSL",
+      "AFL-1.1",
+      "AFL-1.2",
+      "AFL-2.0",
+      "AFL-2.1",
+      "AFL-3.0",
+      "AGPL-1.0-only",
+      "AGPL-1.0-or-later",
+      "AGPL-3.0-only",
+      "AGPL-3.0-or-later",
+      "ALGLIB-Documentation",
+      "AMD-newlib",
+      "AMDPLPA",
+      "AML",
+      "AML-glslang",
+      "AMPAS",
+      "ANTLR-PD",
+      "ANTLR-PD-fallback",
+      "APAFML",
+      "APL-1.0",
+      "APSL-1.0",
+      "APSL-1.1",
+      "APSL-1.2",
+      "APSL-2.0",
+      "ASWF-Digital-Assets-1.0",
+      "ASWF-Digital-Assets-1.1",
+      "Abstyles",
+      "AdaCore-doc",
+      "Adobe-2006",
+      "Adobe-Display-PostScript",
+      "Adobe-Glyph",
+      "Adobe-Utopia",
+      "Advanced-Cryptics-Dictionary",
+      "Afmparse",
+      "Aladdin",
+      "Apache-1.0",
+      "Apache-1.1",
+      "Apache-2.0",
+      "App-s2p",
+      "Arphic-1999",
+      "Artistic-1.0",
+      "Artistic-1.0-Perl",
+      "Artistic-1.0-cl8",
+      "Artistic-2.0",
+      "Artistic-dist",
+      "Aspell-RU",
+      "BOLA-1.1",
+      "BSD-1-Clause",
+      "BSD-2-Clause",
+      "BSD-2-Clause-Darwin",
+      "BSD-2-Clause-Patent",
+      "BSD-2-Clause-Views",
+      "BSD-2-Clause-first-lines",
+      "BSD-2-Clause-pkgconf-disclaimer",
+      "BSD-2-Clause-pos-unchanged",
+      "BSD-3-Clause",
+      "BSD-3-Clause-Attribution",
+      "BSD-3-Clause-Clear",
+      "BSD-3-Clause-HP",
+      "BSD-3-Clause-LBNL",
+      "BSD-3-Clause-Modification",
+      "BSD-3-Clause-No-Military-License",
+      "BSD-3-Clause-No-Nuclear-License",
+      "BSD-3-Clause-No-Nuclear-License-2014",
+      "BSD-3-Clause-No-Nuclear-Warranty",
+      "BSD-3-Clause-Open-MPI",
+      "BSD-3-Clause-OpenWebUI",
+      "BSD-3-Clause-Sun",
+      "BSD-3-Clause-Tso",
+      "BSD-3-Clause-acpica",
+      "BSD-3-Clause-flex",
+      "BSD-4-Clause",
+      "BSD-4-Clause-Shortened",
+      "BSD-4-Clause-UC",
+      "BSD-4.3RENO",
+      "BSD-4.3TAHOE",
+      "BSD-Advertising-Acknowledgement",
+      "BSD-Attribution-HPND-disclaimer",
+      "BSD-Inferno-Nettverk",
+      "BSD-Mark-Modifications",
+      "BSD-Protection",
+      "BSD-Source-Code",
+      "BSD-Source-Code-no-disclaimer",
+      "BSD-Source-alt-GPL",
+      "BSD-Source-beginning-file",
+      "BSD-Systemics",
+      "BSD-Systemics-W3Works",
+      "BSD-ask-to-endorse",
+      "BSL-1.0",
+      "BUSL-1.1",
+      "Baekmuk",
+      "Bahyph",
+      "Barr",
+      "Beerware",
+      "BitTorrent-1.0",
+      "BitTorrent-1.1",
+      "Bitstream-Charter",
+      "Bitstream-Vera",
+      "BlueOak-1.0.0",
+      "Boehm-GC",
+      "Boehm-GC-without-fee",
+      "Borceux",
+      "Brian-Gladman-2-Clause",
+      "Brian-Gladman-3-Clause",
+      "Brian-Gladman-3-Clause-no-conversion",
+      "Buddy",
+      "Bugroff",
+      "C-UDA-1.0",
+      "CAL-1.0",
+      "CAL-1.0-Combined-Work-Exception",
+      "CAPEC-tou",
+      "CATOSL-1.1",
+      "CC-BY-1.0",
+      "CC-BY-2.0",
+      "CC-BY-2.5",
+      "CC-BY-2.5-AU",
+      "CC-BY-3.0",
+      "CC-BY-3.0-AT",
+      "CC-BY-3.0-AU",
+      "CC-BY-3.0-DE",
+      "CC-BY-3.0-IGO",
+      "CC-BY-3.0-NL",
+      "CC-BY-3.0-US",
+      "CC-BY-4.0",
+      "CC-BY-NC-1.0",
+      "CC-BY-NC-2.0",
+      "CC-BY-NC-2.5",
+      "CC-BY-NC-3.0",
+      "CC-BY-NC-3.0-DE",
+      "CC-BY-NC-3.0-IGO",
+      "CC-BY-NC-4.0",
+      "CC-BY-NC-ND-1.0",
+      "CC-BY-NC-ND-2.0",
+      "CC-BY-NC-ND-2.5",
+      "CC-BY-NC-ND-3.0",
+      "CC-BY-NC-ND-3.0-DE",
+      "CC-BY-NC-ND-3.0-IGO",
+      "CC-BY-NC-ND-4.0",
+      "CC-BY-NC-SA-1.0",
+      "CC-BY-NC-SA-2.0",
+      "CC-BY-NC-SA-2.0-DE",
+      "CC-BY-NC-SA-2.0-FR",
+      "CC-BY-NC-SA-2.0-UK",
+      "CC-BY-NC-SA-2.5",
+      "CC-BY-NC-SA-3.0",
+      "CC-BY-NC-SA-3.0-DE",
+      "CC-BY-NC-SA-3.0-IGO",
+      "CC-BY-NC-SA-4.0",
+      "CC-BY-ND-1.0",
+      "CC-BY-ND-2.0",
+      "CC-BY-ND-2.5",
+      "CC-BY-ND-3.0",
+      "CC-BY-ND-3.0-DE",
+      "CC-BY-ND-4.0",
+      "CC-BY-SA-1.0",
+      "CC-BY-SA-2.0",
+      "CC-BY-SA-2.0-UK",
+      "CC-BY-SA-2.1-JP",
+      "CC-BY-SA-2.5",
+      "CC-BY-SA-3.0",
+      "CC-BY-SA-3.0-AT",
+      "CC-BY-SA-3.0-DE",
+      "CC-BY-SA-3.0-IGO",
+      "CC-BY-SA-4.0",
+      "CC-PDDC",
+      "CC-PDM-1.0",
+      "CC-SA-1.0",
+      "CC0-1.0",
+      "CDDL-1.0",
+      "CDDL-1.1",
+      "CDL-1.0",
+      "CDLA-Permissive-1.0",
+      "CDLA-Permissive-2.0",
+      "CDLA-Sharing-1.0",
+      "CECILL-1.0",
+      "CECILL-1.1",
+      "CECILL-2.0",
+      "CECILL-2.1",
+      "CECILL-B",
+      "CECILL-C",
+      "CERN-OHL-1.1",
+      "CERN-OHL-1.2",
+      "CERN-OHL-P-2.0",
+      "CERN-OHL-S-2.0",
+      "CERN-OHL-W-2.0",
+      "CFITSIO",
+      "CMU-Mach",
+      "CMU-Mach-nodoc",
+      "CNRI-Jython",
+      "CNRI-Python",
+      "CNRI-Python-GPL-Compatible",
+      "COIL-1.0",
+      "CPAL-1.0",
+      "CPL-1.0",
+      "CPOL-1.02",
+      "CUA-OPL-1.0",
+      "Caldera",
+      "Caldera-no-preamble",
+      "Catharon",
+      "ClArtistic",
+      "Clips",
+      "Community-Spec-1.0",
+      "Condor-1.1",
+      "Cornell-Lossless-JPEG",
+      "Cronyx",
+      "Crossword",
+      "CryptoSwift",
+      "CrystalStacker",
+      "Cube",
+      "D-FSL-1.0",
+      "DEC-3-Clause",
+      "DL-DE-BY-2.0",
+      "DL-DE-ZERO-2.0",
+      "DOC",
+      "DRL-1.0",
+      "DRL-1.1",
+      "DSDP",
+      "DocBook-DTD",
+      "DocBook-Schema",
+      "DocBook-Stylesheet",
+      "DocBook-XML",
+      "Dotseqn",
+      "ECL-1.0",
+      "ECL-2.0",
+      "EFL-1.0",
+      "EFL-2.0",
+      "EPICS",
+      "EPL-1.0",
+      "EPL-2.0",
+      "ESA-PL-permissive-2.4",
+      "ESA-PL-strong-copyleft-2.4",
+      "ESA-PL-weak-copyleft-2.4",
+      "EUDatagrid",
+      "EUPL-1.0",
+      "EUPL-1.1",
+      "EUPL-1.2",
+      "Elastic-2.0",
+      "Entessa",
+      "ErlPL-1.1",
+      "Eurosym",
+      "FBM",
+      "FDK-AAC",
+      "FDK-MPEG-H",
+      "FSFAP",
+      "FSFAP-no-warranty-disclaimer",
+      "FSFUL",
+      "FSFULLR",
+      "FSFULLRSD",
+      "FSFULLRWD",
+      "FSL-1.1-ALv2",
+      "FSL-1.1-MIT",
+      "FTL",
+      "Fair",
+      "Ferguson-Twofish",
+      "Frameworx-1.0",
+      "FreeBSD-DOC",
+      "FreeImage",
+      "Furuseth",
+      "GCR-docs",
+      "GD",
+      "GFDL-1.1-invariants-only",
+      "GFDL-1.1-invariants-or-later",
+      "GFDL-1.1-no-invariants-only",
+      "GFDL-1.1-no-invariants-or-later",
+      "GFDL-1.1-only",
+      "GFDL-1.1-or-later",
+      "GFDL-1.2-invariants-only",
+      "GFDL-1.2-invariants-or-later",
+      "GFDL-1.2-no-invariants-only",
+      "GFDL-1.2-no-invariants-or-later",
+      "GFDL-1.2-only",
+      "GFDL-1.2-or-later",
+      "GFDL-1.3-invariants-only",
+      "GFDL-1.3-invariants-or-later",
+      "GFDL-1.3-no-invariants-only",
+      "GFDL-1.3-no-invariants-or-later",
+      "GFDL-1.3-only",
+      "GFDL-1.3-or-later",
+      "GL2PS",
+      "GLWTPL",
+      "GPL-1.0-only",
+      "GPL-1.0-or-later",
+      "GPL-2.0-only",
+      "GPL-2.0-or-later",
+      "GPL-3.0-only",
+      "GPL-3.0-or-later",
+      "Game-Programming-Gems",
+      "Giftware",
+      "Glide",
+      "Glulxe",
+      "Graphics-Gems",
+      "Gutmann",
+      "HDF5",
+      "HIDAPI",
+      "HP-1986",
+      "HP-1989",
+      "HPND",
+      "HPND-DEC",
+      "HPND-Fenneberg-Livingston",
+      "HPND-INRIA-IMAG",
+      "HPND-Intel",
+      "HPND-Kevlin-Henney",
+      "HPND-MIT-disclaimer",
+      "HPND-Markus-Kuhn",
+      "HPND-Netrek",
+      "HPND-Pbmplus",
+      "HPND-SMC",
+      "HPND-UC",
+      "HPND-UC-export-US",
+      "HPND-doc",
+      "HPND-doc-sell",
+      "HPND-export-US",
+      "HPND-export-US-acknowledgement",
+      "HPND-export-US-modify",
+      "HPND-export2-US",
+      "HPND-merchantability-variant",
+      "HPND-sell-MIT-disclaimer-xserver",
+      "HPND-sell-regexpr",
+      "HPND-sell-variant",
+      "HPND-sell-variant-MIT-disclaimer",
+      "HPND-sell-variant-MIT-disclaimer-rev",
+      "HPND-sell-variant-critical-systems",
+      "HTMLTIDY",
+      "HaskellReport",
+      "Hippocratic-2.1",
+      "Hippocratic-3.0-core",
+      "IBM-pibs",
+      "ICU",
+      "IEC-Code-Components-EULA",
+      "IJG",
+      "IJG-short",
+      "IPA",
+      "IPL-1.0",
+      "ISC",
+      "ISC-Veillard",
+      "ISO-permission",
+      "ImageMagick",
+      "Imlib2",
+      "Info-ZIP",
+      "Informatica",
+      "Inner-Net-2.0",
+      "InnoSetup",
+      "Intel",
+      "Intel-ACPI",
+      "Interbase-1.0",
+      "JPL-image",
+      "JPNIC",
+      "JSON",
+      "Jam",
+      "JasPer-2.0",
+      "Kastrup",
+      "Kazlib",
+      "Knuth-CTAN",
+      "LAL-1.2",
+      "LAL-1.3",
+      "LGPL-2.0-only",
+      "LGPL-2.0-or-later",
+      "LGPL-2.1-only",
+      "LGPL-2.1-or-later",
+      "LGPL-3.0-only",
+      "LGPL-3.0-or-later",
+      "LGPLLR",
+      "LOOP",
+      "LPD-document",
+      "LPL-1.0",
+      "LPL-1.02",
+      "LPPL-1.0",
+      "LPPL-1.1",
+      "LPPL-1.2",
+      "LPPL-1.3a",
+      "LPPL-1.3c",
+      "LZMA-SDK-9.11-to-9.20",
+      "LZMA-SDK-9.22",
+      "Latex2e",
+      "Latex2e-translated-notice",
+      "Leptonica",
+      "LiLiQ-P-1.1",
+      "LiLiQ-R-1.1",
+      "LiLiQ-Rplus-1.1",
+      "Libpng",
+      "Linux-OpenIB",
+      "Linux-man-pages-1-para",
+      "Linux-man-pages-copyleft",
+      "Linux-man-pages-copyleft-2-para",
+      "Linux-man-pages-copyleft-var",
+      "Lucida-Bitmap-Fonts",
+      "MIPS",
+      "MIT",
+      "MIT-0",
+      "MIT-CMU",
+      "MIT-Click",
+      "MIT-Festival",
+      "MIT-Khronos-old",
+      "MIT-Modern-Variant",
+      "MIT-STK",
+      "MIT-Wu",
+      "MIT-advertising",
+      "MIT-enna",
+      "MIT-feh",
+      "MIT-open-group",
+      "MIT-testregex",
+      "MITNFA",
+      "MMIXware",
+      "MMPL-1.0.1",
+      "MPEG-SSG",
+      "MPL-1.0",
+      "MPL-1.1",
+      "MPL-2.0",
+      "MPL-2.0-no-copyleft-exception",
+      "MS-LPL",
+      "MS-PL",
+      "MS-RL",
+      "MTLL",
+      "MVT-1.1",
+      "Mackerras-3-Clause",
+      "Mackerras-3-Clause-acknowledgment",
+      "MakeIndex",
+      "Martin-Birgmeier",
+      "McPhee-slideshow",
+      "Minpack",
+      "MirOS",
+      "Motosoto",
+      "MulanPSL-1.0",
+      "MulanPSL-2.0",
+      "Multics",
+      "Mup",
+      "NAIST-2003",
+      "NASA-1.3",
+      "NBPL-1.0",
+      "NCBI-PD",
+      "NCGL-UK-2.0",
+      "NCL",
+      "NCSA",
+      "NGPL",
+      "NICTA-1.0",
+      "NIST-PD",
+      "NIST-PD-TNT",
+      "NIST-PD-fallback",
+      "NIST-Software",
+      "NLOD-1.0",
+      "NLOD-2.0",
+      "NLPL",
+      "NOSL",
+      "NPL-1.0",
+      "NPL-1.1",
+      "NPOSL-3.0",
+      "NRL",
+      "NTIA-PD",
+      "NTP",
+      "NTP-0",
+      "Naumen",
+      "NetCDF",
+      "Newsletr",
+      "Nokia",
+      "Noweb",
+      "O-UDA-1.0",
+      "OAR",
+      "OCCT-PL",
+      "OCLC-2.0",
+      "ODC-By-1.0",
+      "ODbL-1.0",
+      "OFFIS",
+      "OFL-1.0",
+      "OFL-1.0-RFN",
+      "OFL-1.0-no-RFN",
+      "OFL-1.1",
+      "OFL-1.1-RFN",
+      "OFL-1.1-no-RFN",
+      "OGC-1.0",
+      "OGDL-Taiwan-1.0",
+      "OGL-Canada-2.0",
+      "OGL-UK-1.0",
+      "OGL-UK-2.0",
+      "OGL-UK-3.0",
+      "OGTSL",
+      "OLDAP-1.1",
+      "OLDAP-1.2",
+      "OLDAP-1.3",
+      "OLDAP-1.4",
+      "OLDAP-2.0",
+      "OLDAP-2.0.1",
+      "OLDAP-2.1",
+      "OLDAP-2.2",
+      "OLDAP-2.2.1",
+      "OLDAP-2.2.2",
+      "OLDAP-2.3",
+      "OLDAP-2.4",
+      "OLDAP-2.5",
+      "OLDAP-2.6",
+      "OLDAP-2.7",
+      "OLDAP-2.8",
+      "OLFL-1.3",
+      "OML",
+      "OPL-1.0",
+      "OPL-UK-3.0",
+      "OPUBL-1.0",
+      "OSC-1.0",
+      "OSET-PL-2.1",
+      "OSL-1.0",
+      "OSL-1.1",
+      "OSL-2.0",
+      "OSL-2.1",
+      "OSL-3.0",
+      "OSSP",
+      "OpenMDW-1.0",
+      "OpenPBS-2.3",
+      "OpenSSL",
+      "OpenSSL-standalone",
+      "OpenVision",
+      "PADL",
+      "PDDL-1.0",
+      "PHP-3.0",
+      "PHP-3.01",
+      "PPL",
+      "PSF-2.0",
+      "ParaType-Free-Font-1.3",
+      "Parity-6.0.0",
+      "Parity-7.0.0",
+      "Pixar",
+      "Plexus",
+      "PolyForm-Noncommercial-1.0.0",
+      "PolyForm-Small-Business-1.0.0",
+      "PostgreSQL",
+      "Python-2.0",
+      "Python-2.0.1",
+      "QPL-1.0",
+      "QPL-1.0-INRIA-2004",
+      "Qhull",
+      "RHeCos-1.1",
+      "RPL-1.1",
+      "RPL-1.5",
+      "RPSL-1.0",
+      "RSA-MD",
+      "RSCPL",
+      "Rdisc",
+      "Ruby",
+      "Ruby-pty",
+      "SAX-PD",
+      "SAX-PD-2.0",
+      "SCEA",
+      "SGI-B-1.0",
+      "SGI-B-1.1",
+      "SGI-B-2.0",
+      "SGI-OpenGL",
+      "SGMLUG-PM",
+      "SGP4",
+      "SHL-0.5",
+      "SHL-0.51",
+      "SISSL",
+      "SISSL-1.2",
+      "SL",
+      "SMAIL-GPL",
+      "SMLNJ",
+      "SMPPL",
+      "SNIA",
+      "SOFA",
+      "SPL-1.0",
+      "SSH-OpenSSH",
+      "SSH-short",
+      "SSLeay-standalone",
+      "SSPL-1.0",
+      "SUL-1.0",
+      "SWL",
+      "Saxpath",
+      "SchemeReport",
+      "Sendmail",
+      "Sendmail-8.23",
+      "Sendmail-Open-Source-1.1",
+      "SimPL-2.0",
+      "Sleepycat",
+      "Soundex",
+      "Spencer-86",
+      "Spencer-94",
+      "Spencer-99",
+      "SugarCRM-1.1.3",
+      "Sun-PPP",
+      "Sun-PPP-2000",
+      "SunPro",
+      "Symlinks",
+      "TAPR-OHL-1.0",
+      "TCL",
+      "TCP-wrappers",
+      "TGPPL-1.0",
+      "TMate",
+      "TORQUE-1.1",
+      "TOSL",
+      "TPDL",
+      "TPL-1.0",
+      "TTWL",
+      "TTYP0",
+      "TU-Berlin-1.0",
+      "TU-Berlin-2.0",
+      "TekHVC",
+      "TermReadKey",
+      "ThirdEye",
+      "TrustedQSL",
+      "UCAR",
+      "UCL-1.0",
+      "UMich-Merit",
+      "UPL-1.0",
+      "URT-RLE",
+      "Ubuntu-font-1.0",
+      "UnRAR",
+      "Unicode-3.0",
+      "Unicode-DFS-2015",
+      "Unicode-DFS-2016",
+      "Unicode-TOU",
+      "UnixCrypt",
+      "Unlicense",
+      "Unlicense-libtelnet",
+      "Unlicense-libwhirlpool",
+      "VOSTROM",
+      "VSL-1.0",
+      "Vim",
+      "Vixie-Cron",
+      "W3C",
+      "W3C-19980720",
+      "W3C-20150513",
+      "WTFNMFPL",
+      "WTFPL",
+      "Watcom-1.0",
+      "Widget-Workshop",
+      "WordNet",
+      "Wsuipa",
+      "X11",
+      "X11-distribute-modifications-variant",
+      "X11-no-permit-persons",
+      "X11-swapped",
+      "XFree86-1.1",
+      "XSkat",
+      "Xdebug-1.03",
+      "Xerox",
+      "Xfig",
+      "Xnet",
+      "YPL-1.0",
+      "YPL-1.1",
+      "ZPL-1.1",
+      "ZPL-2.0",
+      "ZPL-2.1",
+      "Zed",
+      "Zeeff",
+      "Zend-2.0",
+      "Zimbra-1.3",
+      "Zimbra-1.4",
+      "Zlib",
+      "any-OSI",
+      "any-OSI-perl-modules",
+      "atc-game",
+      "bcrypt-Solar-Designer",
+      "blessing",
+      "bzip2-1.0.6",
+      "check-cvs",
+      "checkmk",
+      "copyleft-next-0.3.0",
+      "copyleft-next-0.3.1",
+      "curl",
+      "cve-tou",
+      "diffmark",
+      "dtoa",
+      "dvipdfm",
+      "eGenix",
+      "etalab-2.0",
+      "fwlw",
+      "gSOAP-1.3b",
+      "generic-xts",
+      "gnuplot",
+      "gtkbook",
+      "hdparm",
+      "hyphen-bulgarian",
+      "iMatix",
+      "jove",
+      "libpng-1.6.35",
+      "libpng-2.0",
+      "libselinux-1.0",
+      "libtiff",
+      "libutil-David-Nugent",
+      "lsof",
+      "magaz",
+      "mailprio",
+      "man2html",
+      "metamail",
+      "mpi-permissive",
+      "mpich2",
+      "mplus",
+      "ngrep",
+      "pkgconf",
+      "pnmstitch",
+      "psfrag",
+      "psutils",
+      "python-ldap",
+      "radvd",
+      "snprintf",
+      "softSurfer",
+      "ssh-keyscan",
+      "swrule",
+      "threeparttable",
+      "ulem",
+      "w3m",
+      "wwl",
+      "xinetd",
+      "xkeyboard-config-Zinoviev",
+      "xlock",
+      "xpp",
+      "xzoom",
+      "zlib-acknowledgement"
+    ];
+  }
+});
+
+// node_modules/.pnpm/spdx-license-ids@3.0.24/node_modules/spdx-license-ids/deprecated.json
+var require_deprecated = __commonJS({
+  "node_modules/.pnpm/spdx-license-ids@3.0.24/node_modules/spdx-license-ids/deprecated.json"(exports, module) {
+    module.exports = [
+      "AGPL-1.0",
+      "AGPL-3.0",
+      "BSD-2-Clause-FreeBSD",
+      "BSD-2-Clause-NetBSD",
+      "GFDL-1.1",
+      "GFDL-1.2",
+      "GFDL-1.3",
+      "GPL-1.0",
+      "GPL-2.0",
+      "GPL-2.0-with-GCC-exception",
+      "GPL-2.0-with-autoconf-exception",
+      "GPL-2.0-with-bison-exception",
+      "GPL-2.0-with-classpath-exception",
+      "GPL-2.0-with-font-exception",
+      "GPL-3.0",
+      "GPL-3.0-with-GCC-exception",
+      "GPL-3.0-with-autoconf-exception",
+      "LGPL-2.0",
+      "LGPL-2.1",
+      "LGPL-3.0",
+      "Net-SNMP",
+      "Nunit",
+      "StandardML-NJ",
+      "bzip2-1.0.5",
+      "eCos-2.0",
+      "wxWindows"
+    ];
+  }
+});
+
+// node_modules/.pnpm/spdx-exceptions@2.5.0/node_modules/spdx-exceptions/index.json
+var require_spdx_exceptions = __commonJS({
+  "node_modules/.pnpm/spdx-exceptions@2.5.0/node_modules/spdx-exceptions/index.json"(exports, module) {
+    module.exports = [
+      "389-exception",
+      "Asterisk-exception",
+      "Autoconf-exception-2.0",
+      "Autoconf-exception-3.0",
+      "Autoconf-exception-generic",
+      "Autoconf-exception-generic-3.0",
+      "Autoconf-exception-macro",
+      "Bison-exception-1.24",
+      "Bison-exception-2.2",
+      "Bootloader-exception",
+      "Classpath-exception-2.0",
+      "CLISP-exception-2.0",
+      "cryptsetup-OpenSSL-exception",
+      "DigiRule-FOSS-exception",
+      "eCos-exception-2.0",
+      "Fawkes-Runtime-exception",
+      "FLTK-exception",
+      "fmt-exception",
+      "Font-exception-2.0",
+      "freertos-exception-2.0",
+      "GCC-exception-2.0",
+      "GCC-exception-2.0-note",
+      "GCC-exception-3.1",
+      "Gmsh-exception",
+      "GNAT-exception",
+      "GNOME-examples-exception",
+      "GNU-compiler-exception",
+      "gnu-javamail-exception",
+      "GPL-3.0-interface-exception",
+      "GPL-3.0-linking-exception",
+      "GPL-3.0-linking-source-exception",
+      "GPL-CC-1.0",
+      "GStreamer-exception-2005",
+      "GStreamer-exception-2008",
+      "i2p-gpl-java-exception",
+      "KiCad-libraries-exception",
+      "LGPL-3.0-linking-exception",
+      "libpri-OpenH323-exception",
+      "Libtool-exception",
+      "Linux-syscall-note",
+      "LLGPL",
+      "LLVM-exception",
+      "LZMA-exception",
+      "mif-exception",
+      "OCaml-LGPL-linking-exception",
+      "OCCT-exception-1.0",
+      "OpenJDK-assembly-exception-1.0",
+      "openvpn-openssl-exception",
+      "PS-or-PDF-font-exception-20170817",
+      "QPL-1.0-INRIA-2004-exception",
+      "Qt-GPL-exception-1.0",
+      "Qt-LGPL-exception-1.1",
+      "Qwt-exception-1.0",
+      "SANE-exception",
+      "SHL-2.0",
+      "SHL-2.1",
+      "stunnel-exception",
+      "SWI-exception",
+      "Swift-exception",
+      "Texinfo-exception",
+      "u-boot-exception-2.0",
+      "UBDL-exception",
+      "Universal-FOSS-exception-1.0",
+      "vsftpd-openssl-exception",
+      "WxWindows-exception-3.1",
+      "x11vnc-openssl-exception"
+    ];
+  }
+});
+
+// node_modules/.pnpm/spdx-expression-parse@5.0.0/node_modules/spdx-expression-parse/scan.js
+var require_scan2 = __commonJS({
+  "node_modules/.pnpm/spdx-expression-parse@5.0.0/node_modules/spdx-expression-parse/scan.js"(exports, module) {
+    "use strict";
+    var licenses = [].concat(require_spdx_license_ids()).concat(require_deprecated());
+    var exceptions = require_spdx_exceptions();
+    module.exports = function(source) {
+      var index = 0;
+      function hasMore() {
+        return index < source.length;
+      }
+      function read(value) {
+        if (value instanceof RegExp) {
+          var chars = source.slice(index);
+          var match2 = chars.match(value);
+          if (match2) {
+            index += match2[0].length;
+            return match2[0];
+          }
+        } else {
+          if (source.indexOf(value, index) === index) {
+            index += value.length;
+            return value;
+          }
+        }
+      }
+      function skipWhitespace() {
+        read(/[ ]*/);
+      }
+      function operator() {
+        var string;
+        var possibilities = [/^WITH/i, /^AND/i, /^OR/i, "(", ")", ":", "+"];
+        for (var i = 0; i < possibilities.length; i++) {
+          string = read(possibilities[i]);
+          if (string) {
+            break;
+          }
+        }
+        if (string === "+" && index > 1 && source[index - 2] === " ") {
+          throw new Error("Space before `+`");
+        }
+        return string && {
+          type: "OPERATOR",
+          string: string.toUpperCase()
+        };
+      }
+      function idstring() {
+        return read(/[A-Za-z0-9-.]+/);
+      }
+      function expectIdstring() {
+        var string = idstring();
+        if (!string) {
+          throw new Error("Expected idstring at offset " + index);
+        }
+        return string;
+      }
+      function documentRef() {
+        if (read("DocumentRef-")) {
+          var string = expectIdstring();
+          return { type: "DOCUMENTREF", string };
+        }
+      }
+      function licenseRef() {
+        if (read("LicenseRef-")) {
+          var string = expectIdstring();
+          return { type: "LICENSEREF", string };
+        }
+      }
+      function identifier() {
+        var begin = index;
+        var string = idstring();
+        if (licenses.indexOf(string) !== -1) {
+          return {
+            type: "LICENSE",
+            string
+          };
+        } else if (exceptions.indexOf(string) !== -1) {
+          return {
+            type: "EXCEPTION",
+            string
+          };
+        }
+        index = begin;
+      }
+      function parseToken() {
+        return operator() || documentRef() || licenseRef() || identifier();
+      }
+      var tokens = [];
+      while (hasMore()) {
+        skipWhitespace();
+        if (!hasMore()) {
+          break;
+        }
+        var token = parseToken();
+        if (!token) {
+          throw new Error("Unexpected `" + source[index] + "` at offset " + index);
+        }
+        tokens.push(token);
+      }
+      return tokens;
+    };
+  }
+});
+
+// node_modules/.pnpm/spdx-expression-parse@5.0.0/node_modules/spdx-expression-parse/parse.js
+var require_parse2 = __commonJS({
+  "node_modules/.pnpm/spdx-expression-parse@5.0.0/node_modules/spdx-expression-parse/parse.js"(exports, module) {
+    "use strict";
+    module.exports = function(tokens) {
+      var index = 0;
+      function hasMore() {
+        return index < tokens.length;
+      }
+      function token() {
+        return hasMore() ? tokens[index] : null;
+      }
+      function next() {
+        if (!hasMore()) {
+          throw new Error();
+        }
+        index++;
+      }
+      function parseOperator(operator) {
+        var t = token();
+        if (t && t.type === "OPERATOR" && operator === t.string) {
+          next();
+          return t.string;
+        }
+      }
+      function parseWith() {
+        if (parseOperator("WITH")) {
+          var t = token();
+          if (t && t.type === "EXCEPTION") {
+            next();
+            return t.string;
+          }
+          throw new Error("Expected exception after `WITH`");
+        }
+      }
+      function parseLicenseRef() {
+        var begin = index;
+        var string = "";
+        var t = token();
+        if (t.type === "DOCUMENTREF") {
+          next();
+          string += "DocumentRef-" + t.string + ":";
+          if (!parseOperator(":")) {
+            throw new Error("Expected `:` after `DocumentRef-...`");
+          }
+        }
+        t = token();
+        if (t === null) {
+          throw new Error("Unexpected end of input");
+        }
+        if (t.type === "LICENSEREF") {
+          next();
+          string += "LicenseRef-" + t.string;
+          var node2 = { license: string };
+          var exception = parseWith();
+          if (exception) {
+            node2.exception = exception;
+          }
+          return node2;
+        }
+        index = begin;
+      }
+      function parseLicense() {
+        var t = token();
+        if (t && t.type === "LICENSE") {
+          next();
+          var node2 = { license: t.string };
+          if (parseOperator("+")) {
+            node2.plus = true;
+          }
+          var exception = parseWith();
+          if (exception) {
+            node2.exception = exception;
+          }
+          return node2;
+        }
+      }
+      function parseParenthesizedExpression() {
+        var left = parseOperator("(");
+        if (!left) {
+          return;
+        }
+        var expr = parseExpression();
+        if (!parseOperator(")")) {
+          throw new Error("Expected `)`");
+        }
+        return expr;
+      }
+      function parseAtom() {
+        return parseParenthesizedExpression() || parseLicenseRef() || parseLicense();
+      }
+      function makeBinaryOpParser(operator, nextParser) {
+        return function parseBinaryOp() {
+          var left = nextParser();
+          if (!left) {
+            return;
+          }
+          if (!parseOperator(operator)) {
+            return left;
+          }
+          var right = parseBinaryOp();
+          if (!right) {
+            throw new Error("Expected expression");
+          }
+          return {
+            left,
+            conjunction: operator.toLowerCase(),
+            right
+          };
+        };
+      }
+      var parseAnd = makeBinaryOpParser("AND", parseAtom);
+      var parseExpression = makeBinaryOpParser("OR", parseAnd);
+      var node = parseExpression();
+      if (!node || hasMore()) {
+        throw new Error("Syntax error");
+      }
+      return node;
+    };
+  }
+});
+
+// node_modules/.pnpm/spdx-expression-parse@5.0.0/node_modules/spdx-expression-parse/index.js
+var require_spdx_expression_parse = __commonJS({
+  "node_modules/.pnpm/spdx-expression-parse@5.0.0/node_modules/spdx-expression-parse/index.js"(exports, module) {
+    "use strict";
+    var scan = require_scan2();
+    var parse5 = require_parse2();
+    module.exports = function(source) {
+      return parse5(scan(source));
+    };
+  }
+});
+
 // packages/core/src/io.ts
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, realpath, rename, stat, writeFile, rm } from "node:fs/promises";
@@ -2611,6 +3677,17 @@ async function glob(patternsOrOptions, options) {
 }
 
 // packages/core/src/io.ts
+async function writeFileAtomic(path2, data) {
+  await mkdir(dirname2(path2), { recursive: true });
+  const tmp = `${path2}.${randomBytes(6).toString("hex")}.tmp`;
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, path2);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
 function nodeFileSystem(cwd = process.cwd()) {
   const at = (path2) => resolve2(cwd, path2);
   return {
@@ -2623,18 +3700,7 @@ function nodeFileSystem(cwd = process.cwd()) {
       }
     },
     readFile: (path2) => readFile(at(path2)),
-    async writeFileAtomic(relPath, data) {
-      const path2 = at(relPath);
-      await mkdir(dirname2(path2), { recursive: true });
-      const tmp = `${path2}.${randomBytes(6).toString("hex")}.tmp`;
-      try {
-        await writeFile(tmp, data);
-        await rename(tmp, path2);
-      } catch (e) {
-        await rm(tmp, { force: true });
-        throw e;
-      }
-    },
+    writeFileAtomic: (relPath, data) => writeFileAtomic(at(relPath), data),
     glob: (pattern) => glob(pattern, { cwd, absolute: false, onlyFiles: true, expandDirectories: false }),
     async confine(path2) {
       try {
@@ -3246,8 +4312,14 @@ var PERMISSIONS_BY_OPERATION = {
       "GET /repos/{owner}/{repo}/pulls/{pull_number}",
       "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
       "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
     ]
+  },
+  readRunApprovals: {
+    operation: "read the deployment reviews of this workflow run",
+    permission: { scope: "actions", level: "read" },
+    routes: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"]
   },
   readDeployments: {
     operation: "read deployments",
@@ -7643,7 +8715,7 @@ async function listFiles(dir) {
 function actionsArtifactClient() {
   return {
     async download(name, destination) {
-      const { DefaultArtifactClient, ArtifactNotFoundError } = await import("./chunks/artifact-YHECVAZV.js");
+      const { DefaultArtifactClient, ArtifactNotFoundError } = await import("./chunks/artifact-2JEHJ272.js");
       const client = new DefaultArtifactClient();
       let found2;
       try {
@@ -27623,6 +28695,48 @@ var risk_schema_default = {
   }
 };
 
+// packages/core/src/policy/spdx.ts
+var import_spdx_expression_parse = __toESM(require_spdx_expression_parse(), 1);
+var MAX_CHOICES = 64;
+var MAX_EXPRESSION_LENGTH = 2e3;
+function choices(node) {
+  if ("license" in node) {
+    const forms = [node.license];
+    if (node.plus === true) forms.push(`${node.license}+`);
+    if (node.exception !== void 0) forms.push(`${node.license}${node.plus === true ? "+" : ""} WITH ${node.exception}`);
+    return [[forms]];
+  }
+  const left = choices(node.left);
+  const right = choices(node.right);
+  if (left === void 0 || right === void 0) return void 0;
+  if (node.conjunction === "or") return left.length + right.length > MAX_CHOICES ? void 0 : [...left, ...right];
+  if (left.length * right.length > MAX_CHOICES) return void 0;
+  return left.flatMap((a) => right.map((b) => [...a, ...b]));
+}
+var cache = /* @__PURE__ */ new Map();
+function licenseChoices(value) {
+  if (cache.has(value)) return cache.get(value);
+  let result;
+  try {
+    result = value.length > MAX_EXPRESSION_LENGTH ? [[[value]]] : choices((0, import_spdx_expression_parse.default)(value));
+  } catch {
+    result = [[[value]]];
+  }
+  if (cache.size >= 4096) cache.clear();
+  cache.set(value, result);
+  return result;
+}
+function spdxAvoids(licenses, ids) {
+  const listed = new Set(ids);
+  for (const entry of licenses) {
+    if (listed.has(entry)) return false;
+    const cs = licenseChoices(entry);
+    if (cs === void 0) return false;
+    if (!cs.some((choice) => choice.every((forms) => !forms.some((f) => listed.has(f))))) return false;
+  }
+  return true;
+}
+
 // packages/core/src/policy/cel.ts
 var MAX_EXPRESSION_CHARS = 2048;
 var MAX_COMPREHENSION_DEPTH = 2;
@@ -27650,9 +28764,13 @@ function patternProblem(pattern) {
     return e instanceof Error ? e.message : String(e);
   }
 }
+function stringList(value, name) {
+  if (!Array.isArray(value) || !value.every((x) => typeof x === "string")) throw new Error(`spdxAvoids: ${name} must be a list of strings`);
+  return value;
+}
 var sharedEnv;
 function policyEnvironment() {
-  sharedEnv ??= new Environment({ limits: CEL_LIMITS }).registerVariable("evidence", "map").registerVariable("risk", "dyn").registerVariable("params", "map").registerVariable("variables", "map").registerVariable("context", "map").registerFunction("re2Matches(string, string): bool", (s2, p) => compilePattern(p).matcher(s2).find());
+  sharedEnv ??= new Environment({ limits: CEL_LIMITS }).registerVariable("evidence", "map").registerVariable("risk", "dyn").registerVariable("params", "map").registerVariable("variables", "map").registerVariable("context", "map").registerFunction("re2Matches(string, string): bool", (s2, p) => compilePattern(p).matcher(s2).find()).registerFunction("spdxAvoids(dyn, dyn): bool", (licenses, ids) => spdxAvoids(stringList(licenses, "licenses"), stringList(ids, "ids")));
   return sharedEnv;
 }
 var ANY = { any: true };
@@ -27931,7 +29049,7 @@ function compileExpression(source, kind, scope) {
     const msg = e === void 0 ? "type check failed" : e.message;
     const offset2 = celErrorOffset(e);
     const code = e?.code;
-    const hint = code === "unknown_variable" ? "Expressions see evidence, risk, params, variables and context only." : /overload/.test(msg) && /int/.test(msg) ? "JSON numbers are doubles in CEL: write 1.0 instead of 1, or convert with double(x)." : code === "no_matching_overload" ? "Use a CEL standard function or re2Matches(text, pattern); no other function is defined." : "Fix the expression at the position shown.";
+    const hint = code === "unknown_variable" ? "Expressions see evidence, risk, params, variables and context only." : /overload/.test(msg) && /int/.test(msg) ? "JSON numbers are doubles in CEL: write 1.0 instead of 1, or convert with double(x)." : code === "no_matching_overload" ? "Use a CEL standard function, re2Matches(text, pattern) or spdxAvoids(licenses, ids); no other function is defined." : "Fix the expression at the position shown.";
     return { problems: [{ ...offset2 === void 0 ? {} : { offset: offset2 }, message: firstLine(msg), expected: "an expression that type-checks", hint }] };
   }
   const type = checked.type ?? "dyn";
@@ -27955,6 +29073,7 @@ var BudgetExceeded = class extends Error {
     this.name = "BudgetExceeded";
   }
 };
+var UNGUARDED_LIST_LENGTH = 64;
 var Budget = class {
   constructor(budgetMs, deadline, timer) {
     this.budgetMs = budgetMs;
@@ -27968,6 +29087,8 @@ var Budget = class {
   expired = false;
   reads = 0;
   cache = /* @__PURE__ */ new WeakMap();
+  /** The list Proxies this budget made (guarding one again would only add a trap). */
+  proxies = /* @__PURE__ */ new WeakSet();
   error;
   /** Throws once the deadline has passed (and on every call after that). */
   check() {
@@ -27982,22 +29103,46 @@ var Budget = class {
     if (!this.expired && this.timer() > this.deadline) this.expired = true;
     return this.expired;
   }
-  /** `value`, with every object and list inside it read through the budget check. */
+  /**
+   * `value` with every list inside it (at any depth) read through the budget check. Objects are
+   * copied as plain objects (cel-js reads their fields directly, which is its fast path); only the
+   * lists are Proxies, because every loop cel-js runs (all, exists, map, filter, `in`) indexes a
+   * list. A Proxy on every object made each field read go through a trap (cel-js reads
+   * `constructor` and the field), four times slower over 5,000 components.
+   */
   guard(value) {
-    if (typeof value !== "object" || value === null || value instanceof Uint8Array || Object.isFrozen(value)) return value;
+    if (typeof value !== "object" || value === null || value instanceof Uint8Array) return value;
+    if (this.proxies.has(value)) return value;
     const hit = this.cache.get(value);
     if (hit !== void 0) return hit;
-    const budget = this;
-    const isList = Array.isArray(value);
-    const proxy = new Proxy(value, {
-      get(target, key, receiver) {
-        budget.check();
-        const v = Reflect.get(target, key, receiver);
-        return isList ? v : budget.guard(v);
+    if (Array.isArray(value)) {
+      const items = value.map((x) => this.guard(x));
+      if (items.length <= UNGUARDED_LIST_LENGTH && items.every((x, i) => x === value[i])) {
+        this.cache.set(value, value);
+        return value;
       }
-    });
-    this.cache.set(value, proxy);
-    return proxy;
+      const budget = this;
+      const proxy = new Proxy(items, {
+        get(target, key) {
+          budget.check();
+          return target[key];
+        }
+      });
+      this.proxies.add(proxy);
+      this.cache.set(value, proxy);
+      return proxy;
+    }
+    if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return value;
+    let copy;
+    const obj = value;
+    for (const k of Object.keys(obj)) {
+      const v = obj[k];
+      const g = this.guard(v);
+      if (g !== v) (copy ??= { ...obj })[k] = g;
+    }
+    const out = copy ?? obj;
+    this.cache.set(value, out);
+    return out;
   }
 };
 function exceedsSize(value, max) {
@@ -28112,7 +29257,7 @@ function capByMode(d, mode) {
 function evaluateSet(set, input, budget, base, exc, applied) {
   const variables = {};
   const variableErrors = /* @__PURE__ */ new Map();
-  const ctx = { ...base, params: budget.guard(set.params), variables: budget.guard(variables) };
+  const ctx = { ...base, params: budget.guard(set.params), variables };
   for (const v of set.variables) {
     const failedDep = v.expression.variablesUsed.find((u) => variableErrors.has(u));
     if (failedDep !== void 0) {
@@ -28122,7 +29267,7 @@ function evaluateSet(set, input, budget, base, exc, applied) {
     const r = run(v.expression, ctx, budget);
     if (!r.ok) variableErrors.set(v.name, r.error);
     else if (exceedsSize(r.value, MAX_VARIABLE_SIZE)) variableErrors.set(v.name, `its value is larger than ${String(MAX_VARIABLE_SIZE)} elements and characters`);
-    else variables[v.name] = r.value;
+    else variables[v.name] = budget.guard(r.value);
   }
   const results = [];
   for (const rule of set.rules) {
@@ -28830,7 +29975,7 @@ spec:
   {
     "pack": "supply-chain",
     "path": "policies/supply-chain/supply-chain.yaml",
-    "text": '# supply-chain: what a change may bring in.\n#   - an SBOM is present, and a vulnerability scan (a missing scan is not a clean one);\n#   - no NEW critical/high vulnerability is left unfixed: a dependency finding that is not\n#     suppressed by VEX (not_affected / fixed), has a severity in params.blockingSeverities and is in\n#     a package the change adds or changes (sbomDiff added/upgraded/downgraded/changed, matched by\n#     purl; every finding counts as new when no base SBOM was given) blocks the change. Two rules\n#     split those findings by whether a fixed version exists, so the recourse is exact:\n#       fixable   -> upgrade to the fixed version;\n#       unfixable -> pick another version/package, or publish a VEX `not_affected` statement;\n#   - licenses: a component whose license (an SBOM license entry, compared exactly as written) is in\n#     params.deniedLicenses blocks; one in params.reviewLicenses warns;\n#   - provenance present and verified (every artifact) when params.requireProvenance.\napiVersion: genops.dev/v1\nkind: PolicySet\nmetadata:\n  name: supply-chain\nspec:\n  mode: enforce\n  failurePolicy: Fail\n  params:\n    blockingSeverities: [critical, high]\n    # SPDX ids (or expressions exactly as the SBOM writes them) that may not ship.\n    deniedLicenses:\n      - AGPL-1.0-only\n      - AGPL-1.0-or-later\n      - AGPL-3.0\n      - AGPL-3.0-only\n      - AGPL-3.0-or-later\n      - GPL-2.0\n      - GPL-2.0-only\n      - GPL-2.0-or-later\n      - GPL-3.0\n      - GPL-3.0-only\n      - GPL-3.0-or-later\n      - SSPL-1.0\n      - BUSL-1.1\n    # Licenses that ship only after a legal review (a warning on the PR).\n    reviewLicenses:\n      - LGPL-2.1-only\n      - LGPL-2.1-or-later\n      - LGPL-3.0-only\n      - LGPL-3.0-or-later\n      - MPL-2.0\n      - EPL-2.0\n      - CDDL-1.0\n      - CC-BY-SA-4.0\n    requireProvenance: true\n  variables:\n    # purls of the packages this change adds or changes (empty when no base SBOM was given).\n    - name: changedPurls\n      expression: >-\n        evidence.sbomDiff == null ? [] :\n        (evidence.sbomDiff.added + evidence.sbomDiff.upgraded + evidence.sbomDiff.downgraded + evidence.sbomDiff.changed)\n        .filter(c, has(c.purl)).map(c, c.purl)\n    # Unsuppressed dependency findings at a blocking severity in new or changed packages.\n    - name: newBlocking\n      expression: >-\n        evidence.vulnerabilities == null ? [] :\n        evidence.vulnerabilities.findings.filter(f,\n          f.kind == "dependency" && !f.suppressed && f.severity in params.blockingSeverities &&\n          !(has(f.vex) && f.vex.status == "not_affected") &&\n          (evidence.sbomDiff == null || (has(f.purl) && f.purl in variables.changedPurls)))\n    - name: newFixable\n      expression: variables.newBlocking.filter(f, f.fixAvailable)\n    - name: newUnfixable\n      expression: variables.newBlocking.filter(f, !f.fixAvailable)\n  rules:\n    - id: sbom-present\n      title: An SBOM is present\n      expression: evidence.sbom != null\n      message: No SBOM was given, so dependencies, licenses and vulnerabilities cannot be checked.\n      decision: deny\n      recourse:\n        summary: Generate a CycloneDX or SPDX SBOM in the workflow (e.g. `syft . -o cyclonedx-json`) and pass it as the `sbom` input.\n        contacts: ["@org/security"]\n\n    - id: vulnerability-scan-present\n      title: A vulnerability scan is present\n      expression: evidence.vulnerabilities != null\n      message: No vulnerability scan was given, so new vulnerabilities cannot be ruled out (a missing scan is not a clean one).\n      decision: deny\n      recourse:\n        summary: Scan the build (e.g. `grype sbom:sbom.cdx.json -o json`, `trivy fs --format json .`, or CodeQL SARIF) and pass the report as the `vulnerabilities` input.\n        contacts: ["@org/security"]\n\n    - id: no-new-fixable-critical-vulnerabilities\n      title: No new critical/high vulnerability that has a fix available (upgrade it)\n      when: evidence.vulnerabilities != null\n      expression: variables.newFixable.size() == 0\n      message: The change brings in critical/high vulnerabilities that have a fixed version.\n      messageExpression: >-\n        "New critical/high vulnerabilities with a fix available: " +\n        variables.newFixable.map(f, f.id + " (" + f.severity + ") in " +\n          (has(f.package) ? f.package.name + (has(f.package.version) ? "@" + f.package.version : "") : f.id) +\n          ", fixed in " + f.fixedIn.join(" / ")).join("; ")\n      decision: deny\n      recourse:\n        summary: Upgrade each listed package to the fixed version named in the message.\n        contacts: ["@org/security"]\n\n    - id: no-new-unfixed-critical-vulnerabilities\n      title: No new critical/high vulnerability without a fix, unless VEX says not_affected\n      when: evidence.vulnerabilities != null\n      expression: variables.newUnfixable.size() == 0\n      message: The change brings in critical/high vulnerabilities that have no fix and no VEX not_affected statement.\n      messageExpression: >-\n        "New critical/high vulnerabilities with no fix and no VEX not_affected: " +\n        variables.newUnfixable.map(f, f.id + " (" + f.severity + ") in " +\n          (has(f.package) ? f.package.name + (has(f.package.version) ? "@" + f.package.version : "") : f.id)).join("; ")\n      decision: deny\n      recourse:\n        summary: Use another version or package, or, if the code is not reachable, add an OpenVEX statement with status not_affected and a justification.\n        contacts: ["@org/security"]\n\n    - id: license-denied\n      title: No component under a denied license\n      when: evidence.sbom != null\n      expression: "!evidence.sbom.components.exists(c, c.licenses.exists(l, l in params.deniedLicenses))"\n      message: A component is under a license on the deny list.\n      messageExpression: >-\n        "Components under a denied license: " +\n        evidence.sbom.components.filter(c, c.licenses.exists(l, l in params.deniedLicenses))\n          .map(c, c.name + (has(c.version) ? "@" + c.version : "") + " (" + c.licenses.join(", ") + ")").join("; ")\n      decision: deny\n      recourse:\n        summary: Replace each listed component with one under an allowed license (or remove it).\n        contacts: ["@org/legal", "@org/security"]\n\n    - id: license-review\n      title: Components under licenses that need a legal review\n      when: evidence.sbom != null\n      expression: "!evidence.sbom.components.exists(c, c.licenses.exists(l, l in params.reviewLicenses))"\n      message: A component is under a license that needs a legal review.\n      messageExpression: >-\n        "Components whose license needs a legal review: " +\n        evidence.sbom.components.filter(c, c.licenses.exists(l, l in params.reviewLicenses))\n          .map(c, c.name + (has(c.version) ? "@" + c.version : "") + " (" + c.licenses.join(", ") + ")").join("; ")\n      decision: warn\n      recourse:\n        summary: Ask legal to review the listed components, or pick alternatives under a permissive license.\n        contacts: ["@org/legal"]\n\n    - id: provenance-verified\n      title: Build provenance is present and verified\n      when: params.requireProvenance\n      expression: >-\n        evidence.provenance != null && evidence.provenance.artifacts.size() > 0 &&\n        evidence.provenance.unverified == 0.0\n      message: Build provenance is missing or could not be verified.\n      messageExpression: >-\n        evidence.provenance == null || evidence.provenance.artifacts.size() == 0\n        ? "No build provenance was given for the deployable artifacts."\n        : "Provenance not verified: " +\n          evidence.provenance.artifacts.filter(a, !a.verified)\n            .map(a, a.bundle + (has(a.reason) ? " (" + a.reason + ")" : "")).join("; ")\n      decision: deny\n      recourse:\n        summary: Attest the build with actions/attest-build-provenance in the release workflow and pass the bundle as the `provenance` input; a bundle that fails verification must be rebuilt by the trusted workflow.\n        contacts: ["@org/security"]\n'
+    "text": '# supply-chain: what a change may bring in.\n#   - an SBOM is present, and a vulnerability scan (a missing scan is not a clean one);\n#   - no NEW critical/high vulnerability is left unfixed: a dependency finding that is not\n#     suppressed by VEX (not_affected / fixed), has a severity in params.blockingSeverities and is in\n#     a package the change adds or changes (sbomDiff added/upgraded/downgraded/changed, matched by\n#     purl; every finding counts as new when no base SBOM was given) blocks the change. Two rules\n#     split those findings by whether a fixed version exists, so the recourse is exact:\n#       fixable   -> upgrade to the fixed version;\n#       unfixable -> pick another version/package, or publish a VEX `not_affected` statement;\n#   - licenses: a component that cannot be used without accepting a license in params.deniedLicenses\n#     blocks; one in params.reviewLicenses warns. SPDX expressions are read as expressions\n#     (spdxAvoids): `MIT OR GPL-3.0-only` can be used under MIT, `MIT AND GPL-3.0-only` cannot;\n#   - provenance present and verified (every artifact) when params.requireProvenance.\napiVersion: genops.dev/v1\nkind: PolicySet\nmetadata:\n  name: supply-chain\nspec:\n  mode: enforce\n  failurePolicy: Fail\n  params:\n    blockingSeverities: [critical, high]\n    # SPDX ids that may not ship (a full expression as the SBOM writes it also matches that value).\n    deniedLicenses:\n      - AGPL-1.0-only\n      - AGPL-1.0-or-later\n      - AGPL-3.0\n      - AGPL-3.0-only\n      - AGPL-3.0-or-later\n      - GPL-2.0\n      - GPL-2.0-only\n      - GPL-2.0-or-later\n      - GPL-3.0\n      - GPL-3.0-only\n      - GPL-3.0-or-later\n      - SSPL-1.0\n      - BUSL-1.1\n    # Licenses that ship only after a legal review (a warning on the PR).\n    reviewLicenses:\n      - LGPL-2.1-only\n      - LGPL-2.1-or-later\n      - LGPL-3.0-only\n      - LGPL-3.0-or-later\n      - MPL-2.0\n      - EPL-2.0\n      - CDDL-1.0\n      - CC-BY-SA-4.0\n    requireProvenance: true\n  variables:\n    # purls of the packages this change adds or changes (empty when no base SBOM was given).\n    - name: changedPurls\n      expression: >-\n        evidence.sbomDiff == null ? [] :\n        (evidence.sbomDiff.added + evidence.sbomDiff.upgraded + evidence.sbomDiff.downgraded + evidence.sbomDiff.changed)\n        .filter(c, has(c.purl)).map(c, c.purl)\n    # Unsuppressed dependency findings at a blocking severity in new or changed packages.\n    - name: newBlocking\n      expression: >-\n        evidence.vulnerabilities == null ? [] :\n        evidence.vulnerabilities.findings.filter(f,\n          f.kind == "dependency" && !f.suppressed && f.severity in params.blockingSeverities &&\n          !(has(f.vex) && f.vex.status == "not_affected") &&\n          (evidence.sbomDiff == null || (has(f.purl) && f.purl in variables.changedPurls)))\n    - name: newFixable\n      expression: variables.newBlocking.filter(f, f.fixAvailable)\n    - name: newUnfixable\n      expression: variables.newBlocking.filter(f, !f.fixAvailable)\n  rules:\n    - id: sbom-present\n      title: An SBOM is present\n      expression: evidence.sbom != null\n      message: No SBOM was given, so dependencies, licenses and vulnerabilities cannot be checked.\n      decision: deny\n      recourse:\n        summary: Generate a CycloneDX or SPDX SBOM in the workflow (e.g. `syft . -o cyclonedx-json`) and pass it as the `sbom` input.\n        contacts: ["@org/security"]\n\n    - id: vulnerability-scan-present\n      title: A vulnerability scan is present\n      expression: evidence.vulnerabilities != null\n      message: No vulnerability scan was given, so new vulnerabilities cannot be ruled out (a missing scan is not a clean one).\n      decision: deny\n      recourse:\n        summary: Scan the build (e.g. `grype sbom:sbom.cdx.json -o json`, `trivy fs --format json .`, or CodeQL SARIF) and pass the report as the `vulnerabilities` input.\n        contacts: ["@org/security"]\n\n    - id: no-new-fixable-critical-vulnerabilities\n      title: No new critical/high vulnerability that has a fix available (upgrade it)\n      when: evidence.vulnerabilities != null\n      expression: variables.newFixable.size() == 0\n      message: The change brings in critical/high vulnerabilities that have a fixed version.\n      messageExpression: >-\n        "New critical/high vulnerabilities with a fix available: " +\n        variables.newFixable.map(f, f.id + " (" + f.severity + ") in " +\n          (has(f.package) ? f.package.name + (has(f.package.version) ? "@" + f.package.version : "") : f.id) +\n          ", fixed in " + f.fixedIn.join(" / ")).join("; ")\n      decision: deny\n      recourse:\n        summary: Upgrade each listed package to the fixed version named in the message.\n        contacts: ["@org/security"]\n\n    - id: no-new-unfixed-critical-vulnerabilities\n      title: No new critical/high vulnerability without a fix, unless VEX says not_affected\n      when: evidence.vulnerabilities != null\n      expression: variables.newUnfixable.size() == 0\n      message: The change brings in critical/high vulnerabilities that have no fix and no VEX not_affected statement.\n      messageExpression: >-\n        "New critical/high vulnerabilities with no fix and no VEX not_affected: " +\n        variables.newUnfixable.map(f, f.id + " (" + f.severity + ") in " +\n          (has(f.package) ? f.package.name + (has(f.package.version) ? "@" + f.package.version : "") : f.id)).join("; ")\n      decision: deny\n      recourse:\n        summary: Use another version or package, or, if the code is not reachable, add an OpenVEX statement with status not_affected and a justification.\n        contacts: ["@org/security"]\n\n    - id: license-denied\n      title: No component under a denied license\n      when: evidence.sbom != null\n      expression: "evidence.sbom.components.all(c, spdxAvoids(c.licenses, params.deniedLicenses))"\n      message: A component is under a license on the deny list.\n      messageExpression: >-\n        "Components under a denied license: " +\n        evidence.sbom.components.filter(c, !spdxAvoids(c.licenses, params.deniedLicenses))\n          .map(c, c.name + (has(c.version) ? "@" + c.version : "") + " (" + c.licenses.join(", ") + ")").join("; ")\n      decision: deny\n      recourse:\n        summary: Replace each listed component with one under an allowed license (or remove it).\n        contacts: ["@org/legal", "@org/security"]\n\n    - id: license-review\n      title: Components under licenses that need a legal review\n      when: evidence.sbom != null\n      expression: "evidence.sbom.components.all(c, spdxAvoids(c.licenses, params.reviewLicenses))"\n      message: A component is under a license that needs a legal review.\n      messageExpression: >-\n        "Components whose license needs a legal review: " +\n        evidence.sbom.components.filter(c, !spdxAvoids(c.licenses, params.reviewLicenses))\n          .map(c, c.name + (has(c.version) ? "@" + c.version : "") + " (" + c.licenses.join(", ") + ")").join("; ")\n      decision: warn\n      recourse:\n        summary: Ask legal to review the listed components, or pick alternatives under a permissive license.\n        contacts: ["@org/legal"]\n\n    - id: provenance-verified\n      title: Build provenance is present and verified\n      when: params.requireProvenance\n      expression: >-\n        evidence.provenance != null && evidence.provenance.artifacts.size() > 0 &&\n        evidence.provenance.unverified == 0.0\n      message: Build provenance is missing or could not be verified.\n      messageExpression: >-\n        evidence.provenance == null || evidence.provenance.artifacts.size() == 0\n        ? "No build provenance was given for the deployable artifacts."\n        : "Provenance not verified: " +\n          evidence.provenance.artifacts.filter(a, !a.verified)\n            .map(a, a.bundle + (has(a.reason) ? " (" + a.reason + ")" : "")).join("; ")\n      decision: deny\n      recourse:\n        summary: Attest the build with actions/attest-build-provenance in the release workflow and pass the bundle as the `provenance` input; a bundle that fails verification must be rebuilt by the trusted workflow.\n        contacts: ["@org/security"]\n'
   }
 ];
 
@@ -29028,7 +30173,7 @@ async function gateStep(rt2, deps) {
     },
     body
   );
-  const { signAndWrite } = await import("./chunks/sign-step-OXHHNIBT.js");
+  const { signAndWrite } = await import("./chunks/sign-step-OCIQVUQL.js");
   const out = await signAndWrite(statement, cfg.outputPath, signing, rt2.env, deps.fs);
   const blocking = blockingResults(body);
   rt2.setOutput("decision", body.decision);

@@ -5,27 +5,17 @@ const require = __genopsCreateRequire(import.meta.url);
 const __filename = __genopsFileURLToPath(import.meta.url);
 const __dirname = __genopsDirname(__filename);
 import {
-  Octokit,
-  debug,
-  error,
-  getInput,
-  info,
-  legacyRestEndpointMethods,
-  notice,
-  paginateRest,
-  requestLog,
-  require_light,
-  retry,
-  setFailed,
-  setOutput,
-  setSecret,
-  summary,
-  warning
-} from "./chunks/chunk-HPQZN33X.js";
+  requestLog
+} from "./chunks/chunk-7EAQOLDQ.js";
 import {
-  ConfigError,
   DEFAULT_MAX_ARTIFACT_BYTES,
   GITHUB_ACTIONS_ISSUER,
+  readTrustedRoot,
+  resolveArtifactFiles,
+  verifyHandoff
+} from "./chunks/chunk-RAOYXB3M.js";
+import {
+  ConfigError,
   InternalError,
   PredicateTypes,
   VerificationError,
@@ -35,14 +25,30 @@ import {
   docUrl,
   isGenopsError,
   loadPublicKey,
-  readTrustedRoot,
-  require_semver,
-  resolveArtifactFiles,
   sha256Hex,
   toGenopsError,
-  validateAgainst,
-  verifyHandoff
-} from "./chunks/chunk-WPPQFMWY.js";
+  validateAgainst
+} from "./chunks/chunk-BG6ALWEY.js";
+import {
+  Octokit,
+  debug,
+  error,
+  getInput,
+  info,
+  legacyRestEndpointMethods,
+  notice,
+  paginateRest,
+  require_light,
+  retry,
+  setFailed,
+  setOutput,
+  setSecret,
+  summary,
+  warning
+} from "./chunks/chunk-V2B2VGW4.js";
+import {
+  require_semver
+} from "./chunks/chunk-PJYZ7UGD.js";
 import {
   __commonJS,
   __require,
@@ -15324,6 +15330,17 @@ async function glob(patternsOrOptions, options) {
 }
 
 // packages/core/src/io.ts
+async function writeFileAtomic(path2, data) {
+  await mkdir(dirname2(path2), { recursive: true });
+  const tmp = `${path2}.${randomBytes(6).toString("hex")}.tmp`;
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, path2);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
 function nodeFileSystem(cwd = process.cwd()) {
   const at = (path2) => resolve2(cwd, path2);
   return {
@@ -15336,18 +15353,7 @@ function nodeFileSystem(cwd = process.cwd()) {
       }
     },
     readFile: (path2) => readFile(at(path2)),
-    async writeFileAtomic(relPath, data) {
-      const path2 = at(relPath);
-      await mkdir(dirname2(path2), { recursive: true });
-      const tmp = `${path2}.${randomBytes(6).toString("hex")}.tmp`;
-      try {
-        await writeFile(tmp, data);
-        await rename(tmp, path2);
-      } catch (e) {
-        await rm(tmp, { force: true });
-        throw e;
-      }
-    },
+    writeFileAtomic: (relPath, data) => writeFileAtomic(at(relPath), data),
     glob: (pattern) => glob(pattern, { cwd, absolute: false, onlyFiles: true, expandDirectories: false }),
     async confine(path2) {
       try {
@@ -15927,8 +15933,14 @@ var PERMISSIONS_BY_OPERATION = {
       "GET /repos/{owner}/{repo}/pulls/{pull_number}",
       "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
       "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
     ]
+  },
+  readRunApprovals: {
+    operation: "read the deployment reviews of this workflow run",
+    permission: { scope: "actions", level: "read" },
+    routes: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"]
   },
   readDeployments: {
     operation: "read deployments",
@@ -19688,7 +19700,7 @@ async function listFiles(dir) {
 function actionsArtifactClient() {
   return {
     async download(name, destination) {
-      const { DefaultArtifactClient, ArtifactNotFoundError } = await import("./chunks/artifact-OWNLYV4T.js");
+      const { DefaultArtifactClient, ArtifactNotFoundError } = await import("./chunks/artifact-2JEHJ272.js");
       const client = new DefaultArtifactClient();
       let found2;
       try {
@@ -29842,7 +29854,7 @@ async function riskStep(rt2, deps) {
     { name: verified.source, digest: verified.digest },
     assessment
   );
-  const { signAndWrite } = await import("./chunks/sign-step-3QAVBTSB.js");
+  const { signAndWrite } = await import("./chunks/sign-step-GYUNBFEI.js");
   const out = await signAndWrite(statement, raw("output-path") || "genops/risk.intoto.json", signing, rt2.env, deps.fs);
   rt2.setOutput("score", assessment.score.toFixed(4));
   rt2.setOutput("tier", assessment.tier);

@@ -26,7 +26,8 @@ export type VerificationErrorCode =
   | 'EXPIRED'
   | 'NOT_YET_VALID'
   | 'DIGEST_MISMATCH'
-  | 'SCHEMA_INVALID';
+  | 'SCHEMA_INVALID'
+  | 'REPLAY_MISMATCH';
 
 export type ConfigErrorCode =
   | 'INPUT_MISSING'
@@ -43,8 +44,11 @@ export type ConfigErrorCode =
 
 export type InternalErrorCode = 'INTERNAL';
 
-/** The gate worked and said no: a policy denied the change, or a policy test case failed. */
-export type BlockedErrorCode = 'POLICY_DENIED' | 'POLICY_TEST_FAILED';
+/**
+ * The gate worked and said no: a policy denied the change, or a policy test case failed; or a
+ * canary rollout was rolled back, or paused for a human (inconclusive).
+ */
+export type BlockedErrorCode = 'POLICY_DENIED' | 'POLICY_TEST_FAILED' | 'CANARY_ROLLED_BACK' | 'CANARY_INCONCLUSIVE';
 
 export type ErrorCode = VerificationErrorCode | ConfigErrorCode | InternalErrorCode | BlockedErrorCode;
 

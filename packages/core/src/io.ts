@@ -5,6 +5,19 @@ import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { glob } from 'tinyglobby';
 import type { ArtifactFileSystem } from './artifact/handoff.js';
 
+/** Writes a temporary file beside `path`, then renames it over: readers see the old or the new file, never half. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
 /** Relative paths are taken from `cwd` (in an action, GITHUB_WORKSPACE), for every operation alike. */
 export function nodeFileSystem(cwd: string = process.cwd()): ArtifactFileSystem {
   const at = (path: string) => resolve(cwd, path);
@@ -18,18 +31,7 @@ export function nodeFileSystem(cwd: string = process.cwd()): ArtifactFileSystem 
       }
     },
     readFile: (path) => readFile(at(path)),
-    async writeFileAtomic(relPath, data) {
-      const path = at(relPath);
-      await mkdir(dirname(path), { recursive: true });
-      const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-      try {
-        await writeFile(tmp, data);
-        await rename(tmp, path);
-      } catch (e) {
-        await rm(tmp, { force: true });
-        throw e;
-      }
-    },
+    writeFileAtomic: (relPath, data) => writeFileAtomic(at(relPath), data),
     glob: (pattern) => glob(pattern, { cwd, absolute: false, onlyFiles: true, expandDirectories: false }),
     async confine(path) {
       try {

@@ -4,9 +4,9 @@
  * verifies it first and refuses to go on if it does not verify: an export or a DORA figure from
  * an unverified ledger would be evidence of nothing.
  *
- * Extension point for `genops audit replay`: registerAudit returns the `audit` command, and
- * readVerifiedLedger() gives the verified entries in order (replay re-evaluates each decision
- * entry's recorded inputs); add `audit.command('replay')` beside the others.
+ * `genops audit replay` re-evaluates each decision of a verified ledger from its recorded
+ * evidence and risk, under the policy bundle with the recorded digest, at the recorded time
+ * (core/src/audit/replay.ts); exit 1 when a decision comes out different or cannot be replayed.
  */
 import { createPublicKey } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
@@ -17,6 +17,14 @@ import {
   assertLedgerOk,
   computeDora,
   ConfigError,
+  DEFAULT_PACK_NAMES,
+  loadPolicyDocuments,
+  nodeFileSystem,
+  readPolicySources,
+  replayLedger,
+  replayText,
+  VerificationError,
+  type ReplayPolicyBundle,
   doraText,
   exportRow,
   GITHUB_ACTIONS_ISSUER,
@@ -258,7 +266,52 @@ export function registerAudit(program: Command, io: CliIO): Command {
       }
     });
 
+  addCheckpointTrust(
+    audit
+      .command('replay')
+      .description('Re-evaluate every decision from its recorded evidence and risk, under the policy bundle with the recorded digest, at the recorded time; exit 1 on any difference.')
+      .argument('<ledger>', 'the ledger file'),
+  )
+    .option('--policies <dir|file|default[:pack]>', 'policy documents forming one bundle (repeatable), read as genops policy evaluate reads them; the default packs (all, and each alone) are always tried', collectList)
+    .option('--json', 'print the replay report as JSON')
+    .action(async (path: string, opts: ReadOptions & { policies?: string[]; json?: boolean }) => {
+      const { entries } = await readVerifiedLedger(path, opts);
+      const report = replayLedger(entries, await replayBundles(opts.policies ?? []));
+      if (opts.json === true) io.out(JSON.stringify(report, null, 2));
+      else for (const l of replayText(report)) io.out(l);
+      const bad = report.results.filter((r) => r.status !== 'same');
+      const first = bad[0];
+      if (first === undefined) return;
+      const which = bad.map((r) => `entry ${String(r.seq)} (${r.status === 'different' ? `recorded ${r.recorded}, replayed ${r.replayed}` : 'not replayable'})`).join(', ');
+      if (report.different > 0) {
+        throw new VerificationError('REPLAY_MISMATCH', `${path}: ${String(report.different)} of ${String(report.decisions)} recorded decision(s) do not follow from their recorded inputs: ${which}`, {
+          file: path,
+          hint: 'The decision was signed over evidence that does not support it (a forged or buggy gate), or the policies it names were changed without a new digest. Investigate each entry listed above.',
+          docUrl: 'docs/audit.md#replay',
+        });
+      }
+      throw new ConfigError('FILE_NOT_FOUND', `${path}: ${String(report.unavailable)} decision(s) cannot be replayed: ${which}`, {
+        input: '--policies',
+        ...(first.status === 'unavailable' ? { actual: first.reason } : {}),
+        hint: 'Pass the policy documents the gate used (--policies DIR, default, default:<pack>), at the version whose bundle digest the decision recorded (e.g. from a checkout of that commit).',
+        docUrl: 'docs/audit.md#replay',
+      });
+    });
+
   return audit;
+}
+
+/**
+ * The bundles replay may use: the one --policies forms (as the gate and `genops policy evaluate`
+ * form it, paths relative to the working directory), then every default pack and all of them.
+ */
+async function replayBundles(specs: readonly string[]): Promise<ReplayPolicyBundle[]> {
+  const out: ReplayPolicyBundle[] = [];
+  if (specs.length > 0) out.push({ source: specs.join(' + '), bundle: loadPolicyDocuments(await readPolicySources(nodeFileSystem(process.cwd()), '--policies', specs)) });
+  for (const spec of ['default', ...DEFAULT_PACK_NAMES.map((p) => `default:${p}`)]) {
+    if (!specs.includes(spec) || specs.length > 1) out.push({ source: spec, bundle: loadPolicyDocuments(await readPolicySources(nodeFileSystem(process.cwd()), '--policies', [spec])) });
+  }
+  return out;
 }
 
 /** The checkpoint log's last line (verify has already checked its signature and root). */

@@ -12,3 +12,5 @@ export * from './risk-step.js';
 export * from './gate-step.js';
 export * from './gate-publish.js';
 export * from './pr-gate-step.js';
+export * from './canary-step.js';
+export * from './audit-step.js';

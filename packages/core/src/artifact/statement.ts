@@ -27,6 +27,7 @@ export const PREDICATE_SCHEMAS: Readonly<Record<string, string>> = {
   [PredicateTypes.evidence]: 'evidence',
   [PredicateTypes.risk]: 'risk',
   [PredicateTypes.decision]: 'decision',
+  [PredicateTypes.canary]: 'canary',
 };
 
 export type DigestSet = Record<string, string>;

@@ -9,3 +9,4 @@ export * from './store-git.js';
 export * from './attest.js';
 export * from './export.js';
 export * from './dora.js';
+export * from './replay.js';

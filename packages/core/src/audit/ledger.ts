@@ -153,9 +153,8 @@ function decisionSummary(p: DecisionPredicate): LedgerDecisionSummary {
 }
 
 /**
- * The canary predicate has no schema yet; its summary is read by field name (`outcome`,
- * `environment`, `finishedAt` or `completedAt`), and an artifact without a known outcome is
- * recorded without one.
+ * The canary predicate (canary/v1, schema-checked on verification): its outcome, environment and
+ * finishedAt; `completedAt` is still read for artifacts signed before the schema existed.
  */
 function canarySummary(p: Record<string, unknown>): LedgerCanarySummary | undefined {
   const outcome = p['outcome'];

@@ -14,3 +14,4 @@ export * from './prometheus.js';
 export * from './file-provider.js';
 export * from './http-provider.js';
 export * from './traffic.js';
+export * from './predicate.js';

@@ -41,6 +41,23 @@ export interface ProcessRunner {
   run(command: string, env: Readonly<Record<string, string>>, options: { timeoutMs: number }): Promise<ProcessResult>;
 }
 
+/**
+ * What a hook inherits of genops' own environment: everything but the action's inputs (INPUT_*,
+ * which hold the signing key and the GitHub token) and the runner's credentials (the OIDC request
+ * token that mints signing identities, the runtime and cache tokens). A hook that needs a token
+ * gets it from the step's `env:`, by name.
+ */
+export function hookEnvironment(base: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(base)) {
+    if (v === undefined) continue;
+    const upper = k.toUpperCase();
+    if (upper.startsWith('INPUT_') || upper.startsWith('ACTIONS_ID_TOKEN_REQUEST_') || upper === 'ACTIONS_RUNTIME_TOKEN' || upper === 'ACTIONS_RESULTS_URL' || upper === 'ACTIONS_CACHE_URL' || upper === 'ACTIONS_RUNTIME_URL') continue;
+    out[k] = v;
+  }
+  return out;
+}
+
 /** `bash -c COMMAND`, values only in the environment. On timeout: SIGTERM to its process group, then SIGKILL 5 s later. */
 export function bashRunner(cwd?: string): ProcessRunner {
   return {
@@ -49,7 +66,7 @@ export function bashRunner(cwd?: string): ProcessRunner {
         // Its own process group, so a timeout ends the whole hook (`kubectl ...; sleep`), not just bash.
         const child = spawn('bash', ['-c', command], {
           cwd,
-          env: { ...process.env, ...env },
+          env: { ...hookEnvironment(process.env), ...env },
           stdio: ['ignore', 'pipe', 'pipe'],
           detached: true,
         });

@@ -89,6 +89,11 @@ export const PERMISSIONS_BY_OPERATION = {
       'GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls',
     ],
   },
+  readRunApprovals: {
+    operation: 'read the deployment reviews of this workflow run',
+    permission: { scope: 'actions', level: 'read' },
+    routes: ['GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals'],
+  },
   readDeployments: {
     operation: 'read deployments',
     permission: { scope: 'deployments', level: 'read' },

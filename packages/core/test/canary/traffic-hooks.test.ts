@@ -142,6 +142,26 @@ describe('command hooks (real bash)', () => {
     expect(seen).toEqual([{ command: 'deploy --weight "$GENOPS_CANARY_WEIGHT"', env: { GENOPS_CANARY_WEIGHT: '50' } }]);
   });
 
+  it('bashRunner keeps the action inputs and the runner credentials out of a hook', async () => {
+    const keys = ['INPUT_SIGNING-KEY', 'INPUT_GITHUB-TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'ACTIONS_RUNTIME_TOKEN', 'GENOPS_TEST_KEEP'];
+    const saved = keys.map((k) => [k, process.env[k]] as const);
+    for (const k of keys) process.env[k] = `secret-${k}`;
+    try {
+      const r = await bashRunner().run('env', { GENOPS_CANARY_WEIGHT: '5' }, { timeoutMs: 5_000 });
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout).not.toContain('secret-INPUT');
+      expect(r.stdout).not.toContain('secret-ACTIONS');
+      expect(r.stdout).toContain('GENOPS_TEST_KEEP=secret-GENOPS_TEST_KEEP');
+      expect(r.stdout).toContain('GENOPS_CANARY_WEIGHT=5');
+    } finally {
+      for (const [k, v] of saved) {
+        // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- restoring the environment as it was
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
   it('bashRunner reports a signal death as exitCode null', async () => {
     const r = await bashRunner().run('kill -9 $$', {}, { timeoutMs: 5_000 });
     expect(r).toMatchObject({ exitCode: null, signal: 'SIGKILL', timedOut: false });

@@ -13,6 +13,7 @@ export type {
   PullFileRecord,
   PullRecord,
   ReviewRecord,
+  RunApprovalRecord,
 } from './state.js';
 export { GitStore, GitError } from './git.js';
 export type { GitObject, GitSignature, TreeEntry, TreeChange, TreeEntryMode, TreeEntryType } from './git.js';

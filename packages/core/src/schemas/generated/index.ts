@@ -3,6 +3,7 @@ import * as v from './validators.js';
 import type { CompiledValidator } from '../validator.types.js';
 
 export const validators: Record<string, CompiledValidator> = {
+  "https://genops.dev/schemas/canary.schema.json": v.validateCanary as unknown as CompiledValidator,
   "https://genops.dev/schemas/common.schema.json": v.validateCommon as unknown as CompiledValidator,
   "https://genops.dev/schemas/decision.schema.json": v.validateDecision as unknown as CompiledValidator,
   "https://genops.dev/schemas/evidence.schema.json": v.validateEvidence as unknown as CompiledValidator,
