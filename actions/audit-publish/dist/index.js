@@ -14,7 +14,7 @@ import {
   readTrustedRoot,
   resolveArtifactFiles,
   verifyArtifactBytes
-} from "./chunks/chunk-OT27CPWZ.js";
+} from "./chunks/chunk-QRS4KPYB.js";
 import {
   ConfigError,
   IN_TOTO_PAYLOAD_TYPE,
@@ -30,7 +30,7 @@ import {
   parseDigest,
   require_dist2 as require_dist,
   toGenopsError
-} from "./chunks/chunk-BG6ALWEY.js";
+} from "./chunks/chunk-J3V7XCPU.js";
 import {
   Octokit,
   debug,
@@ -5108,7 +5108,7 @@ async function auditStep(rt2, deps) {
     ...deps.random === void 0 ? {} : { random: deps.random }
   }) : localLedgerStore(localPath);
   const origin = rt2.getInput("origin") !== "" ? cfg.origin : (await store.readHead())?.origin ?? cfg.origin;
-  const { createSigner } = await import("./chunks/signing-KSCWVDYZ.js");
+  const { createSigner } = await import("./chunks/signing-SLT4QYSQ.js");
   const signer = createSigner(signing, rt2.env);
   const result = await appendToLedger(store, verified, cfg.context, { signer, now: deps.clock.now(), origin });
   const attestations = [];

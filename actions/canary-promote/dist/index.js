@@ -13,7 +13,7 @@ import {
   readTrustedRoot,
   resolveArtifactFiles,
   verifyHandoff
-} from "./chunks/chunk-NIKQ7EME.js";
+} from "./chunks/chunk-ILVYX2EU.js";
 import {
   BlockedError,
   ConfigError,
@@ -30,7 +30,7 @@ import {
   require_ucs2length,
   sha256Hex,
   toGenopsError
-} from "./chunks/chunk-BIYW54LX.js";
+} from "./chunks/chunk-P5M2I3V6.js";
 import {
   Octokit,
   debug,
@@ -15019,12 +15019,16 @@ var DEFAULT_CANARY_CONFIG = {
   warmupWindows: 2,
   dwellSeconds: 300,
   stageDeadlineSeconds: 1800,
+  lastStageDeadlineSeconds: 3600,
   maxTotalSeconds: 6 * 3600,
   rMax: { errors: 1.5, latency: 1.25 },
   minCanaryRequestsPerPercent: 100,
   expectedRequestsPerMinute: null,
   guards: DEFAULT_GUARDS
 };
+function stageDeadlineOf(config, lastCompared) {
+  return lastCompared ? config.lastStageDeadlineSeconds : config.stageDeadlineSeconds;
+}
 function stageMinCanaryRequests(config, weight) {
   return Math.ceil(config.minCanaryRequestsPerPercent * weight);
 }
@@ -15041,13 +15045,15 @@ function stageProblems(stages) {
 }
 function reachabilityProblems(config, stages, requestsPerMinute) {
   const out = [];
-  const usableMinutes = Math.max(0, config.stageDeadlineSeconds - config.warmupWindows * config.windowSeconds) / 60;
-  for (const w of stages.filter((s) => s < 100)) {
+  const compared = stages.filter((s) => s < 100);
+  for (const [i, w] of compared.entries()) {
+    const deadline = stageDeadlineOf(config, i === compared.length - 1);
+    const usableMinutes = Math.max(0, deadline - config.warmupWindows * config.windowSeconds) / 60;
     const need = stageMinCanaryRequests(config, w);
     const expected = requestsPerMinute * (w / 100) * usableMinutes;
     if (expected < need) {
       out.push(
-        `stage ${String(w)} %: needs ${String(need)} canary requests but expects about ${Math.floor(expected).toString()} at ${String(requestsPerMinute)} requests/min within its ${String(config.stageDeadlineSeconds / 60)} min deadline (after warm-up); lower minCanaryRequestsPerPercent to at most ${String(Math.floor(requestsPerMinute * usableMinutes / 100))} or lengthen stageDeadline`
+        `stage ${String(w)} %: needs ${String(need)} canary requests but expects about ${Math.floor(expected).toString()} at ${String(requestsPerMinute)} requests/min within its ${String(deadline / 60)} min deadline (after warm-up); lower minCanaryRequestsPerPercent to at most ${String(Math.floor(requestsPerMinute * usableMinutes / 100))} or lengthen ${i === compared.length - 1 ? "lastStageDeadline" : "stageDeadline"}`
       );
     }
   }
@@ -15063,7 +15069,7 @@ function parseDurationSeconds(v) {
   const seconds = Number(m[1]) * (UNIT_SECONDS[m[2] ?? "s"] ?? 1);
   return seconds > 0 ? seconds : void 0;
 }
-var TOP_KEYS = ["alpha", "method", "metrics", "window", "warmupWindows", "dwell", "stageDeadline", "maxTotalDuration", "rMax", "minCanaryRequestsPerPercent", "expectedRequestsPerMinute", "guards"];
+var TOP_KEYS = ["alpha", "method", "metrics", "window", "warmupWindows", "dwell", "stageDeadline", "lastStageDeadline", "maxTotalDuration", "rMax", "minCanaryRequestsPerPercent", "expectedRequestsPerMinute", "guards"];
 var GUARD_KEYS = ["alpha", "consecutiveBreaches", "minWindowRequests", ...GUARD_NAMES];
 function guardLimitProblem(name, limit) {
   if (!Number.isFinite(limit)) return "must be a number";
@@ -15151,6 +15157,7 @@ function readConfig(value, problems) {
     ["window", "windowSeconds"],
     ["dwell", "dwellSeconds"],
     ["stageDeadline", "stageDeadlineSeconds"],
+    ["lastStageDeadline", "lastStageDeadlineSeconds"],
     ["maxTotalDuration", "maxTotalSeconds"]
   ];
   for (const [key, field] of durations) {
@@ -15159,6 +15166,7 @@ function readConfig(value, problems) {
     if (s === void 0) problems.push({ path: [key], message: "must be a positive duration: seconds, or a string such as 60s, 5m, 1h" });
     else c[field] = s;
   }
+  if (v.lastStageDeadline === void 0) c.lastStageDeadlineSeconds = Math.max(c.lastStageDeadlineSeconds, c.stageDeadlineSeconds);
   if (v.warmupWindows !== void 0) {
     if (typeof v.warmupWindows === "number" && Number.isInteger(v.warmupWindows) && v.warmupWindows >= 0) c.warmupWindows = v.warmupWindows;
     else problems.push({ path: ["warmupWindows"], message: "must be an integer >= 0" });
@@ -15189,7 +15197,9 @@ function configProblems(c) {
   if (c.dwellSeconds < c.windowSeconds) out.push({ path: ["dwell"], message: `${String(c.dwellSeconds)} s is shorter than one window (${String(c.windowSeconds)} s)` });
   if (c.dwellSeconds < (c.warmupWindows + 1) * c.windowSeconds) out.push({ path: ["dwell"], message: `${String(c.dwellSeconds)} s leaves no window after the ${String(c.warmupWindows)} warm-up window(s)` });
   if (c.stageDeadlineSeconds <= c.dwellSeconds) out.push({ path: ["stageDeadline"], message: `${String(c.stageDeadlineSeconds)} s must be longer than the dwell (${String(c.dwellSeconds)} s)` });
-  if (c.maxTotalSeconds < c.stageDeadlineSeconds) out.push({ path: ["maxTotalDuration"], message: `${String(c.maxTotalSeconds)} s is shorter than one stage deadline (${String(c.stageDeadlineSeconds)} s)` });
+  if (c.lastStageDeadlineSeconds <= c.dwellSeconds) out.push({ path: ["lastStageDeadline"], message: `${String(c.lastStageDeadlineSeconds)} s must be longer than the dwell (${String(c.dwellSeconds)} s)` });
+  const longest = Math.max(c.stageDeadlineSeconds, c.lastStageDeadlineSeconds);
+  if (c.maxTotalSeconds < longest) out.push({ path: ["maxTotalDuration"], message: `${String(c.maxTotalSeconds)} s is shorter than one stage deadline (${String(longest)} s)` });
   return out;
 }
 function fail(problems, origin, lineOf, file) {
@@ -15479,7 +15489,7 @@ async function runCanary(options) {
         if (!await save()) return pause("inconclusive-error", "the canary state could not be saved", weight, saveError);
         break;
       }
-      if (windowEnd.getTime() - stageStart >= config.stageDeadlineSeconds * 1e3) {
+      if (windowEnd.getTime() - stageStart >= stageDeadlineOf(config, lastCompared) * 1e3) {
         stage.guards = stageGuardSummary(config.guards, state.guards).results;
         return pause("inconclusive-deadline", deadlineReason(stage, config, state, lastCompared, dataWindows, dwellDataWindows), weight);
       }
@@ -15519,7 +15529,7 @@ function deadlineReason(stage, config, state, lastCompared, dataWindows, dwellDa
       if (l === void 0 || l < Math.log(1 / config.alpha)) why.push(`${m}: not enough evidence that R < ${String(config.rMax[m])} (e-value ${eValueOf(l ?? 0).toPrecision(3)} < ${(1 / config.alpha).toPrecision(3)})`);
     }
   }
-  return `stage ${String(stage.weight)} % reached its ${String(config.stageDeadlineSeconds / 60)} min deadline without promotion or rollback: ${why.join("; ") || "no decision"}; a human decides`;
+  return `stage ${String(stage.weight)} % reached its ${String(stageDeadlineOf(config, lastCompared) / 60)} min deadline without promotion or rollback: ${why.join("; ") || "no decision"}; a human decides`;
 }
 
 // packages/core/src/canary/file-provider.ts
@@ -17909,6 +17919,7 @@ function buildCanaryBody(facts) {
       warmupWindows: config.warmupWindows,
       dwellSeconds: config.dwellSeconds,
       stageDeadlineSeconds: config.stageDeadlineSeconds,
+      lastStageDeadlineSeconds: config.lastStageDeadlineSeconds,
       maxTotalSeconds: config.maxTotalSeconds,
       minCanaryRequestsPerPercent: config.minCanaryRequestsPerPercent,
       guards: config.guards
@@ -18707,7 +18718,7 @@ async function canaryStep(rt2, deps) {
     header: { run: runIdentityOf(ctx), ttlSeconds: cfg.ttl }
   });
   if (resumed) rt2.logger.info(`resumed the rollout saved in ${cfg.statePath}`);
-  const { signAndWrite } = await import("./chunks/sign-step-Q7Z2Q7JC.js");
+  const { signAndWrite } = await import("./chunks/sign-step-DQLJR56F.js");
   const out = await signAndWrite(statement, cfg.outputPath, signing, rt2.env, deps.fs);
   await deps.fs.writeFileAtomic(cfg.chartPath, canaryTraceSvg(run));
   rt2.setOutput("outcome", run.outcome);

@@ -112,7 +112,7 @@ async function workspace(scenario: string): Promise<string> {
   const early = s.stages.slice(0, -1);
   const dwell = Math.min(...early.map((st) => st.windows)) * s.windowSeconds;
   const deadline = s.stages.at(-1)!.windows * s.windowSeconds;
-  await writeFile(join(ws, 'canary.yaml'), `window: ${String(s.windowSeconds)}s\ndwell: ${String(dwell)}s\nstageDeadline: ${String(deadline)}s\n`);
+  await writeFile(join(ws, 'canary.yaml'), `window: ${String(s.windowSeconds)}s\ndwell: ${String(dwell)}s\nstageDeadline: ${String(deadline)}s\nlastStageDeadline: ${String(deadline)}s\n`);
   await writeFile(join(ws, 'hook.sh'), HOOK, { mode: 0o755 });
   return ws;
 }

@@ -13,7 +13,7 @@ import {
   GITHUB_ACTIONS_ISSUER,
   keylessTrustMaterial,
   verifyBundleSignature
-} from "./chunks/chunk-U5OQ7NYQ.js";
+} from "./chunks/chunk-4BEWHZMT.js";
 import {
   ConfigError,
   IN_TOTO_PAYLOAD_TYPE,
@@ -33,7 +33,7 @@ import {
   require_ucs2length,
   sha256Hex,
   toGenopsError
-} from "./chunks/chunk-YELXCPJ4.js";
+} from "./chunks/chunk-7VKVKUZV.js";
 import {
   Octokit,
   debug,
@@ -55984,7 +55984,7 @@ async function evidenceStep(rt2, deps) {
   const subject = { repository: ctx.repository.fullName, gitCommit: ctx.subjectSha };
   if (provenance?.expectedSubjects !== void 0) subject.artifacts = provenance.expectedSubjects.map((sha256, i) => ({ name: `artifact-${String(i + 1)}`, sha256 }));
   const statement = buildEvidenceStatement(subject, { toolVersion: GENOPS_VERSION, run: runIdentityOf(ctx), now: deps.clock.now(), ttlSeconds: ttl }, evidence);
-  const { signAndWrite } = await import("./chunks/sign-step-ZPPTJB4Z.js");
+  const { signAndWrite } = await import("./chunks/sign-step-5YDIZTKT.js");
   const out = await signAndWrite(statement, outputPath, signing, rt2.env, deps.fs);
   for (const [k, v] of Object.entries(evidenceOutputs(evidence))) rt2.setOutput(k, v);
   rt2.setOutput("artifact-path", out["artifact-path"]);

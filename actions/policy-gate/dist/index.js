@@ -13,7 +13,7 @@ import {
   readTrustedRoot,
   resolveArtifactFiles,
   verifyHandoff
-} from "./chunks/chunk-NHUAKCHY.js";
+} from "./chunks/chunk-RGVENQ6W.js";
 import {
   BlockedError,
   ConfigError,
@@ -29,7 +29,7 @@ import {
   sha256Hex,
   toGenopsError,
   validateAgainst
-} from "./chunks/chunk-UXHXM2GD.js";
+} from "./chunks/chunk-TUPLV7H6.js";
 import {
   Octokit,
   debug,
@@ -30173,7 +30173,7 @@ async function gateStep(rt2, deps) {
     },
     body
   );
-  const { signAndWrite } = await import("./chunks/sign-step-OCIQVUQL.js");
+  const { signAndWrite } = await import("./chunks/sign-step-6FKKHCQG.js");
   const out = await signAndWrite(statement, cfg.outputPath, signing, rt2.env, deps.fs);
   const blocking = blockingResults(body);
   rt2.setOutput("decision", body.decision);

@@ -13,7 +13,7 @@ import {
   readTrustedRoot,
   resolveArtifactFiles,
   verifyHandoff
-} from "./chunks/chunk-RAOYXB3M.js";
+} from "./chunks/chunk-QOJL7TGI.js";
 import {
   ConfigError,
   InternalError,
@@ -28,7 +28,7 @@ import {
   sha256Hex,
   toGenopsError,
   validateAgainst
-} from "./chunks/chunk-BG6ALWEY.js";
+} from "./chunks/chunk-J3V7XCPU.js";
 import {
   Octokit,
   debug,
@@ -29854,7 +29854,7 @@ async function riskStep(rt2, deps) {
     { name: verified.source, digest: verified.digest },
     assessment
   );
-  const { signAndWrite } = await import("./chunks/sign-step-GYUNBFEI.js");
+  const { signAndWrite } = await import("./chunks/sign-step-E4D5U24D.js");
   const out = await signAndWrite(statement, raw("output-path") || "genops/risk.intoto.json", signing, rt2.env, deps.fs);
   rt2.setOutput("score", assessment.score.toFixed(4));
   rt2.setOutput("tier", assessment.tier);

@@ -278,7 +278,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     const canaryClock = simulatedClock(rolloutStart);
     const { run: rollout, statement } = await runCanaryRollout({
       auth,
-      config: { ...DEFAULT_CANARY_CONFIG, dwellSeconds: 360, stageDeadlineSeconds: 2400 },
+      config: { ...DEFAULT_CANARY_CONFIG, dwellSeconds: 360, stageDeadlineSeconds: 2400, lastStageDeadlineSeconds: 2400 },
       provider: fileMetricsProvider(moved, rel(file)),
       providerKind: 'file',
       traffic: {

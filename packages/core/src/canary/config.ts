@@ -23,6 +23,12 @@ export interface CanaryConfig {
   dwellSeconds: number;
   /** A stage that has neither promoted nor rolled back by then ends the run inconclusive (a human decides). */
   stageDeadlineSeconds: number;
+  /**
+   * The deadline of the last compared stage, which promotes only on evidence that R < R_max: that
+   * test needs more windows than the earlier stages' dwell rule (at R_max 1.25 at least 26 windows at
+   * 50 % even without noise), so it gets its own, longer deadline. Validity does not depend on it.
+   */
+  lastStageDeadlineSeconds: number;
   /** Whole rollout, from its first start (kept across resumes). */
   maxTotalSeconds: number;
   /** Tolerance of the last compared stage: promote only when R >= R_max is rejected for every metric. */
@@ -42,12 +48,18 @@ export const DEFAULT_CANARY_CONFIG: CanaryConfig = {
   warmupWindows: 2,
   dwellSeconds: 300,
   stageDeadlineSeconds: 1800,
+  lastStageDeadlineSeconds: 3600,
   maxTotalSeconds: 6 * 3600,
   rMax: { errors: 1.5, latency: 1.25 },
   minCanaryRequestsPerPercent: 100,
   expectedRequestsPerMinute: null,
   guards: DEFAULT_GUARDS,
 };
+
+/** The deadline (seconds) of a stage: the last compared stage has its own. */
+export function stageDeadlineOf(config: CanaryConfig, lastCompared: boolean): number {
+  return lastCompared ? config.lastStageDeadlineSeconds : config.stageDeadlineSeconds;
+}
 
 /** The canary requests a stage at `weight` % needs before it may promote. */
 export function stageMinCanaryRequests(config: CanaryConfig, weight: number): number {
@@ -73,13 +85,15 @@ export function stageProblems(stages: readonly number[]): string[] {
  */
 export function reachabilityProblems(config: CanaryConfig, stages: readonly number[], requestsPerMinute: number): string[] {
   const out: string[] = [];
-  const usableMinutes = Math.max(0, config.stageDeadlineSeconds - config.warmupWindows * config.windowSeconds) / 60;
-  for (const w of stages.filter((s) => s < 100)) {
+  const compared = stages.filter((s) => s < 100);
+  for (const [i, w] of compared.entries()) {
+    const deadline = stageDeadlineOf(config, i === compared.length - 1);
+    const usableMinutes = Math.max(0, deadline - config.warmupWindows * config.windowSeconds) / 60;
     const need = stageMinCanaryRequests(config, w);
     const expected = requestsPerMinute * (w / 100) * usableMinutes;
     if (expected < need) {
       out.push(
-        `stage ${String(w)} %: needs ${String(need)} canary requests but expects about ${Math.floor(expected).toString()} at ${String(requestsPerMinute)} requests/min within its ${String(config.stageDeadlineSeconds / 60)} min deadline (after warm-up); lower minCanaryRequestsPerPercent to at most ${String(Math.floor((requestsPerMinute * usableMinutes) / 100))} or lengthen stageDeadline`,
+        `stage ${String(w)} %: needs ${String(need)} canary requests but expects about ${Math.floor(expected).toString()} at ${String(requestsPerMinute)} requests/min within its ${String(deadline / 60)} min deadline (after warm-up); lower minCanaryRequestsPerPercent to at most ${String(Math.floor((requestsPerMinute * usableMinutes) / 100))} or lengthen ${i === compared.length - 1 ? 'lastStageDeadline' : 'stageDeadline'}`,
       );
     }
   }
@@ -107,7 +121,7 @@ export function parseDurationSeconds(v: unknown): number | undefined {
   return seconds > 0 ? seconds : undefined;
 }
 
-const TOP_KEYS = ['alpha', 'method', 'metrics', 'window', 'warmupWindows', 'dwell', 'stageDeadline', 'maxTotalDuration', 'rMax', 'minCanaryRequestsPerPercent', 'expectedRequestsPerMinute', 'guards'];
+const TOP_KEYS = ['alpha', 'method', 'metrics', 'window', 'warmupWindows', 'dwell', 'stageDeadline', 'lastStageDeadline', 'maxTotalDuration', 'rMax', 'minCanaryRequestsPerPercent', 'expectedRequestsPerMinute', 'guards'];
 const GUARD_KEYS = ['alpha', 'consecutiveBreaches', 'minWindowRequests', ...GUARD_NAMES];
 
 function guardLimitProblem(name: GuardName, limit: number): string | undefined {
@@ -199,6 +213,7 @@ function readConfig(value: unknown, problems: Problem[]): CanaryConfig {
     ['window', 'windowSeconds'],
     ['dwell', 'dwellSeconds'],
     ['stageDeadline', 'stageDeadlineSeconds'],
+    ['lastStageDeadline', 'lastStageDeadlineSeconds'],
     ['maxTotalDuration', 'maxTotalSeconds'],
   ] as const;
   for (const [key, field] of durations) {
@@ -207,6 +222,8 @@ function readConfig(value: unknown, problems: Problem[]): CanaryConfig {
     if (s === undefined) problems.push({ path: [key], message: 'must be a positive duration: seconds, or a string such as 60s, 5m, 1h' });
     else c[field] = s;
   }
+  // A longer stageDeadline given alone also applies to the last compared stage.
+  if (v.lastStageDeadline === undefined) c.lastStageDeadlineSeconds = Math.max(c.lastStageDeadlineSeconds, c.stageDeadlineSeconds);
   if (v.warmupWindows !== undefined) {
     if (typeof v.warmupWindows === 'number' && Number.isInteger(v.warmupWindows) && v.warmupWindows >= 0) c.warmupWindows = v.warmupWindows;
     else problems.push({ path: ['warmupWindows'], message: 'must be an integer >= 0' });
@@ -239,7 +256,9 @@ export function configProblems(c: CanaryConfig): { path: string[]; message: stri
   if (c.dwellSeconds < c.windowSeconds) out.push({ path: ['dwell'], message: `${String(c.dwellSeconds)} s is shorter than one window (${String(c.windowSeconds)} s)` });
   if (c.dwellSeconds < (c.warmupWindows + 1) * c.windowSeconds) out.push({ path: ['dwell'], message: `${String(c.dwellSeconds)} s leaves no window after the ${String(c.warmupWindows)} warm-up window(s)` });
   if (c.stageDeadlineSeconds <= c.dwellSeconds) out.push({ path: ['stageDeadline'], message: `${String(c.stageDeadlineSeconds)} s must be longer than the dwell (${String(c.dwellSeconds)} s)` });
-  if (c.maxTotalSeconds < c.stageDeadlineSeconds) out.push({ path: ['maxTotalDuration'], message: `${String(c.maxTotalSeconds)} s is shorter than one stage deadline (${String(c.stageDeadlineSeconds)} s)` });
+  if (c.lastStageDeadlineSeconds <= c.dwellSeconds) out.push({ path: ['lastStageDeadline'], message: `${String(c.lastStageDeadlineSeconds)} s must be longer than the dwell (${String(c.dwellSeconds)} s)` });
+  const longest = Math.max(c.stageDeadlineSeconds, c.lastStageDeadlineSeconds);
+  if (c.maxTotalSeconds < longest) out.push({ path: ['maxTotalDuration'], message: `${String(c.maxTotalSeconds)} s is shorter than one stage deadline (${String(longest)} s)` });
   return out;
 }
 

@@ -15,7 +15,7 @@
  * Time comes only from `clock`, so tests and `canary simulate` run without waiting.
  */
 import { ConfigError, docUrl } from '../errors.js';
-import { configProblems, stageMinCanaryRequests, stageProblems, type CanaryConfig } from './config.js';
+import { configProblems, stageDeadlineOf, stageMinCanaryRequests, stageProblems, type CanaryConfig } from './config.js';
 import {
   eProcessStateProblems,
   eValueOf,
@@ -313,7 +313,7 @@ export async function runCanary(options: RunCanaryOptions): Promise<CanaryRun> {
         if (!(await save())) return pause('inconclusive-error', 'the canary state could not be saved', weight, saveError);
         break;
       }
-      if (windowEnd.getTime() - stageStart >= config.stageDeadlineSeconds * 1000) {
+      if (windowEnd.getTime() - stageStart >= stageDeadlineOf(config, lastCompared) * 1000) {
         stage.guards = stageGuardSummary(config.guards, state.guards).results;
         return pause('inconclusive-deadline', deadlineReason(stage, config, state, lastCompared, dataWindows, dwellDataWindows), weight);
       }
@@ -356,5 +356,5 @@ function deadlineReason(stage: StageTrace, config: CanaryConfig, state: CanarySt
       if (l === undefined || l < Math.log(1 / config.alpha)) why.push(`${m}: not enough evidence that R < ${String(config.rMax[m])} (e-value ${eValueOf(l ?? 0).toPrecision(3)} < ${(1 / config.alpha).toPrecision(3)})`);
     }
   }
-  return `stage ${String(stage.weight)} % reached its ${String(config.stageDeadlineSeconds / 60)} min deadline without promotion or rollback: ${why.join('; ') || 'no decision'}; a human decides`;
+  return `stage ${String(stage.weight)} % reached its ${String(stageDeadlineOf(config, lastCompared) / 60)} min deadline without promotion or rollback: ${why.join('; ') || 'no decision'}; a human decides`;
 }

@@ -54,6 +54,7 @@ export interface CanaryPredicateBody {
     warmupWindows: number;
     dwellSeconds: number;
     stageDeadlineSeconds: number;
+    lastStageDeadlineSeconds: number;
     maxTotalSeconds: number;
     minCanaryRequestsPerPercent: number;
     guards: GuardsConfig;
@@ -104,6 +105,7 @@ export function buildCanaryBody(facts: CanaryFacts): CanaryPredicateBody {
       warmupWindows: config.warmupWindows,
       dwellSeconds: config.dwellSeconds,
       stageDeadlineSeconds: config.stageDeadlineSeconds,
+      lastStageDeadlineSeconds: config.lastStageDeadlineSeconds,
       maxTotalSeconds: config.maxTotalSeconds,
       minCanaryRequestsPerPercent: config.minCanaryRequestsPerPercent,
       guards: config.guards,

@@ -5,6 +5,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError } from '../../src/errors.js';
 import {
+  stageDeadlineOf,
   DEFAULT_CANARY_CONFIG,
   parseCanaryConfig,
   parseCanaryConfigFile,
@@ -82,7 +83,7 @@ describe('parsing', () => {
     expect(e.details.input).toBe('with: canary-config');
     const lines = e.message.split('\n').slice(1);
     expect(lines).toEqual([
-      '- extra: unknown key (expected one of alpha, method, metrics, window, warmupWindows, dwell, stageDeadline, maxTotalDuration, rMax, minCanaryRequestsPerPercent, expectedRequestsPerMinute, guards)',
+      '- extra: unknown key (expected one of alpha, method, metrics, window, warmupWindows, dwell, stageDeadline, lastStageDeadline, maxTotalDuration, rMax, minCanaryRequestsPerPercent, expectedRequestsPerMinute, guards)',
       '- alpha: must be a number in (0, 0.5), e.g. 0.05',
       '- method: must be one of share, binomial',
       '- metrics: must be a non-empty list of distinct metrics from errors, latency',
@@ -96,12 +97,23 @@ describe('parsing', () => {
     ]);
   });
 
+  it('the last compared stage has its own deadline: 60 min, or stageDeadline when that is longer, or as given', () => {
+    expect(parseCanaryConfig({}).lastStageDeadlineSeconds).toBe(3600);
+    expect(parseCanaryConfig({ stageDeadline: '2h', maxTotalDuration: '8h' })).toMatchObject({ stageDeadlineSeconds: 7200, lastStageDeadlineSeconds: 7200 });
+    expect(parseCanaryConfig({ stageDeadline: '20m', lastStageDeadline: '90m' })).toMatchObject({ stageDeadlineSeconds: 1200, lastStageDeadlineSeconds: 5400 });
+    expect(stageDeadlineOf(DEFAULT_CANARY_CONFIG, true)).toBe(3600);
+    expect(stageDeadlineOf(DEFAULT_CANARY_CONFIG, false)).toBe(1800);
+    const e = thrown(() => parseCanaryConfig({ lastStageDeadline: '4m' }));
+    expect(e.message).toContain('- lastStageDeadline: 240 s must be longer than the dwell (300 s)');
+  });
+
   it('checks timing across fields', () => {
     const e = thrown(() => parseCanaryConfig({ window: '2m', dwell: '3m', stageDeadline: '3m', maxTotalDuration: '2m' }));
     expect(e.message.split('\n').slice(1)).toEqual([
       '- dwell: 180 s leaves no window after the 2 warm-up window(s)',
       '- stageDeadline: 180 s must be longer than the dwell (180 s)',
-      '- maxTotalDuration: 120 s is shorter than one stage deadline (180 s)',
+      // lastStageDeadline defaults to 60 min (or stageDeadline, when that is longer).
+      '- maxTotalDuration: 120 s is shorter than one stage deadline (3600 s)',
     ]);
   });
 
@@ -131,14 +143,14 @@ describe('stages and reachability', () => {
     const c = DEFAULT_CANARY_CONFIG;
     // 28 usable minutes at 1 %: 2,000 rpm -> 560 expected >= 100.
     expect(reachabilityProblems(c, [1, 5, 25, 50, 100], 2000)).toEqual([]);
-    // 300 rpm -> 84 at 1 % < 100; 420 at 5 % >= 500? no: 5 % needs 500.
+    // 300 rpm -> 84 at 1 % < 100; 420 at 5 % >= 500? no: 5 % needs 500. The 50 % stage is the last
+    // compared one, with its 60 min deadline: 8,700 expected >= 5,000.
     expect(reachabilityProblems(c, [1, 5, 25, 50, 100], 300)).toEqual([
       'stage 1 %: needs 100 canary requests but expects about 84 at 300 requests/min within its 30 min deadline (after warm-up); lower minCanaryRequestsPerPercent to at most 84 or lengthen stageDeadline',
       'stage 5 %: needs 500 canary requests but expects about 420 at 300 requests/min within its 30 min deadline (after warm-up); lower minCanaryRequestsPerPercent to at most 84 or lengthen stageDeadline',
       'stage 25 %: needs 2500 canary requests but expects about 2100 at 300 requests/min within its 30 min deadline (after warm-up); lower minCanaryRequestsPerPercent to at most 84 or lengthen stageDeadline',
-      'stage 50 %: needs 5000 canary requests but expects about 4200 at 300 requests/min within its 30 min deadline (after warm-up); lower minCanaryRequestsPerPercent to at most 84 or lengthen stageDeadline',
     ]);
-    const e = thrown(() => parseCanaryConfig({ expectedRequestsPerMinute: 300 }, 'canary', [1, 100]));
+    const e = thrown(() => parseCanaryConfig({ expectedRequestsPerMinute: 300 }, 'canary', [1, 5, 100]));
     expect(e.message).toContain('- minCanaryRequestsPerPercent: stage 1 %: needs 100 canary requests');
     expect(parseCanaryConfig({ expectedRequestsPerMinute: 300, minCanaryRequestsPerPercent: 80 }, 'canary', [1, 5, 100]).minCanaryRequestsPerPercent).toBe(80);
   });

@@ -82,6 +82,7 @@ function e2eConfig(s: CanaryScenario): CanaryConfig {
     windowSeconds: s.windowSeconds,
     dwellSeconds: early.length > 0 ? Math.min(...early.map((st) => st.windows)) * s.windowSeconds : DEFAULT_CANARY_CONFIG.dwellSeconds,
     stageDeadlineSeconds: last.windows * s.windowSeconds,
+    lastStageDeadlineSeconds: last.windows * s.windowSeconds,
   };
 }
 

@@ -196,7 +196,7 @@ describe('failures', () => {
   });
 
   it('the maximum total duration ends the run inconclusive', async () => {
-    const r = await run({ seed: 7, requestsPerMinute: 2_000 }, { config: { maxTotalSeconds: 1800 } });
+    const r = await run({ seed: 7, requestsPerMinute: 2_000 }, { config: { maxTotalSeconds: 1800, lastStageDeadlineSeconds: 1800 } });
     expect(r.outcome).toBe('inconclusive');
     expect(r.rule).toBe('inconclusive-max-duration');
   });

@@ -61,7 +61,7 @@ describe('replaying a fixture scenario into a signed canary artifact (the demo s
       const auth = await authorizeCanary([vDecision, vRisk]);
       const { run, statement } = await runCanaryRollout({
         auth,
-        config: { ...DEFAULT_CANARY_CONFIG, dwellSeconds: 360, stageDeadlineSeconds: 2400 },
+        config: { ...DEFAULT_CANARY_CONFIG, dwellSeconds: 360, stageDeadlineSeconds: 2400, lastStageDeadlineSeconds: 2400 },
         provider: fileMetricsProvider(parseWindowFile(text, 'healthy.windows.json'), 'healthy.windows.json'),
         providerKind: 'file',
         traffic: { setWeight: (w) => Promise.resolve(void weights.push(w)), rollback: () => Promise.resolve() },

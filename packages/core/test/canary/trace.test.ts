@@ -39,7 +39,7 @@ describe('renderers', () => {
 
   it('escapes a hostile gap reason in markdown', async () => {
     const provider: MetricsProvider = { kind: 'evil', read: async () => ({ ok: false, reason: '<img src=x onerror=alert(1)> | @team [x](javascript:1)' }) };
-    const run = await runCanary({ stages: [1, 100], config: { ...DEFAULT_CANARY_CONFIG, stageDeadlineSeconds: 600 }, provider, traffic, clock: simulatedClock() });
+    const run = await runCanary({ stages: [1, 100], config: { ...DEFAULT_CANARY_CONFIG, stageDeadlineSeconds: 600, lastStageDeadlineSeconds: 600 }, provider, traffic, clock: simulatedClock() });
     expect(run.outcome).toBe('inconclusive');
     const md = canaryTraceMarkdown(run);
     expect(md).not.toContain('<img');

@@ -8,7 +8,7 @@ import * as __dep2ns from "ajv-formats/dist/formats.js";
 const __dep2 = __dep2ns.default ?? __dep2ns;
 "use strict";
 export const validateCanary = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/canary.schema.json","title":"genops canary predicate (https://genops.dev/attestations/canary/v1)","description":"A canary-promote rollout: its outcome (promoted, rolled-back, inconclusive), the environment, the decision it was authorized by, the stage plan and where it came from, the test and timing settings, and the decision trace of every stage and window (counts, e-values, ratio bounds, guards, the deciding rule). header.inputs names the verified decision statement (and the risk statement whose plan was used), so chain verification walks canary -> decision -> risk -> evidence. Mirrors packages/core/src/canary/predicate.ts and trace.ts.","type":"object","additionalProperties":false,"required":["header","outcome","environment","startedAt","finishedAt","finalWeight","rule","reason","decision","plan","provider","traffic","resumed","settings","totals","stages"],"properties":{"header":{"$ref":"common.schema.json#/$defs/predicateHeader"},"outcome":{"enum":["promoted","rolled-back","inconclusive"]},"environment":{"type":"string","minLength":1,"maxLength":255},"startedAt":{"$ref":"common.schema.json#/$defs/dateTime"},"finishedAt":{"$ref":"common.schema.json#/$defs/dateTime"},"finalWeight":{"$ref":"#/$defs/weight0"},"rule":{"$ref":"#/$defs/rule"},"reason":{"$ref":"#/$defs/text"},"error":{"$ref":"#/$defs/text"},"decision":{"description":"The verified decision that authorized the rollout.","type":"object","additionalProperties":false,"required":["digest","decision","key","environment"],"properties":{"digest":{"$ref":"common.schema.json#/$defs/sha256Hex"},"decision":{"enum":["allow","warn","require-approval"]},"key":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"},"environment":{"type":"string","minLength":1,"maxLength":255},"approval":{"description":"For require-approval: the protected environment and who approved this workflow run for it.","type":"object","additionalProperties":false,"required":["environment","approvedBy"],"properties":{"environment":{"type":"string","minLength":1,"maxLength":255},"approvedBy":{"type":"array","minItems":1,"maxItems":100,"items":{"type":"string","minLength":1,"maxLength":100}}}}}},"plan":{"type":"object","additionalProperties":false,"required":["source","stages"],"properties":{"source":{"enum":["risk","decision","stages-input"]},"riskTier":{"enum":["low","medium","high","critical"]},"stages":{"$ref":"#/$defs/stages"}}},"provider":{"enum":["prometheus","file","http"]},"traffic":{"enum":["command","webhook"]},"resumed":{"type":"boolean","description":"True when this run continued a rollout from a saved state."},"settings":{"type":"object","additionalProperties":false,"required":["alpha","method","metrics","rMax","stages","windowSeconds","warmupWindows","dwellSeconds","stageDeadlineSeconds","maxTotalSeconds","minCanaryRequestsPerPercent","guards"],"properties":{"alpha":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":0.5},"method":{"enum":["share","binomial"]},"metrics":{"type":"array","minItems":1,"maxItems":2,"uniqueItems":true,"items":{"$ref":"#/$defs/metric"}},"rMax":{"$ref":"#/$defs/perMetricNumber"},"stages":{"$ref":"#/$defs/stages"},"windowSeconds":{"$ref":"#/$defs/seconds"},"warmupWindows":{"type":"integer","minimum":0},"dwellSeconds":{"$ref":"#/$defs/seconds"},"stageDeadlineSeconds":{"$ref":"#/$defs/seconds"},"maxTotalSeconds":{"$ref":"#/$defs/seconds"},"minCanaryRequestsPerPercent":{"type":"number","minimum":0},"guards":{"type":"object","additionalProperties":false,"required":["alpha","consecutiveBreaches","minWindowRequests","specs"],"properties":{"alpha":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"consecutiveBreaches":{"type":"integer","minimum":0},"minWindowRequests":{"type":"integer","minimum":0},"specs":{"type":"object","additionalProperties":false,"properties":{"errorRate":{"$ref":"#/$defs/guardSpec"},"successRate":{"$ref":"#/$defs/guardSpec"},"p99Ms":{"$ref":"#/$defs/guardSpec"},"p50Ms":{"$ref":"#/$defs/guardSpec"},"qualityScore":{"$ref":"#/$defs/guardSpec"},"costSpike":{"$ref":"#/$defs/guardSpec"}}}}}}},"totals":{"type":"object","additionalProperties":false,"required":["windows","dataWindows","gapWindows","canaryRequests"],"properties":{"windows":{"type":"integer","minimum":0},"dataWindows":{"type":"integer","minimum":0},"gapWindows":{"type":"integer","minimum":0},"canaryRequests":{"type":"integer","minimum":0}}},"stages":{"type":"array","maxItems":100,"items":{"$ref":"#/$defs/stage"}}},"$defs":{"text":{"type":"string","maxLength":8192},"metric":{"enum":["errors","latency"]},"weight0":{"type":"number","minimum":0,"maximum":100},"seconds":{"type":"number","exclusiveMinimum":0},"stages":{"type":"array","minItems":2,"maxItems":20,"items":{"type":"number","exclusiveMinimum":0,"maximum":100}},"rule":{"enum":["promote-early-stage","promote-noninferiority","promote-full","rollback-eprocess","rollback-guard","rollback-cancelled","rollback-traffic-error","inconclusive-deadline","inconclusive-max-duration","inconclusive-not-confirmed","inconclusive-error","interrupted"]},"perMetricNumber":{"type":"object","additionalProperties":false,"properties":{"errors":{"type":"number"},"latency":{"type":"number"}}},"perMetricBound":{"type":"object","additionalProperties":false,"properties":{"errors":{"type":["number","null"]},"latency":{"type":["number","null"]}}},"arm":{"type":"object","additionalProperties":false,"required":["requests","bad"],"properties":{"requests":{"type":"integer","minimum":0},"bad":{"type":"integer","minimum":0}}},"metricCounts":{"type":"object","additionalProperties":false,"required":["canary","baseline"],"properties":{"canary":{"$ref":"#/$defs/arm"},"baseline":{"$ref":"#/$defs/arm"}}},"guardSpec":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["limit","required"],"properties":{"limit":{"type":"number"},"required":{"type":"boolean"}}}]},"guardResult":{"type":"object","additionalProperties":false,"required":["name","limit","bound","status"],"properties":{"name":{"enum":["errorRate","successRate","p99Ms","p50Ms","qualityScore","costSpike"]},"limit":{"type":"number"},"bound":{"enum":["max","min"]},"value":{"type":"number"},"status":{"enum":["ok","breach","missing","insufficient"]}}},"guardResults":{"type":"array","maxItems":6,"items":{"$ref":"#/$defs/guardResult"}},"window":{"type":"object","additionalProperties":false,"required":["index","start","end","status"],"properties":{"index":{"type":"integer","minimum":1},"start":{"$ref":"common.schema.json#/$defs/dateTime"},"end":{"$ref":"common.schema.json#/$defs/dateTime"},"status":{"enum":["warm-up","data","gap"]},"gapReason":{"$ref":"#/$defs/text"},"counts":{"type":"object","additionalProperties":false,"properties":{"errors":{"$ref":"#/$defs/metricCounts"},"latency":{"$ref":"#/$defs/metricCounts"}}},"eRollback":{"$ref":"#/$defs/perMetricNumber"},"eNoninferiority":{"$ref":"#/$defs/perMetricNumber"},"ratioBound":{"$ref":"#/$defs/perMetricBound"},"guards":{"$ref":"#/$defs/guardResults"}}},"stage":{"type":"object","additionalProperties":false,"required":["stage","weight","lastCompared","resumed","startedAt","windows","canaryRequests","minCanaryRequests"],"properties":{"stage":{"type":"integer","minimum":1},"weight":{"type":"number","exclusiveMinimum":0,"maximum":100},"lastCompared":{"type":"boolean"},"resumed":{"type":"boolean"},"startedAt":{"$ref":"common.schema.json#/$defs/dateTime"},"endedAt":{"$ref":"common.schema.json#/$defs/dateTime"},"windows":{"type":"array","maxItems":100000,"items":{"$ref":"#/$defs/window"}},"canaryRequests":{"type":"integer","minimum":0},"minCanaryRequests":{"type":"integer","minimum":0},"guards":{"$ref":"#/$defs/guardResults"},"decision":{"type":"object","additionalProperties":false,"required":["rule","outcome","reason","at"],"properties":{"rule":{"$ref":"#/$defs/rule"},"outcome":{"enum":["promote","rollback","inconclusive","interrupted"]},"reason":{"$ref":"#/$defs/text"},"at":{"$ref":"common.schema.json#/$defs/dateTime"}}}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/canary.schema.json","title":"genops canary predicate (https://genops.dev/attestations/canary/v1)","description":"A canary-promote rollout: its outcome (promoted, rolled-back, inconclusive), the environment, the decision it was authorized by, the stage plan and where it came from, the test and timing settings, and the decision trace of every stage and window (counts, e-values, ratio bounds, guards, the deciding rule). header.inputs names the verified decision statement (and the risk statement whose plan was used), so chain verification walks canary -> decision -> risk -> evidence. Mirrors packages/core/src/canary/predicate.ts and trace.ts.","type":"object","additionalProperties":false,"required":["header","outcome","environment","startedAt","finishedAt","finalWeight","rule","reason","decision","plan","provider","traffic","resumed","settings","totals","stages"],"properties":{"header":{"$ref":"common.schema.json#/$defs/predicateHeader"},"outcome":{"enum":["promoted","rolled-back","inconclusive"]},"environment":{"type":"string","minLength":1,"maxLength":255},"startedAt":{"$ref":"common.schema.json#/$defs/dateTime"},"finishedAt":{"$ref":"common.schema.json#/$defs/dateTime"},"finalWeight":{"$ref":"#/$defs/weight0"},"rule":{"$ref":"#/$defs/rule"},"reason":{"$ref":"#/$defs/text"},"error":{"$ref":"#/$defs/text"},"decision":{"description":"The verified decision that authorized the rollout.","type":"object","additionalProperties":false,"required":["digest","decision","key","environment"],"properties":{"digest":{"$ref":"common.schema.json#/$defs/sha256Hex"},"decision":{"enum":["allow","warn","require-approval"]},"key":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"},"environment":{"type":"string","minLength":1,"maxLength":255},"approval":{"description":"For require-approval: the protected environment and who approved this workflow run for it.","type":"object","additionalProperties":false,"required":["environment","approvedBy"],"properties":{"environment":{"type":"string","minLength":1,"maxLength":255},"approvedBy":{"type":"array","minItems":1,"maxItems":100,"items":{"type":"string","minLength":1,"maxLength":100}}}}}},"plan":{"type":"object","additionalProperties":false,"required":["source","stages"],"properties":{"source":{"enum":["risk","decision","stages-input"]},"riskTier":{"enum":["low","medium","high","critical"]},"stages":{"$ref":"#/$defs/stages"}}},"provider":{"enum":["prometheus","file","http"]},"traffic":{"enum":["command","webhook"]},"resumed":{"type":"boolean","description":"True when this run continued a rollout from a saved state."},"settings":{"type":"object","additionalProperties":false,"required":["alpha","method","metrics","rMax","stages","windowSeconds","warmupWindows","dwellSeconds","stageDeadlineSeconds","lastStageDeadlineSeconds","maxTotalSeconds","minCanaryRequestsPerPercent","guards"],"properties":{"alpha":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":0.5},"method":{"enum":["share","binomial"]},"metrics":{"type":"array","minItems":1,"maxItems":2,"uniqueItems":true,"items":{"$ref":"#/$defs/metric"}},"rMax":{"$ref":"#/$defs/perMetricNumber"},"stages":{"$ref":"#/$defs/stages"},"windowSeconds":{"$ref":"#/$defs/seconds"},"warmupWindows":{"type":"integer","minimum":0},"dwellSeconds":{"$ref":"#/$defs/seconds"},"stageDeadlineSeconds":{"$ref":"#/$defs/seconds"},"lastStageDeadlineSeconds":{"$ref":"#/$defs/seconds"},"maxTotalSeconds":{"$ref":"#/$defs/seconds"},"minCanaryRequestsPerPercent":{"type":"number","minimum":0},"guards":{"type":"object","additionalProperties":false,"required":["alpha","consecutiveBreaches","minWindowRequests","specs"],"properties":{"alpha":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"consecutiveBreaches":{"type":"integer","minimum":0},"minWindowRequests":{"type":"integer","minimum":0},"specs":{"type":"object","additionalProperties":false,"properties":{"errorRate":{"$ref":"#/$defs/guardSpec"},"successRate":{"$ref":"#/$defs/guardSpec"},"p99Ms":{"$ref":"#/$defs/guardSpec"},"p50Ms":{"$ref":"#/$defs/guardSpec"},"qualityScore":{"$ref":"#/$defs/guardSpec"},"costSpike":{"$ref":"#/$defs/guardSpec"}}}}}}},"totals":{"type":"object","additionalProperties":false,"required":["windows","dataWindows","gapWindows","canaryRequests"],"properties":{"windows":{"type":"integer","minimum":0},"dataWindows":{"type":"integer","minimum":0},"gapWindows":{"type":"integer","minimum":0},"canaryRequests":{"type":"integer","minimum":0}}},"stages":{"type":"array","maxItems":100,"items":{"$ref":"#/$defs/stage"}}},"$defs":{"text":{"type":"string","maxLength":8192},"metric":{"enum":["errors","latency"]},"weight0":{"type":"number","minimum":0,"maximum":100},"seconds":{"type":"number","exclusiveMinimum":0},"stages":{"type":"array","minItems":2,"maxItems":20,"items":{"type":"number","exclusiveMinimum":0,"maximum":100}},"rule":{"enum":["promote-early-stage","promote-noninferiority","promote-full","rollback-eprocess","rollback-guard","rollback-cancelled","rollback-traffic-error","inconclusive-deadline","inconclusive-max-duration","inconclusive-not-confirmed","inconclusive-error","interrupted"]},"perMetricNumber":{"type":"object","additionalProperties":false,"properties":{"errors":{"type":"number"},"latency":{"type":"number"}}},"perMetricBound":{"type":"object","additionalProperties":false,"properties":{"errors":{"type":["number","null"]},"latency":{"type":["number","null"]}}},"arm":{"type":"object","additionalProperties":false,"required":["requests","bad"],"properties":{"requests":{"type":"integer","minimum":0},"bad":{"type":"integer","minimum":0}}},"metricCounts":{"type":"object","additionalProperties":false,"required":["canary","baseline"],"properties":{"canary":{"$ref":"#/$defs/arm"},"baseline":{"$ref":"#/$defs/arm"}}},"guardSpec":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["limit","required"],"properties":{"limit":{"type":"number"},"required":{"type":"boolean"}}}]},"guardResult":{"type":"object","additionalProperties":false,"required":["name","limit","bound","status"],"properties":{"name":{"enum":["errorRate","successRate","p99Ms","p50Ms","qualityScore","costSpike"]},"limit":{"type":"number"},"bound":{"enum":["max","min"]},"value":{"type":"number"},"status":{"enum":["ok","breach","missing","insufficient"]}}},"guardResults":{"type":"array","maxItems":6,"items":{"$ref":"#/$defs/guardResult"}},"window":{"type":"object","additionalProperties":false,"required":["index","start","end","status"],"properties":{"index":{"type":"integer","minimum":1},"start":{"$ref":"common.schema.json#/$defs/dateTime"},"end":{"$ref":"common.schema.json#/$defs/dateTime"},"status":{"enum":["warm-up","data","gap"]},"gapReason":{"$ref":"#/$defs/text"},"counts":{"type":"object","additionalProperties":false,"properties":{"errors":{"$ref":"#/$defs/metricCounts"},"latency":{"$ref":"#/$defs/metricCounts"}}},"eRollback":{"$ref":"#/$defs/perMetricNumber"},"eNoninferiority":{"$ref":"#/$defs/perMetricNumber"},"ratioBound":{"$ref":"#/$defs/perMetricBound"},"guards":{"$ref":"#/$defs/guardResults"}}},"stage":{"type":"object","additionalProperties":false,"required":["stage","weight","lastCompared","resumed","startedAt","windows","canaryRequests","minCanaryRequests"],"properties":{"stage":{"type":"integer","minimum":1},"weight":{"type":"number","exclusiveMinimum":0,"maximum":100},"lastCompared":{"type":"boolean"},"resumed":{"type":"boolean"},"startedAt":{"$ref":"common.schema.json#/$defs/dateTime"},"endedAt":{"$ref":"common.schema.json#/$defs/dateTime"},"windows":{"type":"array","maxItems":100000,"items":{"$ref":"#/$defs/window"}},"canaryRequests":{"type":"integer","minimum":0},"minCanaryRequests":{"type":"integer","minimum":0},"guards":{"$ref":"#/$defs/guardResults"},"decision":{"type":"object","additionalProperties":false,"required":["rule","outcome","reason","at"],"properties":{"rule":{"$ref":"#/$defs/rule"},"outcome":{"enum":["promote","rollback","inconclusive","interrupted"]},"reason":{"$ref":"#/$defs/text"},"at":{"$ref":"common.schema.json#/$defs/dateTime"}}}}}}};
 const schema40 = {"type":"string","format":"date-time","maxLength":64};
 const schema47 = {"type":"number","minimum":0,"maximum":100};
 const schema48 = {"enum":["promote-early-stage","promote-noninferiority","promote-full","rollback-eprocess","rollback-guard","rollback-cancelled","rollback-traffic-error","inconclusive-deadline","inconclusive-max-duration","inconclusive-not-confirmed","inconclusive-error","interrupted"]};
@@ -18,7 +18,7 @@ const schema52 = {"type":"array","minItems":2,"maxItems":20,"items":{"type":"num
 const schema53 = {"enum":["errors","latency"]};
 const schema54 = {"type":"object","additionalProperties":false,"properties":{"errors":{"type":"number"},"latency":{"type":"number"}}};
 const schema56 = {"type":"number","exclusiveMinimum":0};
-const schema60 = {"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["limit","required"],"properties":{"limit":{"type":"number"},"required":{"type":"boolean"}}}]};
+const schema61 = {"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["limit","required"],"properties":{"limit":{"type":"number"},"required":{"type":"boolean"}}}]};
 const func1 = Object.prototype.hasOwnProperty;
 const func2 = __dep0.default;
 const func0 = __dep1.default;
@@ -952,11 +952,11 @@ return errors === 0;
 }
 validate22.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema66 = {"type":"object","additionalProperties":false,"required":["stage","weight","lastCompared","resumed","startedAt","windows","canaryRequests","minCanaryRequests"],"properties":{"stage":{"type":"integer","minimum":1},"weight":{"type":"number","exclusiveMinimum":0,"maximum":100},"lastCompared":{"type":"boolean"},"resumed":{"type":"boolean"},"startedAt":{"$ref":"common.schema.json#/$defs/dateTime"},"endedAt":{"$ref":"common.schema.json#/$defs/dateTime"},"windows":{"type":"array","maxItems":100000,"items":{"$ref":"#/$defs/window"}},"canaryRequests":{"type":"integer","minimum":0},"minCanaryRequests":{"type":"integer","minimum":0},"guards":{"$ref":"#/$defs/guardResults"},"decision":{"type":"object","additionalProperties":false,"required":["rule","outcome","reason","at"],"properties":{"rule":{"$ref":"#/$defs/rule"},"outcome":{"enum":["promote","rollback","inconclusive","interrupted"]},"reason":{"$ref":"#/$defs/text"},"at":{"$ref":"common.schema.json#/$defs/dateTime"}}}}};
-const schema69 = {"type":"object","additionalProperties":false,"required":["index","start","end","status"],"properties":{"index":{"type":"integer","minimum":1},"start":{"$ref":"common.schema.json#/$defs/dateTime"},"end":{"$ref":"common.schema.json#/$defs/dateTime"},"status":{"enum":["warm-up","data","gap"]},"gapReason":{"$ref":"#/$defs/text"},"counts":{"type":"object","additionalProperties":false,"properties":{"errors":{"$ref":"#/$defs/metricCounts"},"latency":{"$ref":"#/$defs/metricCounts"}}},"eRollback":{"$ref":"#/$defs/perMetricNumber"},"eNoninferiority":{"$ref":"#/$defs/perMetricNumber"},"ratioBound":{"$ref":"#/$defs/perMetricBound"},"guards":{"$ref":"#/$defs/guardResults"}}};
-const schema78 = {"type":"object","additionalProperties":false,"properties":{"errors":{"type":["number","null"]},"latency":{"type":["number","null"]}}};
-const schema73 = {"type":"object","additionalProperties":false,"required":["canary","baseline"],"properties":{"canary":{"$ref":"#/$defs/arm"},"baseline":{"$ref":"#/$defs/arm"}}};
-const schema74 = {"type":"object","additionalProperties":false,"required":["requests","bad"],"properties":{"requests":{"type":"integer","minimum":0},"bad":{"type":"integer","minimum":0}}};
+const schema67 = {"type":"object","additionalProperties":false,"required":["stage","weight","lastCompared","resumed","startedAt","windows","canaryRequests","minCanaryRequests"],"properties":{"stage":{"type":"integer","minimum":1},"weight":{"type":"number","exclusiveMinimum":0,"maximum":100},"lastCompared":{"type":"boolean"},"resumed":{"type":"boolean"},"startedAt":{"$ref":"common.schema.json#/$defs/dateTime"},"endedAt":{"$ref":"common.schema.json#/$defs/dateTime"},"windows":{"type":"array","maxItems":100000,"items":{"$ref":"#/$defs/window"}},"canaryRequests":{"type":"integer","minimum":0},"minCanaryRequests":{"type":"integer","minimum":0},"guards":{"$ref":"#/$defs/guardResults"},"decision":{"type":"object","additionalProperties":false,"required":["rule","outcome","reason","at"],"properties":{"rule":{"$ref":"#/$defs/rule"},"outcome":{"enum":["promote","rollback","inconclusive","interrupted"]},"reason":{"$ref":"#/$defs/text"},"at":{"$ref":"common.schema.json#/$defs/dateTime"}}}}};
+const schema70 = {"type":"object","additionalProperties":false,"required":["index","start","end","status"],"properties":{"index":{"type":"integer","minimum":1},"start":{"$ref":"common.schema.json#/$defs/dateTime"},"end":{"$ref":"common.schema.json#/$defs/dateTime"},"status":{"enum":["warm-up","data","gap"]},"gapReason":{"$ref":"#/$defs/text"},"counts":{"type":"object","additionalProperties":false,"properties":{"errors":{"$ref":"#/$defs/metricCounts"},"latency":{"$ref":"#/$defs/metricCounts"}}},"eRollback":{"$ref":"#/$defs/perMetricNumber"},"eNoninferiority":{"$ref":"#/$defs/perMetricNumber"},"ratioBound":{"$ref":"#/$defs/perMetricBound"},"guards":{"$ref":"#/$defs/guardResults"}}};
+const schema79 = {"type":"object","additionalProperties":false,"properties":{"errors":{"type":["number","null"]},"latency":{"type":["number","null"]}}};
+const schema74 = {"type":"object","additionalProperties":false,"required":["canary","baseline"],"properties":{"canary":{"$ref":"#/$defs/arm"},"baseline":{"$ref":"#/$defs/arm"}}};
+const schema75 = {"type":"object","additionalProperties":false,"required":["requests","bad"],"properties":{"requests":{"type":"integer","minimum":0},"bad":{"type":"integer","minimum":0}}};
 
 function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1211,8 +1211,8 @@ return errors === 0;
 }
 validate30.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema79 = {"type":"array","maxItems":6,"items":{"$ref":"#/$defs/guardResult"}};
-const schema80 = {"type":"object","additionalProperties":false,"required":["name","limit","bound","status"],"properties":{"name":{"enum":["errorRate","successRate","p99Ms","p50Ms","qualityScore","costSpike"]},"limit":{"type":"number"},"bound":{"enum":["max","min"]},"value":{"type":"number"},"status":{"enum":["ok","breach","missing","insufficient"]}}};
+const schema80 = {"type":"array","maxItems":6,"items":{"$ref":"#/$defs/guardResult"}};
+const schema81 = {"type":"object","additionalProperties":false,"required":["name","limit","bound","status"],"properties":{"name":{"enum":["errorRate","successRate","p99Ms","p50Ms","qualityScore","costSpike"]},"limit":{"type":"number"},"bound":{"enum":["max","min"]},"value":{"type":"number"},"status":{"enum":["ok","breach","missing","insufficient"]}}};
 
 function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1294,7 +1294,7 @@ errors++;
 if(data0.name !== undefined){
 let data1 = data0.name;
 if(!((((((data1 === "errorRate") || (data1 === "successRate")) || (data1 === "p99Ms")) || (data1 === "p50Ms")) || (data1 === "qualityScore")) || (data1 === "costSpike"))){
-const err6 = {instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/$defs/guardResult/properties/name/enum",keyword:"enum",params:{allowedValues: schema80.properties.name.enum},message:"must be equal to one of the allowed values"};
+const err6 = {instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/$defs/guardResult/properties/name/enum",keyword:"enum",params:{allowedValues: schema81.properties.name.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1320,7 +1320,7 @@ errors++;
 if(data0.bound !== undefined){
 let data3 = data0.bound;
 if(!((data3 === "max") || (data3 === "min"))){
-const err8 = {instancePath:instancePath+"/" + i0+"/bound",schemaPath:"#/$defs/guardResult/properties/bound/enum",keyword:"enum",params:{allowedValues: schema80.properties.bound.enum},message:"must be equal to one of the allowed values"};
+const err8 = {instancePath:instancePath+"/" + i0+"/bound",schemaPath:"#/$defs/guardResult/properties/bound/enum",keyword:"enum",params:{allowedValues: schema81.properties.bound.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1346,7 +1346,7 @@ errors++;
 if(data0.status !== undefined){
 let data5 = data0.status;
 if(!((((data5 === "ok") || (data5 === "breach")) || (data5 === "missing")) || (data5 === "insufficient"))){
-const err10 = {instancePath:instancePath+"/" + i0+"/status",schemaPath:"#/$defs/guardResult/properties/status/enum",keyword:"enum",params:{allowedValues: schema80.properties.status.enum},message:"must be equal to one of the allowed values"};
+const err10 = {instancePath:instancePath+"/" + i0+"/status",schemaPath:"#/$defs/guardResult/properties/status/enum",keyword:"enum",params:{allowedValues: schema81.properties.status.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1437,7 +1437,7 @@ vErrors.push(err3);
 errors++;
 }
 for(const key0 in data){
-if(!(func1.call(schema69.properties, key0))){
+if(!(func1.call(schema70.properties, key0))){
 const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err4];
@@ -1546,7 +1546,7 @@ errors++;
 if(data.status !== undefined){
 let data3 = data.status;
 if(!(((data3 === "warm-up") || (data3 === "data")) || (data3 === "gap"))){
-const err13 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema69.properties.status.enum},message:"must be equal to one of the allowed values"};
+const err13 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema70.properties.status.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1744,7 +1744,7 @@ errors++;
 if(data14.errors !== undefined){
 let data15 = data14.errors;
 if((!((typeof data15 == "number") && (isFinite(data15)))) && (data15 !== null)){
-const err27 = {instancePath:instancePath+"/ratioBound/errors",schemaPath:"#/$defs/perMetricBound/properties/errors/type",keyword:"type",params:{type: schema78.properties.errors.type},message:"must be number,null"};
+const err27 = {instancePath:instancePath+"/ratioBound/errors",schemaPath:"#/$defs/perMetricBound/properties/errors/type",keyword:"type",params:{type: schema79.properties.errors.type},message:"must be number,null"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -1757,7 +1757,7 @@ errors++;
 if(data14.latency !== undefined){
 let data16 = data14.latency;
 if((!((typeof data16 == "number") && (isFinite(data16)))) && (data16 !== null)){
-const err28 = {instancePath:instancePath+"/ratioBound/latency",schemaPath:"#/$defs/perMetricBound/properties/latency/type",keyword:"type",params:{type: schema78.properties.latency.type},message:"must be number,null"};
+const err28 = {instancePath:instancePath+"/ratioBound/latency",schemaPath:"#/$defs/perMetricBound/properties/latency/type",keyword:"type",params:{type: schema79.properties.latency.type},message:"must be number,null"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -1894,7 +1894,7 @@ vErrors.push(err7);
 errors++;
 }
 for(const key0 in data){
-if(!(func1.call(schema66.properties, key0))){
+if(!(func1.call(schema67.properties, key0))){
 const err8 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err8];
@@ -2218,7 +2218,7 @@ errors++;
 if(data11.outcome !== undefined){
 let data13 = data11.outcome;
 if(!((((data13 === "promote") || (data13 === "rollback")) || (data13 === "inconclusive")) || (data13 === "interrupted"))){
-const err34 = {instancePath:instancePath+"/decision/outcome",schemaPath:"#/properties/decision/properties/outcome/enum",keyword:"enum",params:{allowedValues: schema66.properties.decision.properties.outcome.enum},message:"must be equal to one of the allowed values"};
+const err34 = {instancePath:instancePath+"/decision/outcome",schemaPath:"#/properties/decision/properties/outcome/enum",keyword:"enum",params:{allowedValues: schema67.properties.decision.properties.outcome.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -3317,8 +3317,8 @@ vErrors.push(err85);
 }
 errors++;
 }
-if(data26.maxTotalSeconds === undefined){
-const err86 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/required",keyword:"required",params:{missingProperty: "maxTotalSeconds"},message:"must have required property '"+"maxTotalSeconds"+"'"};
+if(data26.lastStageDeadlineSeconds === undefined){
+const err86 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/required",keyword:"required",params:{missingProperty: "lastStageDeadlineSeconds"},message:"must have required property '"+"lastStageDeadlineSeconds"+"'"};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -3327,8 +3327,8 @@ vErrors.push(err86);
 }
 errors++;
 }
-if(data26.minCanaryRequestsPerPercent === undefined){
-const err87 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/required",keyword:"required",params:{missingProperty: "minCanaryRequestsPerPercent"},message:"must have required property '"+"minCanaryRequestsPerPercent"+"'"};
+if(data26.maxTotalSeconds === undefined){
+const err87 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/required",keyword:"required",params:{missingProperty: "maxTotalSeconds"},message:"must have required property '"+"maxTotalSeconds"+"'"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -3337,8 +3337,8 @@ vErrors.push(err87);
 }
 errors++;
 }
-if(data26.guards === undefined){
-const err88 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/required",keyword:"required",params:{missingProperty: "guards"},message:"must have required property '"+"guards"+"'"};
+if(data26.minCanaryRequestsPerPercent === undefined){
+const err88 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/required",keyword:"required",params:{missingProperty: "minCanaryRequestsPerPercent"},message:"must have required property '"+"minCanaryRequestsPerPercent"+"'"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -3347,9 +3347,8 @@ vErrors.push(err88);
 }
 errors++;
 }
-for(const key4 in data26){
-if(!(func1.call(schema31.properties.settings.properties, key4))){
-const err89 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+if(data26.guards === undefined){
+const err89 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/required",keyword:"required",params:{missingProperty: "guards"},message:"must have required property '"+"guards"+"'"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -3358,12 +3357,9 @@ vErrors.push(err89);
 }
 errors++;
 }
-}
-if(data26.alpha !== undefined){
-let data27 = data26.alpha;
-if((typeof data27 == "number") && (isFinite(data27))){
-if(data27 >= 0.5 || isNaN(data27)){
-const err90 = {instancePath:instancePath+"/settings/alpha",schemaPath:"#/properties/settings/properties/alpha/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 0.5},message:"must be < 0.5"};
+for(const key4 in data26){
+if(!(func1.call(schema31.properties.settings.properties, key4))){
+const err90 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -3372,8 +3368,12 @@ vErrors.push(err90);
 }
 errors++;
 }
-if(data27 <= 0 || isNaN(data27)){
-const err91 = {instancePath:instancePath+"/settings/alpha",schemaPath:"#/properties/settings/properties/alpha/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+}
+if(data26.alpha !== undefined){
+let data27 = data26.alpha;
+if((typeof data27 == "number") && (isFinite(data27))){
+if(data27 >= 0.5 || isNaN(data27)){
+const err91 = {instancePath:instancePath+"/settings/alpha",schemaPath:"#/properties/settings/properties/alpha/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 0.5},message:"must be < 0.5"};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -3382,9 +3382,8 @@ vErrors.push(err91);
 }
 errors++;
 }
-}
-else {
-const err92 = {instancePath:instancePath+"/settings/alpha",schemaPath:"#/properties/settings/properties/alpha/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data27 <= 0 || isNaN(data27)){
+const err92 = {instancePath:instancePath+"/settings/alpha",schemaPath:"#/properties/settings/properties/alpha/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -3394,10 +3393,8 @@ vErrors.push(err92);
 errors++;
 }
 }
-if(data26.method !== undefined){
-let data28 = data26.method;
-if(!((data28 === "share") || (data28 === "binomial"))){
-const err93 = {instancePath:instancePath+"/settings/method",schemaPath:"#/properties/settings/properties/method/enum",keyword:"enum",params:{allowedValues: schema31.properties.settings.properties.method.enum},message:"must be equal to one of the allowed values"};
+else {
+const err93 = {instancePath:instancePath+"/settings/alpha",schemaPath:"#/properties/settings/properties/alpha/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -3407,11 +3404,10 @@ vErrors.push(err93);
 errors++;
 }
 }
-if(data26.metrics !== undefined){
-let data29 = data26.metrics;
-if(Array.isArray(data29)){
-if(data29.length > 2){
-const err94 = {instancePath:instancePath+"/settings/metrics",schemaPath:"#/properties/settings/properties/metrics/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
+if(data26.method !== undefined){
+let data28 = data26.method;
+if(!((data28 === "share") || (data28 === "binomial"))){
+const err94 = {instancePath:instancePath+"/settings/method",schemaPath:"#/properties/settings/properties/method/enum",keyword:"enum",params:{allowedValues: schema31.properties.settings.properties.method.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -3420,8 +3416,12 @@ vErrors.push(err94);
 }
 errors++;
 }
-if(data29.length < 1){
-const err95 = {instancePath:instancePath+"/settings/metrics",schemaPath:"#/properties/settings/properties/metrics/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+}
+if(data26.metrics !== undefined){
+let data29 = data26.metrics;
+if(Array.isArray(data29)){
+if(data29.length > 2){
+const err95 = {instancePath:instancePath+"/settings/metrics",schemaPath:"#/properties/settings/properties/metrics/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -3430,16 +3430,26 @@ vErrors.push(err95);
 }
 errors++;
 }
-const len2 = data29.length;
-for(let i2=0; i2<len2; i2++){
-let data30 = data29[i2];
-if(!((data30 === "errors") || (data30 === "latency"))){
-const err96 = {instancePath:instancePath+"/settings/metrics/" + i2,schemaPath:"#/$defs/metric/enum",keyword:"enum",params:{allowedValues: schema53.enum},message:"must be equal to one of the allowed values"};
+if(data29.length < 1){
+const err96 = {instancePath:instancePath+"/settings/metrics",schemaPath:"#/properties/settings/properties/metrics/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err96];
 }
 else {
 vErrors.push(err96);
+}
+errors++;
+}
+const len2 = data29.length;
+for(let i2=0; i2<len2; i2++){
+let data30 = data29[i2];
+if(!((data30 === "errors") || (data30 === "latency"))){
+const err97 = {instancePath:instancePath+"/settings/metrics/" + i2,schemaPath:"#/$defs/metric/enum",keyword:"enum",params:{allowedValues: schema53.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err97];
+}
+else {
+vErrors.push(err97);
 }
 errors++;
 }
@@ -3451,12 +3461,12 @@ outer0:
 for(;i3--;){
 for(j0 = i3; j0--;){
 if(func0(data29[i3], data29[j0])){
-const err97 = {instancePath:instancePath+"/settings/metrics",schemaPath:"#/properties/settings/properties/metrics/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i3+" are identical)"};
+const err98 = {instancePath:instancePath+"/settings/metrics",schemaPath:"#/properties/settings/properties/metrics/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i3+" are identical)"};
 if(vErrors === null){
-vErrors = [err97];
+vErrors = [err98];
 }
 else {
-vErrors.push(err97);
+vErrors.push(err98);
 }
 errors++;
 break outer0;
@@ -3466,22 +3476,7 @@ break outer0;
 }
 }
 else {
-const err98 = {instancePath:instancePath+"/settings/metrics",schemaPath:"#/properties/settings/properties/metrics/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err98];
-}
-else {
-vErrors.push(err98);
-}
-errors++;
-}
-}
-if(data26.rMax !== undefined){
-let data31 = data26.rMax;
-if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
-for(const key5 in data31){
-if(!((key5 === "errors") || (key5 === "latency"))){
-const err99 = {instancePath:instancePath+"/settings/rMax",schemaPath:"#/$defs/perMetricNumber/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+const err99 = {instancePath:instancePath+"/settings/metrics",schemaPath:"#/properties/settings/properties/metrics/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -3491,10 +3486,12 @@ vErrors.push(err99);
 errors++;
 }
 }
-if(data31.errors !== undefined){
-let data32 = data31.errors;
-if(!((typeof data32 == "number") && (isFinite(data32)))){
-const err100 = {instancePath:instancePath+"/settings/rMax/errors",schemaPath:"#/$defs/perMetricNumber/properties/errors/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data26.rMax !== undefined){
+let data31 = data26.rMax;
+if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
+for(const key5 in data31){
+if(!((key5 === "errors") || (key5 === "latency"))){
+const err100 = {instancePath:instancePath+"/settings/rMax",schemaPath:"#/$defs/perMetricNumber/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -3504,10 +3501,10 @@ vErrors.push(err100);
 errors++;
 }
 }
-if(data31.latency !== undefined){
-let data33 = data31.latency;
-if(!((typeof data33 == "number") && (isFinite(data33)))){
-const err101 = {instancePath:instancePath+"/settings/rMax/latency",schemaPath:"#/$defs/perMetricNumber/properties/latency/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data31.errors !== undefined){
+let data32 = data31.errors;
+if(!((typeof data32 == "number") && (isFinite(data32)))){
+const err101 = {instancePath:instancePath+"/settings/rMax/errors",schemaPath:"#/$defs/perMetricNumber/properties/errors/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -3517,9 +3514,10 @@ vErrors.push(err101);
 errors++;
 }
 }
-}
-else {
-const err102 = {instancePath:instancePath+"/settings/rMax",schemaPath:"#/$defs/perMetricNumber/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data31.latency !== undefined){
+let data33 = data31.latency;
+if(!((typeof data33 == "number") && (isFinite(data33)))){
+const err102 = {instancePath:instancePath+"/settings/rMax/latency",schemaPath:"#/$defs/perMetricNumber/properties/latency/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -3529,11 +3527,9 @@ vErrors.push(err102);
 errors++;
 }
 }
-if(data26.stages !== undefined){
-let data34 = data26.stages;
-if(Array.isArray(data34)){
-if(data34.length > 20){
-const err103 = {instancePath:instancePath+"/settings/stages",schemaPath:"#/$defs/stages/maxItems",keyword:"maxItems",params:{limit: 20},message:"must NOT have more than 20 items"};
+}
+else {
+const err103 = {instancePath:instancePath+"/settings/rMax",schemaPath:"#/$defs/perMetricNumber/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -3542,8 +3538,12 @@ vErrors.push(err103);
 }
 errors++;
 }
-if(data34.length < 2){
-const err104 = {instancePath:instancePath+"/settings/stages",schemaPath:"#/$defs/stages/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};
+}
+if(data26.stages !== undefined){
+let data34 = data26.stages;
+if(Array.isArray(data34)){
+if(data34.length > 20){
+const err104 = {instancePath:instancePath+"/settings/stages",schemaPath:"#/$defs/stages/maxItems",keyword:"maxItems",params:{limit: 20},message:"must NOT have more than 20 items"};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -3552,12 +3552,8 @@ vErrors.push(err104);
 }
 errors++;
 }
-const len3 = data34.length;
-for(let i4=0; i4<len3; i4++){
-let data35 = data34[i4];
-if((typeof data35 == "number") && (isFinite(data35))){
-if(data35 > 100 || isNaN(data35)){
-const err105 = {instancePath:instancePath+"/settings/stages/" + i4,schemaPath:"#/$defs/stages/items/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
+if(data34.length < 2){
+const err105 = {instancePath:instancePath+"/settings/stages",schemaPath:"#/$defs/stages/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -3566,8 +3562,12 @@ vErrors.push(err105);
 }
 errors++;
 }
-if(data35 <= 0 || isNaN(data35)){
-const err106 = {instancePath:instancePath+"/settings/stages/" + i4,schemaPath:"#/$defs/stages/items/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+const len3 = data34.length;
+for(let i4=0; i4<len3; i4++){
+let data35 = data34[i4];
+if((typeof data35 == "number") && (isFinite(data35))){
+if(data35 > 100 || isNaN(data35)){
+const err106 = {instancePath:instancePath+"/settings/stages/" + i4,schemaPath:"#/$defs/stages/items/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -3576,9 +3576,8 @@ vErrors.push(err106);
 }
 errors++;
 }
-}
-else {
-const err107 = {instancePath:instancePath+"/settings/stages/" + i4,schemaPath:"#/$defs/stages/items/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data35 <= 0 || isNaN(data35)){
+const err107 = {instancePath:instancePath+"/settings/stages/" + i4,schemaPath:"#/$defs/stages/items/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -3588,9 +3587,8 @@ vErrors.push(err107);
 errors++;
 }
 }
-}
 else {
-const err108 = {instancePath:instancePath+"/settings/stages",schemaPath:"#/$defs/stages/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err108 = {instancePath:instancePath+"/settings/stages/" + i4,schemaPath:"#/$defs/stages/items/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -3600,11 +3598,9 @@ vErrors.push(err108);
 errors++;
 }
 }
-if(data26.windowSeconds !== undefined){
-let data36 = data26.windowSeconds;
-if((typeof data36 == "number") && (isFinite(data36))){
-if(data36 <= 0 || isNaN(data36)){
-const err109 = {instancePath:instancePath+"/settings/windowSeconds",schemaPath:"#/$defs/seconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+}
+else {
+const err109 = {instancePath:instancePath+"/settings/stages",schemaPath:"#/$defs/stages/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -3614,8 +3610,11 @@ vErrors.push(err109);
 errors++;
 }
 }
-else {
-const err110 = {instancePath:instancePath+"/settings/windowSeconds",schemaPath:"#/$defs/seconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data26.windowSeconds !== undefined){
+let data36 = data26.windowSeconds;
+if((typeof data36 == "number") && (isFinite(data36))){
+if(data36 <= 0 || isNaN(data36)){
+const err110 = {instancePath:instancePath+"/settings/windowSeconds",schemaPath:"#/$defs/seconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -3625,10 +3624,8 @@ vErrors.push(err110);
 errors++;
 }
 }
-if(data26.warmupWindows !== undefined){
-let data37 = data26.warmupWindows;
-if(!(((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37))) && (isFinite(data37)))){
-const err111 = {instancePath:instancePath+"/settings/warmupWindows",schemaPath:"#/properties/settings/properties/warmupWindows/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err111 = {instancePath:instancePath+"/settings/windowSeconds",schemaPath:"#/$defs/seconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -3637,9 +3634,11 @@ vErrors.push(err111);
 }
 errors++;
 }
-if((typeof data37 == "number") && (isFinite(data37))){
-if(data37 < 0 || isNaN(data37)){
-const err112 = {instancePath:instancePath+"/settings/warmupWindows",schemaPath:"#/properties/settings/properties/warmupWindows/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data26.warmupWindows !== undefined){
+let data37 = data26.warmupWindows;
+if(!(((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37))) && (isFinite(data37)))){
+const err112 = {instancePath:instancePath+"/settings/warmupWindows",schemaPath:"#/properties/settings/properties/warmupWindows/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -3648,13 +3647,9 @@ vErrors.push(err112);
 }
 errors++;
 }
-}
-}
-if(data26.dwellSeconds !== undefined){
-let data38 = data26.dwellSeconds;
-if((typeof data38 == "number") && (isFinite(data38))){
-if(data38 <= 0 || isNaN(data38)){
-const err113 = {instancePath:instancePath+"/settings/dwellSeconds",schemaPath:"#/$defs/seconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if((typeof data37 == "number") && (isFinite(data37))){
+if(data37 < 0 || isNaN(data37)){
+const err113 = {instancePath:instancePath+"/settings/warmupWindows",schemaPath:"#/properties/settings/properties/warmupWindows/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -3664,8 +3659,12 @@ vErrors.push(err113);
 errors++;
 }
 }
-else {
-const err114 = {instancePath:instancePath+"/settings/dwellSeconds",schemaPath:"#/$defs/seconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+}
+if(data26.dwellSeconds !== undefined){
+let data38 = data26.dwellSeconds;
+if((typeof data38 == "number") && (isFinite(data38))){
+if(data38 <= 0 || isNaN(data38)){
+const err114 = {instancePath:instancePath+"/settings/dwellSeconds",schemaPath:"#/$defs/seconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -3675,11 +3674,8 @@ vErrors.push(err114);
 errors++;
 }
 }
-if(data26.stageDeadlineSeconds !== undefined){
-let data39 = data26.stageDeadlineSeconds;
-if((typeof data39 == "number") && (isFinite(data39))){
-if(data39 <= 0 || isNaN(data39)){
-const err115 = {instancePath:instancePath+"/settings/stageDeadlineSeconds",schemaPath:"#/$defs/seconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+else {
+const err115 = {instancePath:instancePath+"/settings/dwellSeconds",schemaPath:"#/$defs/seconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -3689,8 +3685,11 @@ vErrors.push(err115);
 errors++;
 }
 }
-else {
-const err116 = {instancePath:instancePath+"/settings/stageDeadlineSeconds",schemaPath:"#/$defs/seconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data26.stageDeadlineSeconds !== undefined){
+let data39 = data26.stageDeadlineSeconds;
+if((typeof data39 == "number") && (isFinite(data39))){
+if(data39 <= 0 || isNaN(data39)){
+const err116 = {instancePath:instancePath+"/settings/stageDeadlineSeconds",schemaPath:"#/$defs/seconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -3700,11 +3699,8 @@ vErrors.push(err116);
 errors++;
 }
 }
-if(data26.maxTotalSeconds !== undefined){
-let data40 = data26.maxTotalSeconds;
-if((typeof data40 == "number") && (isFinite(data40))){
-if(data40 <= 0 || isNaN(data40)){
-const err117 = {instancePath:instancePath+"/settings/maxTotalSeconds",schemaPath:"#/$defs/seconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+else {
+const err117 = {instancePath:instancePath+"/settings/stageDeadlineSeconds",schemaPath:"#/$defs/seconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -3714,8 +3710,11 @@ vErrors.push(err117);
 errors++;
 }
 }
-else {
-const err118 = {instancePath:instancePath+"/settings/maxTotalSeconds",schemaPath:"#/$defs/seconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data26.lastStageDeadlineSeconds !== undefined){
+let data40 = data26.lastStageDeadlineSeconds;
+if((typeof data40 == "number") && (isFinite(data40))){
+if(data40 <= 0 || isNaN(data40)){
+const err118 = {instancePath:instancePath+"/settings/lastStageDeadlineSeconds",schemaPath:"#/$defs/seconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -3725,11 +3724,8 @@ vErrors.push(err118);
 errors++;
 }
 }
-if(data26.minCanaryRequestsPerPercent !== undefined){
-let data41 = data26.minCanaryRequestsPerPercent;
-if((typeof data41 == "number") && (isFinite(data41))){
-if(data41 < 0 || isNaN(data41)){
-const err119 = {instancePath:instancePath+"/settings/minCanaryRequestsPerPercent",schemaPath:"#/properties/settings/properties/minCanaryRequestsPerPercent/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+else {
+const err119 = {instancePath:instancePath+"/settings/lastStageDeadlineSeconds",schemaPath:"#/$defs/seconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -3739,8 +3735,11 @@ vErrors.push(err119);
 errors++;
 }
 }
-else {
-const err120 = {instancePath:instancePath+"/settings/minCanaryRequestsPerPercent",schemaPath:"#/properties/settings/properties/minCanaryRequestsPerPercent/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data26.maxTotalSeconds !== undefined){
+let data41 = data26.maxTotalSeconds;
+if((typeof data41 == "number") && (isFinite(data41))){
+if(data41 <= 0 || isNaN(data41)){
+const err120 = {instancePath:instancePath+"/settings/maxTotalSeconds",schemaPath:"#/$defs/seconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -3750,11 +3749,8 @@ vErrors.push(err120);
 errors++;
 }
 }
-if(data26.guards !== undefined){
-let data42 = data26.guards;
-if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
-if(data42.alpha === undefined){
-const err121 = {instancePath:instancePath+"/settings/guards",schemaPath:"#/properties/settings/properties/guards/required",keyword:"required",params:{missingProperty: "alpha"},message:"must have required property '"+"alpha"+"'"};
+else {
+const err121 = {instancePath:instancePath+"/settings/maxTotalSeconds",schemaPath:"#/$defs/seconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -3763,8 +3759,12 @@ vErrors.push(err121);
 }
 errors++;
 }
-if(data42.consecutiveBreaches === undefined){
-const err122 = {instancePath:instancePath+"/settings/guards",schemaPath:"#/properties/settings/properties/guards/required",keyword:"required",params:{missingProperty: "consecutiveBreaches"},message:"must have required property '"+"consecutiveBreaches"+"'"};
+}
+if(data26.minCanaryRequestsPerPercent !== undefined){
+let data42 = data26.minCanaryRequestsPerPercent;
+if((typeof data42 == "number") && (isFinite(data42))){
+if(data42 < 0 || isNaN(data42)){
+const err122 = {instancePath:instancePath+"/settings/minCanaryRequestsPerPercent",schemaPath:"#/properties/settings/properties/minCanaryRequestsPerPercent/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -3773,8 +3773,9 @@ vErrors.push(err122);
 }
 errors++;
 }
-if(data42.minWindowRequests === undefined){
-const err123 = {instancePath:instancePath+"/settings/guards",schemaPath:"#/properties/settings/properties/guards/required",keyword:"required",params:{missingProperty: "minWindowRequests"},message:"must have required property '"+"minWindowRequests"+"'"};
+}
+else {
+const err123 = {instancePath:instancePath+"/settings/minCanaryRequestsPerPercent",schemaPath:"#/properties/settings/properties/minCanaryRequestsPerPercent/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -3783,8 +3784,12 @@ vErrors.push(err123);
 }
 errors++;
 }
-if(data42.specs === undefined){
-const err124 = {instancePath:instancePath+"/settings/guards",schemaPath:"#/properties/settings/properties/guards/required",keyword:"required",params:{missingProperty: "specs"},message:"must have required property '"+"specs"+"'"};
+}
+if(data26.guards !== undefined){
+let data43 = data26.guards;
+if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
+if(data43.alpha === undefined){
+const err124 = {instancePath:instancePath+"/settings/guards",schemaPath:"#/properties/settings/properties/guards/required",keyword:"required",params:{missingProperty: "alpha"},message:"must have required property '"+"alpha"+"'"};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -3793,9 +3798,8 @@ vErrors.push(err124);
 }
 errors++;
 }
-for(const key6 in data42){
-if(!((((key6 === "alpha") || (key6 === "consecutiveBreaches")) || (key6 === "minWindowRequests")) || (key6 === "specs"))){
-const err125 = {instancePath:instancePath+"/settings/guards",schemaPath:"#/properties/settings/properties/guards/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+if(data43.consecutiveBreaches === undefined){
+const err125 = {instancePath:instancePath+"/settings/guards",schemaPath:"#/properties/settings/properties/guards/required",keyword:"required",params:{missingProperty: "consecutiveBreaches"},message:"must have required property '"+"consecutiveBreaches"+"'"};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -3804,12 +3808,8 @@ vErrors.push(err125);
 }
 errors++;
 }
-}
-if(data42.alpha !== undefined){
-let data43 = data42.alpha;
-if((typeof data43 == "number") && (isFinite(data43))){
-if(data43 >= 1 || isNaN(data43)){
-const err126 = {instancePath:instancePath+"/settings/guards/alpha",schemaPath:"#/properties/settings/properties/guards/properties/alpha/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1"};
+if(data43.minWindowRequests === undefined){
+const err126 = {instancePath:instancePath+"/settings/guards",schemaPath:"#/properties/settings/properties/guards/required",keyword:"required",params:{missingProperty: "minWindowRequests"},message:"must have required property '"+"minWindowRequests"+"'"};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -3818,8 +3818,8 @@ vErrors.push(err126);
 }
 errors++;
 }
-if(data43 <= 0 || isNaN(data43)){
-const err127 = {instancePath:instancePath+"/settings/guards/alpha",schemaPath:"#/properties/settings/properties/guards/properties/alpha/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(data43.specs === undefined){
+const err127 = {instancePath:instancePath+"/settings/guards",schemaPath:"#/properties/settings/properties/guards/required",keyword:"required",params:{missingProperty: "specs"},message:"must have required property '"+"specs"+"'"};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -3828,9 +3828,9 @@ vErrors.push(err127);
 }
 errors++;
 }
-}
-else {
-const err128 = {instancePath:instancePath+"/settings/guards/alpha",schemaPath:"#/properties/settings/properties/guards/properties/alpha/type",keyword:"type",params:{type: "number"},message:"must be number"};
+for(const key6 in data43){
+if(!((((key6 === "alpha") || (key6 === "consecutiveBreaches")) || (key6 === "minWindowRequests")) || (key6 === "specs"))){
+const err128 = {instancePath:instancePath+"/settings/guards",schemaPath:"#/properties/settings/properties/guards/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -3840,10 +3840,11 @@ vErrors.push(err128);
 errors++;
 }
 }
-if(data42.consecutiveBreaches !== undefined){
-let data44 = data42.consecutiveBreaches;
-if(!(((typeof data44 == "number") && (!(data44 % 1) && !isNaN(data44))) && (isFinite(data44)))){
-const err129 = {instancePath:instancePath+"/settings/guards/consecutiveBreaches",schemaPath:"#/properties/settings/properties/guards/properties/consecutiveBreaches/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data43.alpha !== undefined){
+let data44 = data43.alpha;
+if((typeof data44 == "number") && (isFinite(data44))){
+if(data44 >= 1 || isNaN(data44)){
+const err129 = {instancePath:instancePath+"/settings/guards/alpha",schemaPath:"#/properties/settings/properties/guards/properties/alpha/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1"};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -3852,9 +3853,8 @@ vErrors.push(err129);
 }
 errors++;
 }
-if((typeof data44 == "number") && (isFinite(data44))){
-if(data44 < 0 || isNaN(data44)){
-const err130 = {instancePath:instancePath+"/settings/guards/consecutiveBreaches",schemaPath:"#/properties/settings/properties/guards/properties/consecutiveBreaches/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data44 <= 0 || isNaN(data44)){
+const err130 = {instancePath:instancePath+"/settings/guards/alpha",schemaPath:"#/properties/settings/properties/guards/properties/alpha/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -3864,11 +3864,8 @@ vErrors.push(err130);
 errors++;
 }
 }
-}
-if(data42.minWindowRequests !== undefined){
-let data45 = data42.minWindowRequests;
-if(!(((typeof data45 == "number") && (!(data45 % 1) && !isNaN(data45))) && (isFinite(data45)))){
-const err131 = {instancePath:instancePath+"/settings/guards/minWindowRequests",schemaPath:"#/properties/settings/properties/guards/properties/minWindowRequests/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err131 = {instancePath:instancePath+"/settings/guards/alpha",schemaPath:"#/properties/settings/properties/guards/properties/alpha/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -3877,9 +3874,11 @@ vErrors.push(err131);
 }
 errors++;
 }
-if((typeof data45 == "number") && (isFinite(data45))){
-if(data45 < 0 || isNaN(data45)){
-const err132 = {instancePath:instancePath+"/settings/guards/minWindowRequests",schemaPath:"#/properties/settings/properties/guards/properties/minWindowRequests/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data43.consecutiveBreaches !== undefined){
+let data45 = data43.consecutiveBreaches;
+if(!(((typeof data45 == "number") && (!(data45 % 1) && !isNaN(data45))) && (isFinite(data45)))){
+const err132 = {instancePath:instancePath+"/settings/guards/consecutiveBreaches",schemaPath:"#/properties/settings/properties/guards/properties/consecutiveBreaches/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -3888,14 +3887,9 @@ vErrors.push(err132);
 }
 errors++;
 }
-}
-}
-if(data42.specs !== undefined){
-let data46 = data42.specs;
-if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
-for(const key7 in data46){
-if(!((((((key7 === "errorRate") || (key7 === "successRate")) || (key7 === "p99Ms")) || (key7 === "p50Ms")) || (key7 === "qualityScore")) || (key7 === "costSpike"))){
-const err133 = {instancePath:instancePath+"/settings/guards/specs",schemaPath:"#/properties/settings/properties/guards/properties/specs/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+if((typeof data45 == "number") && (isFinite(data45))){
+if(data45 < 0 || isNaN(data45)){
+const err133 = {instancePath:instancePath+"/settings/guards/consecutiveBreaches",schemaPath:"#/properties/settings/properties/guards/properties/consecutiveBreaches/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -3905,14 +3899,11 @@ vErrors.push(err133);
 errors++;
 }
 }
-if(data46.errorRate !== undefined){
-let data47 = data46.errorRate;
-const _errs110 = errors;
-let valid33 = false;
-let passing0 = null;
-const _errs111 = errors;
-if(data47 !== null){
-const err134 = {instancePath:instancePath+"/settings/guards/specs/errorRate",schemaPath:"#/$defs/guardSpec/oneOf/0/type",keyword:"type",params:{type: "null"},message:"must be null"};
+}
+if(data43.minWindowRequests !== undefined){
+let data46 = data43.minWindowRequests;
+if(!(((typeof data46 == "number") && (!(data46 % 1) && !isNaN(data46))) && (isFinite(data46)))){
+const err134 = {instancePath:instancePath+"/settings/guards/minWindowRequests",schemaPath:"#/properties/settings/properties/guards/properties/minWindowRequests/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -3921,15 +3912,9 @@ vErrors.push(err134);
 }
 errors++;
 }
-var _valid0 = _errs111 === errors;
-if(_valid0){
-valid33 = true;
-passing0 = 0;
-}
-const _errs113 = errors;
-if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
-if(data47.limit === undefined){
-const err135 = {instancePath:instancePath+"/settings/guards/specs/errorRate",schemaPath:"#/$defs/guardSpec/oneOf/1/required",keyword:"required",params:{missingProperty: "limit"},message:"must have required property '"+"limit"+"'"};
+if((typeof data46 == "number") && (isFinite(data46))){
+if(data46 < 0 || isNaN(data46)){
+const err135 = {instancePath:instancePath+"/settings/guards/minWindowRequests",schemaPath:"#/properties/settings/properties/guards/properties/minWindowRequests/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -3938,8 +3923,14 @@ vErrors.push(err135);
 }
 errors++;
 }
-if(data47.required === undefined){
-const err136 = {instancePath:instancePath+"/settings/guards/specs/errorRate",schemaPath:"#/$defs/guardSpec/oneOf/1/required",keyword:"required",params:{missingProperty: "required"},message:"must have required property '"+"required"+"'"};
+}
+}
+if(data43.specs !== undefined){
+let data47 = data43.specs;
+if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
+for(const key7 in data47){
+if(!((((((key7 === "errorRate") || (key7 === "successRate")) || (key7 === "p99Ms")) || (key7 === "p50Ms")) || (key7 === "qualityScore")) || (key7 === "costSpike"))){
+const err136 = {instancePath:instancePath+"/settings/guards/specs",schemaPath:"#/properties/settings/properties/guards/properties/specs/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -3948,9 +3939,15 @@ vErrors.push(err136);
 }
 errors++;
 }
-for(const key8 in data47){
-if(!((key8 === "limit") || (key8 === "required"))){
-const err137 = {instancePath:instancePath+"/settings/guards/specs/errorRate",schemaPath:"#/$defs/guardSpec/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+}
+if(data47.errorRate !== undefined){
+let data48 = data47.errorRate;
+const _errs113 = errors;
+let valid34 = false;
+let passing0 = null;
+const _errs114 = errors;
+if(data48 !== null){
+const err137 = {instancePath:instancePath+"/settings/guards/specs/errorRate",schemaPath:"#/$defs/guardSpec/oneOf/0/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -3959,11 +3956,15 @@ vErrors.push(err137);
 }
 errors++;
 }
+var _valid0 = _errs114 === errors;
+if(_valid0){
+valid34 = true;
+passing0 = 0;
 }
-if(data47.limit !== undefined){
-let data48 = data47.limit;
-if(!((typeof data48 == "number") && (isFinite(data48)))){
-const err138 = {instancePath:instancePath+"/settings/guards/specs/errorRate/limit",schemaPath:"#/$defs/guardSpec/oneOf/1/properties/limit/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const _errs116 = errors;
+if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
+if(data48.limit === undefined){
+const err138 = {instancePath:instancePath+"/settings/guards/specs/errorRate",schemaPath:"#/$defs/guardSpec/oneOf/1/required",keyword:"required",params:{missingProperty: "limit"},message:"must have required property '"+"limit"+"'"};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -3972,10 +3973,8 @@ vErrors.push(err138);
 }
 errors++;
 }
-}
-if(data47.required !== undefined){
-if(typeof data47.required !== "boolean"){
-const err139 = {instancePath:instancePath+"/settings/guards/specs/errorRate/required",schemaPath:"#/$defs/guardSpec/oneOf/1/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data48.required === undefined){
+const err139 = {instancePath:instancePath+"/settings/guards/specs/errorRate",schemaPath:"#/$defs/guardSpec/oneOf/1/required",keyword:"required",params:{missingProperty: "required"},message:"must have required property '"+"required"+"'"};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -3984,10 +3983,9 @@ vErrors.push(err139);
 }
 errors++;
 }
-}
-}
-else {
-const err140 = {instancePath:instancePath+"/settings/guards/specs/errorRate",schemaPath:"#/$defs/guardSpec/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key8 in data48){
+if(!((key8 === "limit") || (key8 === "required"))){
+const err140 = {instancePath:instancePath+"/settings/guards/specs/errorRate",schemaPath:"#/$defs/guardSpec/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -3996,19 +3994,11 @@ vErrors.push(err140);
 }
 errors++;
 }
-var _valid0 = _errs113 === errors;
-if(_valid0 && valid33){
-valid33 = false;
-passing0 = [passing0, 1];
 }
-else {
-if(_valid0){
-valid33 = true;
-passing0 = 1;
-}
-}
-if(!valid33){
-const err141 = {instancePath:instancePath+"/settings/guards/specs/errorRate",schemaPath:"#/$defs/guardSpec/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
+if(data48.limit !== undefined){
+let data49 = data48.limit;
+if(!((typeof data49 == "number") && (isFinite(data49)))){
+const err141 = {instancePath:instancePath+"/settings/guards/specs/errorRate/limit",schemaPath:"#/$defs/guardSpec/oneOf/1/properties/limit/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -4017,26 +4007,10 @@ vErrors.push(err141);
 }
 errors++;
 }
-else {
-errors = _errs110;
-if(vErrors !== null){
-if(_errs110){
-vErrors.length = _errs110;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data46.successRate !== undefined){
-let data50 = data46.successRate;
-const _errs122 = errors;
-let valid36 = false;
-let passing1 = null;
-const _errs123 = errors;
-if(data50 !== null){
-const err142 = {instancePath:instancePath+"/settings/guards/specs/successRate",schemaPath:"#/$defs/guardSpec/oneOf/0/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(data48.required !== undefined){
+if(typeof data48.required !== "boolean"){
+const err142 = {instancePath:instancePath+"/settings/guards/specs/errorRate/required",schemaPath:"#/$defs/guardSpec/oneOf/1/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -4045,15 +4019,10 @@ vErrors.push(err142);
 }
 errors++;
 }
-var _valid1 = _errs123 === errors;
-if(_valid1){
-valid36 = true;
-passing1 = 0;
 }
-const _errs125 = errors;
-if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
-if(data50.limit === undefined){
-const err143 = {instancePath:instancePath+"/settings/guards/specs/successRate",schemaPath:"#/$defs/guardSpec/oneOf/1/required",keyword:"required",params:{missingProperty: "limit"},message:"must have required property '"+"limit"+"'"};
+}
+else {
+const err143 = {instancePath:instancePath+"/settings/guards/specs/errorRate",schemaPath:"#/$defs/guardSpec/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -4062,8 +4031,19 @@ vErrors.push(err143);
 }
 errors++;
 }
-if(data50.required === undefined){
-const err144 = {instancePath:instancePath+"/settings/guards/specs/successRate",schemaPath:"#/$defs/guardSpec/oneOf/1/required",keyword:"required",params:{missingProperty: "required"},message:"must have required property '"+"required"+"'"};
+var _valid0 = _errs116 === errors;
+if(_valid0 && valid34){
+valid34 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid34 = true;
+passing0 = 1;
+}
+}
+if(!valid34){
+const err144 = {instancePath:instancePath+"/settings/guards/specs/errorRate",schemaPath:"#/$defs/guardSpec/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -4072,9 +4052,26 @@ vErrors.push(err144);
 }
 errors++;
 }
-for(const key9 in data50){
-if(!((key9 === "limit") || (key9 === "required"))){
-const err145 = {instancePath:instancePath+"/settings/guards/specs/successRate",schemaPath:"#/$defs/guardSpec/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+else {
+errors = _errs113;
+if(vErrors !== null){
+if(_errs113){
+vErrors.length = _errs113;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data47.successRate !== undefined){
+let data51 = data47.successRate;
+const _errs125 = errors;
+let valid37 = false;
+let passing1 = null;
+const _errs126 = errors;
+if(data51 !== null){
+const err145 = {instancePath:instancePath+"/settings/guards/specs/successRate",schemaPath:"#/$defs/guardSpec/oneOf/0/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -4083,11 +4080,15 @@ vErrors.push(err145);
 }
 errors++;
 }
+var _valid1 = _errs126 === errors;
+if(_valid1){
+valid37 = true;
+passing1 = 0;
 }
-if(data50.limit !== undefined){
-let data51 = data50.limit;
-if(!((typeof data51 == "number") && (isFinite(data51)))){
-const err146 = {instancePath:instancePath+"/settings/guards/specs/successRate/limit",schemaPath:"#/$defs/guardSpec/oneOf/1/properties/limit/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const _errs128 = errors;
+if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
+if(data51.limit === undefined){
+const err146 = {instancePath:instancePath+"/settings/guards/specs/successRate",schemaPath:"#/$defs/guardSpec/oneOf/1/required",keyword:"required",params:{missingProperty: "limit"},message:"must have required property '"+"limit"+"'"};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -4096,10 +4097,8 @@ vErrors.push(err146);
 }
 errors++;
 }
-}
-if(data50.required !== undefined){
-if(typeof data50.required !== "boolean"){
-const err147 = {instancePath:instancePath+"/settings/guards/specs/successRate/required",schemaPath:"#/$defs/guardSpec/oneOf/1/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data51.required === undefined){
+const err147 = {instancePath:instancePath+"/settings/guards/specs/successRate",schemaPath:"#/$defs/guardSpec/oneOf/1/required",keyword:"required",params:{missingProperty: "required"},message:"must have required property '"+"required"+"'"};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -4108,10 +4107,9 @@ vErrors.push(err147);
 }
 errors++;
 }
-}
-}
-else {
-const err148 = {instancePath:instancePath+"/settings/guards/specs/successRate",schemaPath:"#/$defs/guardSpec/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key9 in data51){
+if(!((key9 === "limit") || (key9 === "required"))){
+const err148 = {instancePath:instancePath+"/settings/guards/specs/successRate",schemaPath:"#/$defs/guardSpec/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -4120,19 +4118,11 @@ vErrors.push(err148);
 }
 errors++;
 }
-var _valid1 = _errs125 === errors;
-if(_valid1 && valid36){
-valid36 = false;
-passing1 = [passing1, 1];
 }
-else {
-if(_valid1){
-valid36 = true;
-passing1 = 1;
-}
-}
-if(!valid36){
-const err149 = {instancePath:instancePath+"/settings/guards/specs/successRate",schemaPath:"#/$defs/guardSpec/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
+if(data51.limit !== undefined){
+let data52 = data51.limit;
+if(!((typeof data52 == "number") && (isFinite(data52)))){
+const err149 = {instancePath:instancePath+"/settings/guards/specs/successRate/limit",schemaPath:"#/$defs/guardSpec/oneOf/1/properties/limit/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -4141,26 +4131,10 @@ vErrors.push(err149);
 }
 errors++;
 }
-else {
-errors = _errs122;
-if(vErrors !== null){
-if(_errs122){
-vErrors.length = _errs122;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data46.p99Ms !== undefined){
-let data53 = data46.p99Ms;
-const _errs134 = errors;
-let valid39 = false;
-let passing2 = null;
-const _errs135 = errors;
-if(data53 !== null){
-const err150 = {instancePath:instancePath+"/settings/guards/specs/p99Ms",schemaPath:"#/$defs/guardSpec/oneOf/0/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(data51.required !== undefined){
+if(typeof data51.required !== "boolean"){
+const err150 = {instancePath:instancePath+"/settings/guards/specs/successRate/required",schemaPath:"#/$defs/guardSpec/oneOf/1/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -4169,15 +4143,10 @@ vErrors.push(err150);
 }
 errors++;
 }
-var _valid2 = _errs135 === errors;
-if(_valid2){
-valid39 = true;
-passing2 = 0;
 }
-const _errs137 = errors;
-if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
-if(data53.limit === undefined){
-const err151 = {instancePath:instancePath+"/settings/guards/specs/p99Ms",schemaPath:"#/$defs/guardSpec/oneOf/1/required",keyword:"required",params:{missingProperty: "limit"},message:"must have required property '"+"limit"+"'"};
+}
+else {
+const err151 = {instancePath:instancePath+"/settings/guards/specs/successRate",schemaPath:"#/$defs/guardSpec/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -4186,8 +4155,19 @@ vErrors.push(err151);
 }
 errors++;
 }
-if(data53.required === undefined){
-const err152 = {instancePath:instancePath+"/settings/guards/specs/p99Ms",schemaPath:"#/$defs/guardSpec/oneOf/1/required",keyword:"required",params:{missingProperty: "required"},message:"must have required property '"+"required"+"'"};
+var _valid1 = _errs128 === errors;
+if(_valid1 && valid37){
+valid37 = false;
+passing1 = [passing1, 1];
+}
+else {
+if(_valid1){
+valid37 = true;
+passing1 = 1;
+}
+}
+if(!valid37){
+const err152 = {instancePath:instancePath+"/settings/guards/specs/successRate",schemaPath:"#/$defs/guardSpec/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -4196,9 +4176,26 @@ vErrors.push(err152);
 }
 errors++;
 }
-for(const key10 in data53){
-if(!((key10 === "limit") || (key10 === "required"))){
-const err153 = {instancePath:instancePath+"/settings/guards/specs/p99Ms",schemaPath:"#/$defs/guardSpec/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+else {
+errors = _errs125;
+if(vErrors !== null){
+if(_errs125){
+vErrors.length = _errs125;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data47.p99Ms !== undefined){
+let data54 = data47.p99Ms;
+const _errs137 = errors;
+let valid40 = false;
+let passing2 = null;
+const _errs138 = errors;
+if(data54 !== null){
+const err153 = {instancePath:instancePath+"/settings/guards/specs/p99Ms",schemaPath:"#/$defs/guardSpec/oneOf/0/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -4207,11 +4204,15 @@ vErrors.push(err153);
 }
 errors++;
 }
+var _valid2 = _errs138 === errors;
+if(_valid2){
+valid40 = true;
+passing2 = 0;
 }
-if(data53.limit !== undefined){
-let data54 = data53.limit;
-if(!((typeof data54 == "number") && (isFinite(data54)))){
-const err154 = {instancePath:instancePath+"/settings/guards/specs/p99Ms/limit",schemaPath:"#/$defs/guardSpec/oneOf/1/properties/limit/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const _errs140 = errors;
+if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
+if(data54.limit === undefined){
+const err154 = {instancePath:instancePath+"/settings/guards/specs/p99Ms",schemaPath:"#/$defs/guardSpec/oneOf/1/required",keyword:"required",params:{missingProperty: "limit"},message:"must have required property '"+"limit"+"'"};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -4220,10 +4221,8 @@ vErrors.push(err154);
 }
 errors++;
 }
-}
-if(data53.required !== undefined){
-if(typeof data53.required !== "boolean"){
-const err155 = {instancePath:instancePath+"/settings/guards/specs/p99Ms/required",schemaPath:"#/$defs/guardSpec/oneOf/1/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data54.required === undefined){
+const err155 = {instancePath:instancePath+"/settings/guards/specs/p99Ms",schemaPath:"#/$defs/guardSpec/oneOf/1/required",keyword:"required",params:{missingProperty: "required"},message:"must have required property '"+"required"+"'"};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -4232,10 +4231,9 @@ vErrors.push(err155);
 }
 errors++;
 }
-}
-}
-else {
-const err156 = {instancePath:instancePath+"/settings/guards/specs/p99Ms",schemaPath:"#/$defs/guardSpec/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key10 in data54){
+if(!((key10 === "limit") || (key10 === "required"))){
+const err156 = {instancePath:instancePath+"/settings/guards/specs/p99Ms",schemaPath:"#/$defs/guardSpec/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -4244,19 +4242,11 @@ vErrors.push(err156);
 }
 errors++;
 }
-var _valid2 = _errs137 === errors;
-if(_valid2 && valid39){
-valid39 = false;
-passing2 = [passing2, 1];
 }
-else {
-if(_valid2){
-valid39 = true;
-passing2 = 1;
-}
-}
-if(!valid39){
-const err157 = {instancePath:instancePath+"/settings/guards/specs/p99Ms",schemaPath:"#/$defs/guardSpec/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf"};
+if(data54.limit !== undefined){
+let data55 = data54.limit;
+if(!((typeof data55 == "number") && (isFinite(data55)))){
+const err157 = {instancePath:instancePath+"/settings/guards/specs/p99Ms/limit",schemaPath:"#/$defs/guardSpec/oneOf/1/properties/limit/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -4265,26 +4255,10 @@ vErrors.push(err157);
 }
 errors++;
 }
-else {
-errors = _errs134;
-if(vErrors !== null){
-if(_errs134){
-vErrors.length = _errs134;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data46.p50Ms !== undefined){
-let data56 = data46.p50Ms;
-const _errs146 = errors;
-let valid42 = false;
-let passing3 = null;
-const _errs147 = errors;
-if(data56 !== null){
-const err158 = {instancePath:instancePath+"/settings/guards/specs/p50Ms",schemaPath:"#/$defs/guardSpec/oneOf/0/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(data54.required !== undefined){
+if(typeof data54.required !== "boolean"){
+const err158 = {instancePath:instancePath+"/settings/guards/specs/p99Ms/required",schemaPath:"#/$defs/guardSpec/oneOf/1/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -4293,15 +4267,10 @@ vErrors.push(err158);
 }
 errors++;
 }
-var _valid3 = _errs147 === errors;
-if(_valid3){
-valid42 = true;
-passing3 = 0;
 }
-const _errs149 = errors;
-if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
-if(data56.limit === undefined){
-const err159 = {instancePath:instancePath+"/settings/guards/specs/p50Ms",schemaPath:"#/$defs/guardSpec/oneOf/1/required",keyword:"required",params:{missingProperty: "limit"},message:"must have required property '"+"limit"+"'"};
+}
+else {
+const err159 = {instancePath:instancePath+"/settings/guards/specs/p99Ms",schemaPath:"#/$defs/guardSpec/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -4310,8 +4279,19 @@ vErrors.push(err159);
 }
 errors++;
 }
-if(data56.required === undefined){
-const err160 = {instancePath:instancePath+"/settings/guards/specs/p50Ms",schemaPath:"#/$defs/guardSpec/oneOf/1/required",keyword:"required",params:{missingProperty: "required"},message:"must have required property '"+"required"+"'"};
+var _valid2 = _errs140 === errors;
+if(_valid2 && valid40){
+valid40 = false;
+passing2 = [passing2, 1];
+}
+else {
+if(_valid2){
+valid40 = true;
+passing2 = 1;
+}
+}
+if(!valid40){
+const err160 = {instancePath:instancePath+"/settings/guards/specs/p99Ms",schemaPath:"#/$defs/guardSpec/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -4320,9 +4300,26 @@ vErrors.push(err160);
 }
 errors++;
 }
-for(const key11 in data56){
-if(!((key11 === "limit") || (key11 === "required"))){
-const err161 = {instancePath:instancePath+"/settings/guards/specs/p50Ms",schemaPath:"#/$defs/guardSpec/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
+else {
+errors = _errs137;
+if(vErrors !== null){
+if(_errs137){
+vErrors.length = _errs137;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data47.p50Ms !== undefined){
+let data57 = data47.p50Ms;
+const _errs149 = errors;
+let valid43 = false;
+let passing3 = null;
+const _errs150 = errors;
+if(data57 !== null){
+const err161 = {instancePath:instancePath+"/settings/guards/specs/p50Ms",schemaPath:"#/$defs/guardSpec/oneOf/0/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -4331,11 +4328,15 @@ vErrors.push(err161);
 }
 errors++;
 }
+var _valid3 = _errs150 === errors;
+if(_valid3){
+valid43 = true;
+passing3 = 0;
 }
-if(data56.limit !== undefined){
-let data57 = data56.limit;
-if(!((typeof data57 == "number") && (isFinite(data57)))){
-const err162 = {instancePath:instancePath+"/settings/guards/specs/p50Ms/limit",schemaPath:"#/$defs/guardSpec/oneOf/1/properties/limit/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const _errs152 = errors;
+if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+if(data57.limit === undefined){
+const err162 = {instancePath:instancePath+"/settings/guards/specs/p50Ms",schemaPath:"#/$defs/guardSpec/oneOf/1/required",keyword:"required",params:{missingProperty: "limit"},message:"must have required property '"+"limit"+"'"};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -4344,10 +4345,8 @@ vErrors.push(err162);
 }
 errors++;
 }
-}
-if(data56.required !== undefined){
-if(typeof data56.required !== "boolean"){
-const err163 = {instancePath:instancePath+"/settings/guards/specs/p50Ms/required",schemaPath:"#/$defs/guardSpec/oneOf/1/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data57.required === undefined){
+const err163 = {instancePath:instancePath+"/settings/guards/specs/p50Ms",schemaPath:"#/$defs/guardSpec/oneOf/1/required",keyword:"required",params:{missingProperty: "required"},message:"must have required property '"+"required"+"'"};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -4356,10 +4355,9 @@ vErrors.push(err163);
 }
 errors++;
 }
-}
-}
-else {
-const err164 = {instancePath:instancePath+"/settings/guards/specs/p50Ms",schemaPath:"#/$defs/guardSpec/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key11 in data57){
+if(!((key11 === "limit") || (key11 === "required"))){
+const err164 = {instancePath:instancePath+"/settings/guards/specs/p50Ms",schemaPath:"#/$defs/guardSpec/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -4368,19 +4366,11 @@ vErrors.push(err164);
 }
 errors++;
 }
-var _valid3 = _errs149 === errors;
-if(_valid3 && valid42){
-valid42 = false;
-passing3 = [passing3, 1];
 }
-else {
-if(_valid3){
-valid42 = true;
-passing3 = 1;
-}
-}
-if(!valid42){
-const err165 = {instancePath:instancePath+"/settings/guards/specs/p50Ms",schemaPath:"#/$defs/guardSpec/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf"};
+if(data57.limit !== undefined){
+let data58 = data57.limit;
+if(!((typeof data58 == "number") && (isFinite(data58)))){
+const err165 = {instancePath:instancePath+"/settings/guards/specs/p50Ms/limit",schemaPath:"#/$defs/guardSpec/oneOf/1/properties/limit/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -4389,26 +4379,10 @@ vErrors.push(err165);
 }
 errors++;
 }
-else {
-errors = _errs146;
-if(vErrors !== null){
-if(_errs146){
-vErrors.length = _errs146;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data46.qualityScore !== undefined){
-let data59 = data46.qualityScore;
-const _errs158 = errors;
-let valid45 = false;
-let passing4 = null;
-const _errs159 = errors;
-if(data59 !== null){
-const err166 = {instancePath:instancePath+"/settings/guards/specs/qualityScore",schemaPath:"#/$defs/guardSpec/oneOf/0/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(data57.required !== undefined){
+if(typeof data57.required !== "boolean"){
+const err166 = {instancePath:instancePath+"/settings/guards/specs/p50Ms/required",schemaPath:"#/$defs/guardSpec/oneOf/1/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -4417,15 +4391,10 @@ vErrors.push(err166);
 }
 errors++;
 }
-var _valid4 = _errs159 === errors;
-if(_valid4){
-valid45 = true;
-passing4 = 0;
 }
-const _errs161 = errors;
-if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
-if(data59.limit === undefined){
-const err167 = {instancePath:instancePath+"/settings/guards/specs/qualityScore",schemaPath:"#/$defs/guardSpec/oneOf/1/required",keyword:"required",params:{missingProperty: "limit"},message:"must have required property '"+"limit"+"'"};
+}
+else {
+const err167 = {instancePath:instancePath+"/settings/guards/specs/p50Ms",schemaPath:"#/$defs/guardSpec/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -4434,8 +4403,19 @@ vErrors.push(err167);
 }
 errors++;
 }
-if(data59.required === undefined){
-const err168 = {instancePath:instancePath+"/settings/guards/specs/qualityScore",schemaPath:"#/$defs/guardSpec/oneOf/1/required",keyword:"required",params:{missingProperty: "required"},message:"must have required property '"+"required"+"'"};
+var _valid3 = _errs152 === errors;
+if(_valid3 && valid43){
+valid43 = false;
+passing3 = [passing3, 1];
+}
+else {
+if(_valid3){
+valid43 = true;
+passing3 = 1;
+}
+}
+if(!valid43){
+const err168 = {instancePath:instancePath+"/settings/guards/specs/p50Ms",schemaPath:"#/$defs/guardSpec/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -4444,9 +4424,26 @@ vErrors.push(err168);
 }
 errors++;
 }
-for(const key12 in data59){
-if(!((key12 === "limit") || (key12 === "required"))){
-const err169 = {instancePath:instancePath+"/settings/guards/specs/qualityScore",schemaPath:"#/$defs/guardSpec/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
+else {
+errors = _errs149;
+if(vErrors !== null){
+if(_errs149){
+vErrors.length = _errs149;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data47.qualityScore !== undefined){
+let data60 = data47.qualityScore;
+const _errs161 = errors;
+let valid46 = false;
+let passing4 = null;
+const _errs162 = errors;
+if(data60 !== null){
+const err169 = {instancePath:instancePath+"/settings/guards/specs/qualityScore",schemaPath:"#/$defs/guardSpec/oneOf/0/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -4455,11 +4452,15 @@ vErrors.push(err169);
 }
 errors++;
 }
+var _valid4 = _errs162 === errors;
+if(_valid4){
+valid46 = true;
+passing4 = 0;
 }
-if(data59.limit !== undefined){
-let data60 = data59.limit;
-if(!((typeof data60 == "number") && (isFinite(data60)))){
-const err170 = {instancePath:instancePath+"/settings/guards/specs/qualityScore/limit",schemaPath:"#/$defs/guardSpec/oneOf/1/properties/limit/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const _errs164 = errors;
+if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
+if(data60.limit === undefined){
+const err170 = {instancePath:instancePath+"/settings/guards/specs/qualityScore",schemaPath:"#/$defs/guardSpec/oneOf/1/required",keyword:"required",params:{missingProperty: "limit"},message:"must have required property '"+"limit"+"'"};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -4468,10 +4469,8 @@ vErrors.push(err170);
 }
 errors++;
 }
-}
-if(data59.required !== undefined){
-if(typeof data59.required !== "boolean"){
-const err171 = {instancePath:instancePath+"/settings/guards/specs/qualityScore/required",schemaPath:"#/$defs/guardSpec/oneOf/1/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data60.required === undefined){
+const err171 = {instancePath:instancePath+"/settings/guards/specs/qualityScore",schemaPath:"#/$defs/guardSpec/oneOf/1/required",keyword:"required",params:{missingProperty: "required"},message:"must have required property '"+"required"+"'"};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -4480,10 +4479,9 @@ vErrors.push(err171);
 }
 errors++;
 }
-}
-}
-else {
-const err172 = {instancePath:instancePath+"/settings/guards/specs/qualityScore",schemaPath:"#/$defs/guardSpec/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key12 in data60){
+if(!((key12 === "limit") || (key12 === "required"))){
+const err172 = {instancePath:instancePath+"/settings/guards/specs/qualityScore",schemaPath:"#/$defs/guardSpec/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -4492,19 +4490,11 @@ vErrors.push(err172);
 }
 errors++;
 }
-var _valid4 = _errs161 === errors;
-if(_valid4 && valid45){
-valid45 = false;
-passing4 = [passing4, 1];
 }
-else {
-if(_valid4){
-valid45 = true;
-passing4 = 1;
-}
-}
-if(!valid45){
-const err173 = {instancePath:instancePath+"/settings/guards/specs/qualityScore",schemaPath:"#/$defs/guardSpec/oneOf",keyword:"oneOf",params:{passingSchemas: passing4},message:"must match exactly one schema in oneOf"};
+if(data60.limit !== undefined){
+let data61 = data60.limit;
+if(!((typeof data61 == "number") && (isFinite(data61)))){
+const err173 = {instancePath:instancePath+"/settings/guards/specs/qualityScore/limit",schemaPath:"#/$defs/guardSpec/oneOf/1/properties/limit/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -4513,26 +4503,10 @@ vErrors.push(err173);
 }
 errors++;
 }
-else {
-errors = _errs158;
-if(vErrors !== null){
-if(_errs158){
-vErrors.length = _errs158;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data46.costSpike !== undefined){
-let data62 = data46.costSpike;
-const _errs170 = errors;
-let valid48 = false;
-let passing5 = null;
-const _errs171 = errors;
-if(data62 !== null){
-const err174 = {instancePath:instancePath+"/settings/guards/specs/costSpike",schemaPath:"#/$defs/guardSpec/oneOf/0/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(data60.required !== undefined){
+if(typeof data60.required !== "boolean"){
+const err174 = {instancePath:instancePath+"/settings/guards/specs/qualityScore/required",schemaPath:"#/$defs/guardSpec/oneOf/1/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -4541,15 +4515,10 @@ vErrors.push(err174);
 }
 errors++;
 }
-var _valid5 = _errs171 === errors;
-if(_valid5){
-valid48 = true;
-passing5 = 0;
 }
-const _errs173 = errors;
-if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
-if(data62.limit === undefined){
-const err175 = {instancePath:instancePath+"/settings/guards/specs/costSpike",schemaPath:"#/$defs/guardSpec/oneOf/1/required",keyword:"required",params:{missingProperty: "limit"},message:"must have required property '"+"limit"+"'"};
+}
+else {
+const err175 = {instancePath:instancePath+"/settings/guards/specs/qualityScore",schemaPath:"#/$defs/guardSpec/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -4558,8 +4527,19 @@ vErrors.push(err175);
 }
 errors++;
 }
-if(data62.required === undefined){
-const err176 = {instancePath:instancePath+"/settings/guards/specs/costSpike",schemaPath:"#/$defs/guardSpec/oneOf/1/required",keyword:"required",params:{missingProperty: "required"},message:"must have required property '"+"required"+"'"};
+var _valid4 = _errs164 === errors;
+if(_valid4 && valid46){
+valid46 = false;
+passing4 = [passing4, 1];
+}
+else {
+if(_valid4){
+valid46 = true;
+passing4 = 1;
+}
+}
+if(!valid46){
+const err176 = {instancePath:instancePath+"/settings/guards/specs/qualityScore",schemaPath:"#/$defs/guardSpec/oneOf",keyword:"oneOf",params:{passingSchemas: passing4},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -4568,9 +4548,26 @@ vErrors.push(err176);
 }
 errors++;
 }
-for(const key13 in data62){
-if(!((key13 === "limit") || (key13 === "required"))){
-const err177 = {instancePath:instancePath+"/settings/guards/specs/costSpike",schemaPath:"#/$defs/guardSpec/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
+else {
+errors = _errs161;
+if(vErrors !== null){
+if(_errs161){
+vErrors.length = _errs161;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data47.costSpike !== undefined){
+let data63 = data47.costSpike;
+const _errs173 = errors;
+let valid49 = false;
+let passing5 = null;
+const _errs174 = errors;
+if(data63 !== null){
+const err177 = {instancePath:instancePath+"/settings/guards/specs/costSpike",schemaPath:"#/$defs/guardSpec/oneOf/0/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -4579,11 +4576,15 @@ vErrors.push(err177);
 }
 errors++;
 }
+var _valid5 = _errs174 === errors;
+if(_valid5){
+valid49 = true;
+passing5 = 0;
 }
-if(data62.limit !== undefined){
-let data63 = data62.limit;
-if(!((typeof data63 == "number") && (isFinite(data63)))){
-const err178 = {instancePath:instancePath+"/settings/guards/specs/costSpike/limit",schemaPath:"#/$defs/guardSpec/oneOf/1/properties/limit/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const _errs176 = errors;
+if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
+if(data63.limit === undefined){
+const err178 = {instancePath:instancePath+"/settings/guards/specs/costSpike",schemaPath:"#/$defs/guardSpec/oneOf/1/required",keyword:"required",params:{missingProperty: "limit"},message:"must have required property '"+"limit"+"'"};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -4592,10 +4593,8 @@ vErrors.push(err178);
 }
 errors++;
 }
-}
-if(data62.required !== undefined){
-if(typeof data62.required !== "boolean"){
-const err179 = {instancePath:instancePath+"/settings/guards/specs/costSpike/required",schemaPath:"#/$defs/guardSpec/oneOf/1/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data63.required === undefined){
+const err179 = {instancePath:instancePath+"/settings/guards/specs/costSpike",schemaPath:"#/$defs/guardSpec/oneOf/1/required",keyword:"required",params:{missingProperty: "required"},message:"must have required property '"+"required"+"'"};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -4604,10 +4603,9 @@ vErrors.push(err179);
 }
 errors++;
 }
-}
-}
-else {
-const err180 = {instancePath:instancePath+"/settings/guards/specs/costSpike",schemaPath:"#/$defs/guardSpec/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key13 in data63){
+if(!((key13 === "limit") || (key13 === "required"))){
+const err180 = {instancePath:instancePath+"/settings/guards/specs/costSpike",schemaPath:"#/$defs/guardSpec/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -4616,19 +4614,11 @@ vErrors.push(err180);
 }
 errors++;
 }
-var _valid5 = _errs173 === errors;
-if(_valid5 && valid48){
-valid48 = false;
-passing5 = [passing5, 1];
 }
-else {
-if(_valid5){
-valid48 = true;
-passing5 = 1;
-}
-}
-if(!valid48){
-const err181 = {instancePath:instancePath+"/settings/guards/specs/costSpike",schemaPath:"#/$defs/guardSpec/oneOf",keyword:"oneOf",params:{passingSchemas: passing5},message:"must match exactly one schema in oneOf"};
+if(data63.limit !== undefined){
+let data64 = data63.limit;
+if(!((typeof data64 == "number") && (isFinite(data64)))){
+const err181 = {instancePath:instancePath+"/settings/guards/specs/costSpike/limit",schemaPath:"#/$defs/guardSpec/oneOf/1/properties/limit/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -4637,21 +4627,10 @@ vErrors.push(err181);
 }
 errors++;
 }
-else {
-errors = _errs170;
-if(vErrors !== null){
-if(_errs170){
-vErrors.length = _errs170;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err182 = {instancePath:instancePath+"/settings/guards/specs",schemaPath:"#/properties/settings/properties/guards/properties/specs/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data63.required !== undefined){
+if(typeof data63.required !== "boolean"){
+const err182 = {instancePath:instancePath+"/settings/guards/specs/costSpike/required",schemaPath:"#/$defs/guardSpec/oneOf/1/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -4663,7 +4642,7 @@ errors++;
 }
 }
 else {
-const err183 = {instancePath:instancePath+"/settings/guards",schemaPath:"#/properties/settings/properties/guards/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err183 = {instancePath:instancePath+"/settings/guards/specs/costSpike",schemaPath:"#/$defs/guardSpec/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -4672,10 +4651,19 @@ vErrors.push(err183);
 }
 errors++;
 }
-}
+var _valid5 = _errs176 === errors;
+if(_valid5 && valid49){
+valid49 = false;
+passing5 = [passing5, 1];
 }
 else {
-const err184 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(_valid5){
+valid49 = true;
+passing5 = 1;
+}
+}
+if(!valid49){
+const err184 = {instancePath:instancePath+"/settings/guards/specs/costSpike",schemaPath:"#/$defs/guardSpec/oneOf",keyword:"oneOf",params:{passingSchemas: passing5},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -4684,12 +4672,21 @@ vErrors.push(err184);
 }
 errors++;
 }
+else {
+errors = _errs173;
+if(vErrors !== null){
+if(_errs173){
+vErrors.length = _errs173;
 }
-if(data.totals !== undefined){
-let data65 = data.totals;
-if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
-if(data65.windows === undefined){
-const err185 = {instancePath:instancePath+"/totals",schemaPath:"#/properties/totals/required",keyword:"required",params:{missingProperty: "windows"},message:"must have required property '"+"windows"+"'"};
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err185 = {instancePath:instancePath+"/settings/guards/specs",schemaPath:"#/properties/settings/properties/guards/properties/specs/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -4698,8 +4695,10 @@ vErrors.push(err185);
 }
 errors++;
 }
-if(data65.dataWindows === undefined){
-const err186 = {instancePath:instancePath+"/totals",schemaPath:"#/properties/totals/required",keyword:"required",params:{missingProperty: "dataWindows"},message:"must have required property '"+"dataWindows"+"'"};
+}
+}
+else {
+const err186 = {instancePath:instancePath+"/settings/guards",schemaPath:"#/properties/settings/properties/guards/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -4708,8 +4707,10 @@ vErrors.push(err186);
 }
 errors++;
 }
-if(data65.gapWindows === undefined){
-const err187 = {instancePath:instancePath+"/totals",schemaPath:"#/properties/totals/required",keyword:"required",params:{missingProperty: "gapWindows"},message:"must have required property '"+"gapWindows"+"'"};
+}
+}
+else {
+const err187 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -4718,8 +4719,12 @@ vErrors.push(err187);
 }
 errors++;
 }
-if(data65.canaryRequests === undefined){
-const err188 = {instancePath:instancePath+"/totals",schemaPath:"#/properties/totals/required",keyword:"required",params:{missingProperty: "canaryRequests"},message:"must have required property '"+"canaryRequests"+"'"};
+}
+if(data.totals !== undefined){
+let data66 = data.totals;
+if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
+if(data66.windows === undefined){
+const err188 = {instancePath:instancePath+"/totals",schemaPath:"#/properties/totals/required",keyword:"required",params:{missingProperty: "windows"},message:"must have required property '"+"windows"+"'"};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -4728,9 +4733,8 @@ vErrors.push(err188);
 }
 errors++;
 }
-for(const key14 in data65){
-if(!((((key14 === "windows") || (key14 === "dataWindows")) || (key14 === "gapWindows")) || (key14 === "canaryRequests"))){
-const err189 = {instancePath:instancePath+"/totals",schemaPath:"#/properties/totals/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
+if(data66.dataWindows === undefined){
+const err189 = {instancePath:instancePath+"/totals",schemaPath:"#/properties/totals/required",keyword:"required",params:{missingProperty: "dataWindows"},message:"must have required property '"+"dataWindows"+"'"};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -4739,11 +4743,8 @@ vErrors.push(err189);
 }
 errors++;
 }
-}
-if(data65.windows !== undefined){
-let data66 = data65.windows;
-if(!(((typeof data66 == "number") && (!(data66 % 1) && !isNaN(data66))) && (isFinite(data66)))){
-const err190 = {instancePath:instancePath+"/totals/windows",schemaPath:"#/properties/totals/properties/windows/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data66.gapWindows === undefined){
+const err190 = {instancePath:instancePath+"/totals",schemaPath:"#/properties/totals/required",keyword:"required",params:{missingProperty: "gapWindows"},message:"must have required property '"+"gapWindows"+"'"};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -4752,9 +4753,8 @@ vErrors.push(err190);
 }
 errors++;
 }
-if((typeof data66 == "number") && (isFinite(data66))){
-if(data66 < 0 || isNaN(data66)){
-const err191 = {instancePath:instancePath+"/totals/windows",schemaPath:"#/properties/totals/properties/windows/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data66.canaryRequests === undefined){
+const err191 = {instancePath:instancePath+"/totals",schemaPath:"#/properties/totals/required",keyword:"required",params:{missingProperty: "canaryRequests"},message:"must have required property '"+"canaryRequests"+"'"};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -4763,12 +4763,9 @@ vErrors.push(err191);
 }
 errors++;
 }
-}
-}
-if(data65.dataWindows !== undefined){
-let data67 = data65.dataWindows;
-if(!(((typeof data67 == "number") && (!(data67 % 1) && !isNaN(data67))) && (isFinite(data67)))){
-const err192 = {instancePath:instancePath+"/totals/dataWindows",schemaPath:"#/properties/totals/properties/dataWindows/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+for(const key14 in data66){
+if(!((((key14 === "windows") || (key14 === "dataWindows")) || (key14 === "gapWindows")) || (key14 === "canaryRequests"))){
+const err192 = {instancePath:instancePath+"/totals",schemaPath:"#/properties/totals/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -4777,9 +4774,11 @@ vErrors.push(err192);
 }
 errors++;
 }
-if((typeof data67 == "number") && (isFinite(data67))){
-if(data67 < 0 || isNaN(data67)){
-const err193 = {instancePath:instancePath+"/totals/dataWindows",schemaPath:"#/properties/totals/properties/dataWindows/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data66.windows !== undefined){
+let data67 = data66.windows;
+if(!(((typeof data67 == "number") && (!(data67 % 1) && !isNaN(data67))) && (isFinite(data67)))){
+const err193 = {instancePath:instancePath+"/totals/windows",schemaPath:"#/properties/totals/properties/windows/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -4788,12 +4787,9 @@ vErrors.push(err193);
 }
 errors++;
 }
-}
-}
-if(data65.gapWindows !== undefined){
-let data68 = data65.gapWindows;
-if(!(((typeof data68 == "number") && (!(data68 % 1) && !isNaN(data68))) && (isFinite(data68)))){
-const err194 = {instancePath:instancePath+"/totals/gapWindows",schemaPath:"#/properties/totals/properties/gapWindows/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data67 == "number") && (isFinite(data67))){
+if(data67 < 0 || isNaN(data67)){
+const err194 = {instancePath:instancePath+"/totals/windows",schemaPath:"#/properties/totals/properties/windows/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -4802,9 +4798,12 @@ vErrors.push(err194);
 }
 errors++;
 }
-if((typeof data68 == "number") && (isFinite(data68))){
-if(data68 < 0 || isNaN(data68)){
-const err195 = {instancePath:instancePath+"/totals/gapWindows",schemaPath:"#/properties/totals/properties/gapWindows/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+if(data66.dataWindows !== undefined){
+let data68 = data66.dataWindows;
+if(!(((typeof data68 == "number") && (!(data68 % 1) && !isNaN(data68))) && (isFinite(data68)))){
+const err195 = {instancePath:instancePath+"/totals/dataWindows",schemaPath:"#/properties/totals/properties/dataWindows/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -4813,12 +4812,9 @@ vErrors.push(err195);
 }
 errors++;
 }
-}
-}
-if(data65.canaryRequests !== undefined){
-let data69 = data65.canaryRequests;
-if(!(((typeof data69 == "number") && (!(data69 % 1) && !isNaN(data69))) && (isFinite(data69)))){
-const err196 = {instancePath:instancePath+"/totals/canaryRequests",schemaPath:"#/properties/totals/properties/canaryRequests/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data68 == "number") && (isFinite(data68))){
+if(data68 < 0 || isNaN(data68)){
+const err196 = {instancePath:instancePath+"/totals/dataWindows",schemaPath:"#/properties/totals/properties/dataWindows/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -4827,9 +4823,12 @@ vErrors.push(err196);
 }
 errors++;
 }
-if((typeof data69 == "number") && (isFinite(data69))){
-if(data69 < 0 || isNaN(data69)){
-const err197 = {instancePath:instancePath+"/totals/canaryRequests",schemaPath:"#/properties/totals/properties/canaryRequests/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+if(data66.gapWindows !== undefined){
+let data69 = data66.gapWindows;
+if(!(((typeof data69 == "number") && (!(data69 % 1) && !isNaN(data69))) && (isFinite(data69)))){
+const err197 = {instancePath:instancePath+"/totals/gapWindows",schemaPath:"#/properties/totals/properties/gapWindows/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -4838,11 +4837,9 @@ vErrors.push(err197);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err198 = {instancePath:instancePath+"/totals",schemaPath:"#/properties/totals/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data69 == "number") && (isFinite(data69))){
+if(data69 < 0 || isNaN(data69)){
+const err198 = {instancePath:instancePath+"/totals/gapWindows",schemaPath:"#/properties/totals/properties/gapWindows/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -4852,11 +4849,11 @@ vErrors.push(err198);
 errors++;
 }
 }
-if(data.stages !== undefined){
-let data70 = data.stages;
-if(Array.isArray(data70)){
-if(data70.length > 100){
-const err199 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"};
+}
+if(data66.canaryRequests !== undefined){
+let data70 = data66.canaryRequests;
+if(!(((typeof data70 == "number") && (!(data70 % 1) && !isNaN(data70))) && (isFinite(data70)))){
+const err199 = {instancePath:instancePath+"/totals/canaryRequests",schemaPath:"#/properties/totals/properties/canaryRequests/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -4865,16 +4862,9 @@ vErrors.push(err199);
 }
 errors++;
 }
-const len4 = data70.length;
-for(let i5=0; i5<len4; i5++){
-if(!(validate28(data70[i5], {instancePath:instancePath+"/stages/" + i5,parentData:data70,parentDataProperty:i5,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err200 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if((typeof data70 == "number") && (isFinite(data70))){
+if(data70 < 0 || isNaN(data70)){
+const err200 = {instancePath:instancePath+"/totals/canaryRequests",schemaPath:"#/properties/totals/properties/canaryRequests/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -4885,13 +4875,58 @@ errors++;
 }
 }
 }
+}
 else {
-const err201 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err201 = {instancePath:instancePath+"/totals",schemaPath:"#/properties/totals/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err201];
 }
 else {
 vErrors.push(err201);
+}
+errors++;
+}
+}
+if(data.stages !== undefined){
+let data71 = data.stages;
+if(Array.isArray(data71)){
+if(data71.length > 100){
+const err202 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"};
+if(vErrors === null){
+vErrors = [err202];
+}
+else {
+vErrors.push(err202);
+}
+errors++;
+}
+const len4 = data71.length;
+for(let i5=0; i5<len4; i5++){
+if(!(validate28(data71[i5], {instancePath:instancePath+"/stages/" + i5,parentData:data71,parentDataProperty:i5,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err203 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err203];
+}
+else {
+vErrors.push(err203);
+}
+errors++;
+}
+}
+}
+else {
+const err204 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err204];
+}
+else {
+vErrors.push(err204);
 }
 errors++;
 }
@@ -4911,11 +4946,11 @@ return true;
 validate21.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 export const validateDecision = validate38;
-const schema84 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/decision.schema.json","title":"genops decision predicate (https://genops.dev/attestations/decision/v1)","description":"A policy-gate decision: the final decision (strictest rule result, then break-glass), every rule result with its message and recourse, the exceptions applied, expired and refused, the policy bundle digest, and the risk summary. header.inputs names the verified evidence and risk statements. Mirrors packages/core/src/policy/decision-model.ts.","type":"object","additionalProperties":false,"required":["header","key","decision","environment","change","policy","results","exceptions","counts"],"properties":{"header":{"$ref":"common.schema.json#/$defs/predicateHeader"},"key":{"$ref":"#/$defs/key"},"decision":{"$ref":"#/$defs/decision"},"environment":{"type":"string","minLength":1,"maxLength":255},"requiredEnvironment":{"type":"string","minLength":1,"maxLength":255},"change":{"type":"object","additionalProperties":false,"required":["repository","sha","author","evaluatedAt"],"properties":{"repository":{"type":"string","minLength":1,"maxLength":200},"sha":{"$ref":"common.schema.json#/$defs/gitSha"},"author":{"type":"string","maxLength":100},"pullRequest":{"type":"integer","minimum":1},"evaluatedAt":{"$ref":"common.schema.json#/$defs/dateTime"}}},"policy":{"type":"object","additionalProperties":false,"required":["bundleDigest","sets"],"properties":{"bundleDigest":{"$ref":"common.schema.json#/$defs/sha256Hex"},"sets":{"type":"array","maxItems":500,"items":{"type":"object","additionalProperties":false,"required":["name","file","mode","rules"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100},"file":{"$ref":"#/$defs/path"},"mode":{"$ref":"#/$defs/mode"},"rules":{"type":"integer","minimum":0}}}}}},"results":{"type":"array","maxItems":10000,"items":{"$ref":"#/$defs/result"}},"exceptions":{"type":"object","additionalProperties":false,"required":["applied","expired","invalid"],"properties":{"applied":{"$ref":"#/$defs/exceptionList"},"expired":{"$ref":"#/$defs/exceptionList"},"invalid":{"$ref":"#/$defs/exceptionList"}}},"risk":{"type":"object","additionalProperties":false,"required":["score","tier","recourse","canaryPlan"],"properties":{"score":{"type":"number","minimum":0,"maximum":1},"tier":{"enum":["low","medium","high","critical"]},"recourse":{"type":"array","maxItems":10,"items":{"$ref":"risk.schema.json#/$defs/recourse"}},"canaryPlan":{"type":"array","maxItems":20,"items":{"type":"number","exclusiveMinimum":0,"maximum":100}}}},"breakGlass":{"type":"object","additionalProperties":false,"required":["by","source","reason","grantedAt","expiresAt","overridden"],"properties":{"by":{"type":"string","minLength":1,"maxLength":100},"source":{"enum":["label","dispatch"]},"reason":{"type":"string","minLength":1,"maxLength":4096},"grantedAt":{"$ref":"common.schema.json#/$defs/dateTime"},"expiresAt":{"$ref":"common.schema.json#/$defs/dateTime"},"overridden":{"$ref":"#/$defs/decision"},"followUp":{"type":"object","additionalProperties":false,"required":["number","url"],"properties":{"number":{"type":"integer","minimum":1},"url":{"type":"string","maxLength":2048}}}}},"counts":{"type":"object","additionalProperties":false,"required":["pass","violated","excepted","error","skipped"],"properties":{"pass":{"type":"integer","minimum":0},"violated":{"type":"integer","minimum":0},"excepted":{"type":"integer","minimum":0},"error":{"type":"integer","minimum":0},"skipped":{"type":"integer","minimum":0}}}},"$defs":{"key":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"},"decision":{"enum":["allow","warn","require-approval","deny"]},"ruleDecision":{"enum":["warn","require-approval","deny"]},"mode":{"enum":["enforce","warn","audit"]},"path":{"type":"string","minLength":1,"maxLength":1024},"text":{"type":"string","maxLength":8192},"result":{"type":"object","additionalProperties":false,"required":["set","rule","title","outcome","mode","decision","effective","message"],"properties":{"set":{"type":"string","minLength":1,"maxLength":100},"rule":{"type":"string","minLength":1,"maxLength":100},"title":{"type":"string","maxLength":200},"outcome":{"enum":["pass","violated","skipped","error","excepted"]},"mode":{"$ref":"#/$defs/mode"},"decision":{"$ref":"#/$defs/ruleDecision"},"effective":{"$ref":"#/$defs/decision"},"message":{"$ref":"#/$defs/text"},"recourse":{"type":"object","additionalProperties":false,"required":["summary"],"properties":{"summary":{"type":"string","maxLength":4096},"docsUrl":{"type":"string","maxLength":2048},"contacts":{"type":"array","maxItems":20,"items":{"type":"string","maxLength":200}}}},"error":{"$ref":"#/$defs/text"},"exception":{"type":"string","maxLength":100}}},"exceptionList":{"type":"array","maxItems":1000,"items":{"type":"object","additionalProperties":false,"required":["name","file","rules","ticket","approvedBy","expiresAt"],"properties":{"name":{"type":"string","maxLength":100},"file":{"$ref":"#/$defs/path"},"rules":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":100}},"ticket":{"type":"string","maxLength":200},"approvedBy":{"type":"string","maxLength":200},"expiresAt":{"type":"string","maxLength":64},"problem":{"$ref":"#/$defs/text"},"excused":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":100}}}}}}};
-const schema88 = {"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"};
-const schema89 = {"enum":["allow","warn","require-approval","deny"]};
-const schema93 = {"type":"string","minLength":1,"maxLength":1024};
-const schema94 = {"enum":["enforce","warn","audit"]};
+const schema85 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/decision.schema.json","title":"genops decision predicate (https://genops.dev/attestations/decision/v1)","description":"A policy-gate decision: the final decision (strictest rule result, then break-glass), every rule result with its message and recourse, the exceptions applied, expired and refused, the policy bundle digest, and the risk summary. header.inputs names the verified evidence and risk statements. Mirrors packages/core/src/policy/decision-model.ts.","type":"object","additionalProperties":false,"required":["header","key","decision","environment","change","policy","results","exceptions","counts"],"properties":{"header":{"$ref":"common.schema.json#/$defs/predicateHeader"},"key":{"$ref":"#/$defs/key"},"decision":{"$ref":"#/$defs/decision"},"environment":{"type":"string","minLength":1,"maxLength":255},"requiredEnvironment":{"type":"string","minLength":1,"maxLength":255},"change":{"type":"object","additionalProperties":false,"required":["repository","sha","author","evaluatedAt"],"properties":{"repository":{"type":"string","minLength":1,"maxLength":200},"sha":{"$ref":"common.schema.json#/$defs/gitSha"},"author":{"type":"string","maxLength":100},"pullRequest":{"type":"integer","minimum":1},"evaluatedAt":{"$ref":"common.schema.json#/$defs/dateTime"}}},"policy":{"type":"object","additionalProperties":false,"required":["bundleDigest","sets"],"properties":{"bundleDigest":{"$ref":"common.schema.json#/$defs/sha256Hex"},"sets":{"type":"array","maxItems":500,"items":{"type":"object","additionalProperties":false,"required":["name","file","mode","rules"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100},"file":{"$ref":"#/$defs/path"},"mode":{"$ref":"#/$defs/mode"},"rules":{"type":"integer","minimum":0}}}}}},"results":{"type":"array","maxItems":10000,"items":{"$ref":"#/$defs/result"}},"exceptions":{"type":"object","additionalProperties":false,"required":["applied","expired","invalid"],"properties":{"applied":{"$ref":"#/$defs/exceptionList"},"expired":{"$ref":"#/$defs/exceptionList"},"invalid":{"$ref":"#/$defs/exceptionList"}}},"risk":{"type":"object","additionalProperties":false,"required":["score","tier","recourse","canaryPlan"],"properties":{"score":{"type":"number","minimum":0,"maximum":1},"tier":{"enum":["low","medium","high","critical"]},"recourse":{"type":"array","maxItems":10,"items":{"$ref":"risk.schema.json#/$defs/recourse"}},"canaryPlan":{"type":"array","maxItems":20,"items":{"type":"number","exclusiveMinimum":0,"maximum":100}}}},"breakGlass":{"type":"object","additionalProperties":false,"required":["by","source","reason","grantedAt","expiresAt","overridden"],"properties":{"by":{"type":"string","minLength":1,"maxLength":100},"source":{"enum":["label","dispatch"]},"reason":{"type":"string","minLength":1,"maxLength":4096},"grantedAt":{"$ref":"common.schema.json#/$defs/dateTime"},"expiresAt":{"$ref":"common.schema.json#/$defs/dateTime"},"overridden":{"$ref":"#/$defs/decision"},"followUp":{"type":"object","additionalProperties":false,"required":["number","url"],"properties":{"number":{"type":"integer","minimum":1},"url":{"type":"string","maxLength":2048}}}}},"counts":{"type":"object","additionalProperties":false,"required":["pass","violated","excepted","error","skipped"],"properties":{"pass":{"type":"integer","minimum":0},"violated":{"type":"integer","minimum":0},"excepted":{"type":"integer","minimum":0},"error":{"type":"integer","minimum":0},"skipped":{"type":"integer","minimum":0}}}},"$defs":{"key":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"},"decision":{"enum":["allow","warn","require-approval","deny"]},"ruleDecision":{"enum":["warn","require-approval","deny"]},"mode":{"enum":["enforce","warn","audit"]},"path":{"type":"string","minLength":1,"maxLength":1024},"text":{"type":"string","maxLength":8192},"result":{"type":"object","additionalProperties":false,"required":["set","rule","title","outcome","mode","decision","effective","message"],"properties":{"set":{"type":"string","minLength":1,"maxLength":100},"rule":{"type":"string","minLength":1,"maxLength":100},"title":{"type":"string","maxLength":200},"outcome":{"enum":["pass","violated","skipped","error","excepted"]},"mode":{"$ref":"#/$defs/mode"},"decision":{"$ref":"#/$defs/ruleDecision"},"effective":{"$ref":"#/$defs/decision"},"message":{"$ref":"#/$defs/text"},"recourse":{"type":"object","additionalProperties":false,"required":["summary"],"properties":{"summary":{"type":"string","maxLength":4096},"docsUrl":{"type":"string","maxLength":2048},"contacts":{"type":"array","maxItems":20,"items":{"type":"string","maxLength":200}}}},"error":{"$ref":"#/$defs/text"},"exception":{"type":"string","maxLength":100}}},"exceptionList":{"type":"array","maxItems":1000,"items":{"type":"object","additionalProperties":false,"required":["name","file","rules","ticket","approvedBy","expiresAt"],"properties":{"name":{"type":"string","maxLength":100},"file":{"$ref":"#/$defs/path"},"rules":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":100}},"ticket":{"type":"string","maxLength":200},"approvedBy":{"type":"string","maxLength":200},"expiresAt":{"type":"string","maxLength":64},"problem":{"$ref":"#/$defs/text"},"excused":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":100}}}}}}};
+const schema89 = {"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"};
+const schema90 = {"enum":["allow","warn","require-approval","deny"]};
+const schema94 = {"type":"string","minLength":1,"maxLength":1024};
+const schema95 = {"enum":["enforce","warn","audit"]};
 
 function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -5233,9 +5268,9 @@ return errors === 0;
 }
 validate39.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema95 = {"type":"object","additionalProperties":false,"required":["set","rule","title","outcome","mode","decision","effective","message"],"properties":{"set":{"type":"string","minLength":1,"maxLength":100},"rule":{"type":"string","minLength":1,"maxLength":100},"title":{"type":"string","maxLength":200},"outcome":{"enum":["pass","violated","skipped","error","excepted"]},"mode":{"$ref":"#/$defs/mode"},"decision":{"$ref":"#/$defs/ruleDecision"},"effective":{"$ref":"#/$defs/decision"},"message":{"$ref":"#/$defs/text"},"recourse":{"type":"object","additionalProperties":false,"required":["summary"],"properties":{"summary":{"type":"string","maxLength":4096},"docsUrl":{"type":"string","maxLength":2048},"contacts":{"type":"array","maxItems":20,"items":{"type":"string","maxLength":200}}}},"error":{"$ref":"#/$defs/text"},"exception":{"type":"string","maxLength":100}}};
-const schema97 = {"enum":["warn","require-approval","deny"]};
-const schema99 = {"type":"string","maxLength":8192};
+const schema96 = {"type":"object","additionalProperties":false,"required":["set","rule","title","outcome","mode","decision","effective","message"],"properties":{"set":{"type":"string","minLength":1,"maxLength":100},"rule":{"type":"string","minLength":1,"maxLength":100},"title":{"type":"string","maxLength":200},"outcome":{"enum":["pass","violated","skipped","error","excepted"]},"mode":{"$ref":"#/$defs/mode"},"decision":{"$ref":"#/$defs/ruleDecision"},"effective":{"$ref":"#/$defs/decision"},"message":{"$ref":"#/$defs/text"},"recourse":{"type":"object","additionalProperties":false,"required":["summary"],"properties":{"summary":{"type":"string","maxLength":4096},"docsUrl":{"type":"string","maxLength":2048},"contacts":{"type":"array","maxItems":20,"items":{"type":"string","maxLength":200}}}},"error":{"$ref":"#/$defs/text"},"exception":{"type":"string","maxLength":100}}};
+const schema98 = {"enum":["warn","require-approval","deny"]};
+const schema100 = {"type":"string","maxLength":8192};
 
 function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -5329,7 +5364,7 @@ vErrors.push(err7);
 errors++;
 }
 for(const key0 in data){
-if(!(func1.call(schema95.properties, key0))){
+if(!(func1.call(schema96.properties, key0))){
 const err8 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err8];
@@ -5438,7 +5473,7 @@ errors++;
 if(data.outcome !== undefined){
 let data3 = data.outcome;
 if(!(((((data3 === "pass") || (data3 === "violated")) || (data3 === "skipped")) || (data3 === "error")) || (data3 === "excepted"))){
-const err17 = {instancePath:instancePath+"/outcome",schemaPath:"#/properties/outcome/enum",keyword:"enum",params:{allowedValues: schema95.properties.outcome.enum},message:"must be equal to one of the allowed values"};
+const err17 = {instancePath:instancePath+"/outcome",schemaPath:"#/properties/outcome/enum",keyword:"enum",params:{allowedValues: schema96.properties.outcome.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -5451,7 +5486,7 @@ errors++;
 if(data.mode !== undefined){
 let data4 = data.mode;
 if(!(((data4 === "enforce") || (data4 === "warn")) || (data4 === "audit"))){
-const err18 = {instancePath:instancePath+"/mode",schemaPath:"#/$defs/mode/enum",keyword:"enum",params:{allowedValues: schema94.enum},message:"must be equal to one of the allowed values"};
+const err18 = {instancePath:instancePath+"/mode",schemaPath:"#/$defs/mode/enum",keyword:"enum",params:{allowedValues: schema95.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -5464,7 +5499,7 @@ errors++;
 if(data.decision !== undefined){
 let data5 = data.decision;
 if(!(((data5 === "warn") || (data5 === "require-approval")) || (data5 === "deny"))){
-const err19 = {instancePath:instancePath+"/decision",schemaPath:"#/$defs/ruleDecision/enum",keyword:"enum",params:{allowedValues: schema97.enum},message:"must be equal to one of the allowed values"};
+const err19 = {instancePath:instancePath+"/decision",schemaPath:"#/$defs/ruleDecision/enum",keyword:"enum",params:{allowedValues: schema98.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -5477,7 +5512,7 @@ errors++;
 if(data.effective !== undefined){
 let data6 = data.effective;
 if(!((((data6 === "allow") || (data6 === "warn")) || (data6 === "require-approval")) || (data6 === "deny"))){
-const err20 = {instancePath:instancePath+"/effective",schemaPath:"#/$defs/decision/enum",keyword:"enum",params:{allowedValues: schema89.enum},message:"must be equal to one of the allowed values"};
+const err20 = {instancePath:instancePath+"/effective",schemaPath:"#/$defs/decision/enum",keyword:"enum",params:{allowedValues: schema90.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -5716,7 +5751,7 @@ return errors === 0;
 }
 validate43.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema101 = {"type":"array","maxItems":1000,"items":{"type":"object","additionalProperties":false,"required":["name","file","rules","ticket","approvedBy","expiresAt"],"properties":{"name":{"type":"string","maxLength":100},"file":{"$ref":"#/$defs/path"},"rules":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":100}},"ticket":{"type":"string","maxLength":200},"approvedBy":{"type":"string","maxLength":200},"expiresAt":{"type":"string","maxLength":64},"problem":{"$ref":"#/$defs/text"},"excused":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":100}}}}};
+const schema102 = {"type":"array","maxItems":1000,"items":{"type":"object","additionalProperties":false,"required":["name","file","rules","ticket","approvedBy","expiresAt"],"properties":{"name":{"type":"string","maxLength":100},"file":{"$ref":"#/$defs/path"},"rules":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":100}},"ticket":{"type":"string","maxLength":200},"approvedBy":{"type":"string","maxLength":200},"expiresAt":{"type":"string","maxLength":64},"problem":{"$ref":"#/$defs/text"},"excused":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":100}}}}};
 
 function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -6105,8 +6140,8 @@ return errors === 0;
 }
 validate45.evaluated = {"items":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema111 = {"type":"object","additionalProperties":false,"properties":{"actions":{"type":"array","maxItems":32,"items":{"$ref":"#/$defs/action"}},"cost":{"type":"number","minimum":0},"score":{"type":"number","minimum":0,"maximum":1},"tier":{"enum":["low","medium","high","critical"]}},"required":["actions","cost","score","tier"]};
-const schema112 = {"type":"object","additionalProperties":false,"properties":{"id":{"type":"string","maxLength":64},"label":{"type":"string","maxLength":4096},"factor":{"enum":["service-tier","service-health","change-history","blast-radius","change-complexity","timing","vulnerabilities","licenses","provenance","new-dependencies","changed-line-coverage","tests","ai-review","genai-eval"]},"cost":{"type":"number","minimum":0}},"required":["id","label","factor","cost"]};
+const schema112 = {"type":"object","additionalProperties":false,"properties":{"actions":{"type":"array","maxItems":32,"items":{"$ref":"#/$defs/action"}},"cost":{"type":"number","minimum":0},"score":{"type":"number","minimum":0,"maximum":1},"tier":{"enum":["low","medium","high","critical"]}},"required":["actions","cost","score","tier"]};
+const schema113 = {"type":"object","additionalProperties":false,"properties":{"id":{"type":"string","maxLength":64},"label":{"type":"string","maxLength":4096},"factor":{"enum":["service-tier","service-health","change-history","blast-radius","change-complexity","timing","vulnerabilities","licenses","provenance","new-dependencies","changed-line-coverage","tests","ai-review","genai-eval"]},"cost":{"type":"number","minimum":0}},"required":["id","label","factor","cost"]};
 
 function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -6293,7 +6328,7 @@ errors++;
 if(data1.factor !== undefined){
 let data4 = data1.factor;
 if(!((((((((((((((data4 === "service-tier") || (data4 === "service-health")) || (data4 === "change-history")) || (data4 === "blast-radius")) || (data4 === "change-complexity")) || (data4 === "timing")) || (data4 === "vulnerabilities")) || (data4 === "licenses")) || (data4 === "provenance")) || (data4 === "new-dependencies")) || (data4 === "changed-line-coverage")) || (data4 === "tests")) || (data4 === "ai-review")) || (data4 === "genai-eval"))){
-const err15 = {instancePath:instancePath+"/actions/" + i0+"/factor",schemaPath:"#/$defs/action/properties/factor/enum",keyword:"enum",params:{allowedValues: schema112.properties.factor.enum},message:"must be equal to one of the allowed values"};
+const err15 = {instancePath:instancePath+"/actions/" + i0+"/factor",schemaPath:"#/$defs/action/properties/factor/enum",keyword:"enum",params:{allowedValues: schema113.properties.factor.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -6415,7 +6450,7 @@ errors++;
 if(data.tier !== undefined){
 let data8 = data.tier;
 if(!((((data8 === "low") || (data8 === "medium")) || (data8 === "high")) || (data8 === "critical"))){
-const err25 = {instancePath:instancePath+"/tier",schemaPath:"#/properties/tier/enum",keyword:"enum",params:{allowedValues: schema111.properties.tier.enum},message:"must be equal to one of the allowed values"};
+const err25 = {instancePath:instancePath+"/tier",schemaPath:"#/properties/tier/enum",keyword:"enum",params:{allowedValues: schema112.properties.tier.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -6545,7 +6580,7 @@ vErrors.push(err8);
 errors++;
 }
 for(const key0 in data){
-if(!(func1.call(schema84.properties, key0))){
+if(!(func1.call(schema85.properties, key0))){
 const err9 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err9];
@@ -6590,7 +6625,7 @@ errors++;
 if(data.decision !== undefined){
 let data2 = data.decision;
 if(!((((data2 === "allow") || (data2 === "warn")) || (data2 === "require-approval")) || (data2 === "deny"))){
-const err12 = {instancePath:instancePath+"/decision",schemaPath:"#/$defs/decision/enum",keyword:"enum",params:{allowedValues: schema89.enum},message:"must be equal to one of the allowed values"};
+const err12 = {instancePath:instancePath+"/decision",schemaPath:"#/$defs/decision/enum",keyword:"enum",params:{allowedValues: schema90.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -7084,7 +7119,7 @@ errors++;
 if(data14.mode !== undefined){
 let data17 = data14.mode;
 if(!(((data17 === "enforce") || (data17 === "warn")) || (data17 === "audit"))){
-const err54 = {instancePath:instancePath+"/policy/sets/" + i0+"/mode",schemaPath:"#/$defs/mode/enum",keyword:"enum",params:{allowedValues: schema94.enum},message:"must be equal to one of the allowed values"};
+const err54 = {instancePath:instancePath+"/policy/sets/" + i0+"/mode",schemaPath:"#/$defs/mode/enum",keyword:"enum",params:{allowedValues: schema95.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -7355,7 +7390,7 @@ errors++;
 if(data25.tier !== undefined){
 let data27 = data25.tier;
 if(!((((data27 === "low") || (data27 === "medium")) || (data27 === "high")) || (data27 === "critical"))){
-const err75 = {instancePath:instancePath+"/risk/tier",schemaPath:"#/properties/risk/properties/tier/enum",keyword:"enum",params:{allowedValues: schema84.properties.risk.properties.tier.enum},message:"must be equal to one of the allowed values"};
+const err75 = {instancePath:instancePath+"/risk/tier",schemaPath:"#/properties/risk/properties/tier/enum",keyword:"enum",params:{allowedValues: schema85.properties.risk.properties.tier.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -7583,7 +7618,7 @@ errors++;
 if(data32.source !== undefined){
 let data34 = data32.source;
 if(!((data34 === "label") || (data34 === "dispatch"))){
-const err94 = {instancePath:instancePath+"/breakGlass/source",schemaPath:"#/properties/breakGlass/properties/source/enum",keyword:"enum",params:{allowedValues: schema84.properties.breakGlass.properties.source.enum},message:"must be equal to one of the allowed values"};
+const err94 = {instancePath:instancePath+"/breakGlass/source",schemaPath:"#/properties/breakGlass/properties/source/enum",keyword:"enum",params:{allowedValues: schema85.properties.breakGlass.properties.source.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -7701,7 +7736,7 @@ errors++;
 if(data32.overridden !== undefined){
 let data38 = data32.overridden;
 if(!((((data38 === "allow") || (data38 === "warn")) || (data38 === "require-approval")) || (data38 === "deny"))){
-const err104 = {instancePath:instancePath+"/breakGlass/overridden",schemaPath:"#/$defs/decision/enum",keyword:"enum",params:{allowedValues: schema89.enum},message:"must be equal to one of the allowed values"};
+const err104 = {instancePath:instancePath+"/breakGlass/overridden",schemaPath:"#/$defs/decision/enum",keyword:"enum",params:{allowedValues: schema90.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -8039,10 +8074,10 @@ return errors === 0;
 validate38.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const validateEvidence = validate58;
-const schema119 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/evidence.schema.json","title":"genops evidence predicate (https://genops.dev/attestations/evidence/v1)","description":"Everything known about a change, normalized from real tool outputs and the GitHub API. A section is null when its source was not given (its kind is then in absent). header.inputs lists every source by the sha256 of the exact bytes parsed (kind file). Mirrors packages/core/src/evidence/model.ts.","type":"object","additionalProperties":false,"required":["header","sources","absent","sbom","sbomDiff","vulnerabilities","vex","tests","coverage","provenance","eval","telemetry","service","change","deployments"],"properties":{"header":{"$ref":"common.schema.json#/$defs/predicateHeader"},"sources":{"type":"array","maxItems":4096,"items":{"$ref":"#/$defs/source"}},"absent":{"type":"array","maxItems":16,"items":{"$ref":"#/$defs/sourceKind"},"uniqueItems":true},"sbom":{"anyOf":[{"$ref":"#/$defs/sbom"},{"type":"null"}]},"sbomDiff":{"anyOf":[{"$ref":"#/$defs/sbomDiff"},{"type":"null"}]},"vulnerabilities":{"anyOf":[{"$ref":"#/$defs/vulnerabilities"},{"type":"null"}]},"vex":{"anyOf":[{"$ref":"#/$defs/vex"},{"type":"null"}]},"tests":{"anyOf":[{"$ref":"#/$defs/tests"},{"type":"null"}]},"coverage":{"anyOf":[{"$ref":"#/$defs/coverage"},{"type":"null"}]},"provenance":{"anyOf":[{"$ref":"#/$defs/provenance"},{"type":"null"}]},"eval":{"anyOf":[{"$ref":"#/$defs/eval"},{"type":"null"}]},"telemetry":{"anyOf":[{"$ref":"#/$defs/telemetry"},{"type":"null"}]},"service":{"anyOf":[{"$ref":"#/$defs/service"},{"type":"null"}]},"change":{"anyOf":[{"$ref":"#/$defs/change"},{"type":"null"}]},"deployments":{"anyOf":[{"$ref":"#/$defs/deployments"},{"type":"null"}]}},"$defs":{"sourceKind":{"enum":["sbom","base-sbom","vulnerabilities","vex","tests","coverage","diff","provenance","eval","traces","metadata","codeowners","github"]},"parser":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":256},"version":{"type":"string","maxLength":128}},"required":["name","version"]},"source":{"type":"object","additionalProperties":false,"properties":{"kind":{"$ref":"#/$defs/sourceKind"},"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"common.schema.json#/$defs/sha256Hex"},"size":{"type":"integer","minimum":0},"format":{"type":"string","maxLength":256},"parser":{"$ref":"#/$defs/parser"},"warnings":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":4096}},"warningsTruncated":{"type":"integer","minimum":0}},"required":["kind","path","sha256","size","format","parser","warnings"]},"component":{"type":"object","additionalProperties":false,"properties":{"purl":{"type":"string","maxLength":4096},"name":{"type":"string","maxLength":1024},"group":{"type":"string","maxLength":1024},"version":{"type":"string","maxLength":256},"licenses":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":4096}},"hashes":{"type":"object","maxProperties":16,"additionalProperties":{"type":"string","maxLength":1024}},"scope":{"enum":["direct","transitive","unknown"]},"type":{"type":"string","maxLength":64}},"required":["name","licenses","scope"]},"sbom":{"type":"object","additionalProperties":false,"properties":{"standard":{"enum":["cyclonedx","spdx"]},"specVersion":{"type":"string","maxLength":32},"root":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"version":{"type":"string","maxLength":256},"purl":{"type":"string","maxLength":4096}},"required":["name"]},"schemaValid":{"type":"boolean"},"components":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/component"}},"totals":{"type":"object","additionalProperties":false,"properties":{"components":{"type":"integer","minimum":0},"direct":{"type":"integer","minimum":0},"transitive":{"type":"integer","minimum":0},"unknownScope":{"type":"integer","minimum":0},"withoutLicense":{"type":"integer","minimum":0}},"required":["components","direct","transitive","unknownScope","withoutLicense"]}},"required":["standard","specVersion","components","totals"]},"componentChange":{"type":"object","additionalProperties":false,"properties":{"key":{"type":"string","maxLength":4096},"name":{"type":"string","maxLength":1024},"purl":{"type":"string","maxLength":4096},"from":{"type":"string","maxLength":256},"to":{"type":"string","maxLength":256},"licensesFrom":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":4096}},"licensesTo":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":4096}},"scope":{"enum":["direct","transitive","unknown"]}},"required":["key","name","scope"]},"sbomDiff":{"type":"object","additionalProperties":false,"properties":{"added":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"removed":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"upgraded":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"downgraded":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"changed":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"licenseChanged":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}}},"required":["added","removed","upgraded","downgraded","changed","licenseChanged"]},"location":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"startLine":{"type":"integer","minimum":1},"endLine":{"type":"integer","minimum":1},"startColumn":{"type":"integer","minimum":1},"endColumn":{"type":"integer","minimum":1}},"required":["path"]},"vexStatement":{"type":"object","additionalProperties":false,"properties":{"vulnerability":{"type":"string","maxLength":1024},"aliases":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":1024}},"products":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096}},"status":{"enum":["not_affected","affected","fixed","under_investigation"]},"justification":{"type":"string","maxLength":1024},"impact":{"type":"string","maxLength":16384},"actionStatement":{"type":"string","maxLength":16384},"source":{"type":"string","maxLength":4096},"timestamp":{"type":"string","maxLength":64}},"required":["vulnerability","aliases","products","status","source"]},"finding":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string","maxLength":1024},"aliases":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":1024}},"kind":{"enum":["dependency","code"]},"tools":{"type":"array","maxItems":32,"items":{"type":"string","maxLength":256}},"severity":{"enum":["critical","high","medium","low","none","unknown"]},"cvss":{"type":"object","additionalProperties":false,"properties":{"score":{"type":"number","minimum":0,"maximum":10},"vector":{"type":"string","maxLength":1024},"version":{"type":"string","maxLength":32}},"required":["score"]},"purl":{"type":"string","maxLength":4096},"package":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"version":{"type":"string","maxLength":256},"ecosystem":{"type":"string","maxLength":128}},"required":["name"]},"fixedIn":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":256}},"fixAvailable":{"type":"boolean"},"title":{"type":"string","maxLength":4096},"rule":{"type":"string","maxLength":1024},"locations":{"type":"array","maxItems":1000,"items":{"$ref":"#/$defs/location"}},"vex":{"type":"object","additionalProperties":false,"properties":{"status":{"enum":["not_affected","affected","fixed","under_investigation"]},"justification":{"type":"string","maxLength":1024},"source":{"type":"string","maxLength":4096}},"required":["status","source"]},"suppressed":{"type":"boolean"}},"required":["id","aliases","kind","tools","severity","fixedIn","fixAvailable","locations","suppressed"]},"severityCounts":{"type":"object","additionalProperties":false,"properties":{"critical":{"type":"integer","minimum":0},"high":{"type":"integer","minimum":0},"medium":{"type":"integer","minimum":0},"low":{"type":"integer","minimum":0},"none":{"type":"integer","minimum":0},"unknown":{"type":"integer","minimum":0}},"required":["critical","high","medium","low","none","unknown"]},"vulnerabilities":{"type":"object","additionalProperties":false,"properties":{"findings":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/finding"}},"totals":{"$ref":"#/$defs/severityCounts"},"suppressed":{"type":"integer","minimum":0}},"required":["findings","totals","suppressed"]},"vex":{"type":"object","additionalProperties":false,"properties":{"statements":{"type":"array","maxItems":100000,"items":{"$ref":"#/$defs/vexStatement"}}},"required":["statements"]},"tests":{"type":"object","additionalProperties":false,"properties":{"total":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errored":{"type":"integer","minimum":0},"skipped":{"type":"integer","minimum":0},"flaky":{"type":"integer","minimum":0},"suites":{"type":"integer","minimum":0},"durationSeconds":{"type":"number","minimum":0},"failures":{"type":"array","maxItems":100,"items":{"type":"object","additionalProperties":false,"properties":{"suite":{"type":"string","maxLength":1024},"name":{"type":"string","maxLength":4096},"message":{"type":"string","maxLength":16384},"file":{"type":"string","maxLength":4096},"line":{"type":"integer","minimum":1}},"required":["suite","name"]}},"flakyTests":{"type":"array","maxItems":100000,"items":{"type":"object","additionalProperties":false,"properties":{"suite":{"type":"string","maxLength":1024},"name":{"type":"string","maxLength":4096},"attempts":{"type":"integer","minimum":1}},"required":["suite","name","attempts"]}}},"required":["total","passed","failed","errored","skipped","flaky","suites","failures","flakyTests"]},"ratio":{"type":"object","additionalProperties":false,"properties":{"covered":{"type":"integer","minimum":0},"total":{"type":"integer","minimum":0},"ratio":{"anyOf":[{"type":"number","minimum":0,"maximum":1},{"type":"null"}]}},"required":["covered","total","ratio"]},"coverage":{"type":"object","additionalProperties":false,"properties":{"lines":{"$ref":"#/$defs/ratio"},"branches":{"$ref":"#/$defs/ratio"},"files":{"type":"integer","minimum":0},"changedLines":{"anyOf":[{"type":"object","additionalProperties":false,"properties":{"covered":{"type":"integer","minimum":0},"total":{"type":"integer","minimum":0},"ratio":{"anyOf":[{"type":"number","minimum":0,"maximum":1},{"type":"null"}]},"notInstrumented":{"type":"integer","minimum":0},"unmeasuredFiles":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":4096}},"uncovered":{"type":"array","maxItems":200,"items":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"ranges":{"type":"array","maxItems":100000,"items":{"type":"array","prefixItems":[{"type":"integer","minimum":1},{"type":"integer","minimum":1}],"minItems":2,"maxItems":2}}},"required":["path","ranges"]}}},"required":["covered","total","ratio","notInstrumented","uncovered"]},{"type":"null"}]}},"required":["lines","files","changedLines"]},"provenanceRecord":{"type":"object","additionalProperties":false,"properties":{"bundle":{"type":"string","maxLength":4096},"subjects":{"type":"array","maxItems":10000,"items":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":4096},"sha256":{"$ref":"common.schema.json#/$defs/sha256Hex"}},"required":["name"]}},"predicateType":{"type":"string","maxLength":4096},"builder":{"type":"string","maxLength":4096},"buildType":{"type":"string","maxLength":4096},"sourceRepository":{"type":"string","maxLength":4096},"sourceRef":{"type":"string","maxLength":4096},"signer":{"type":"string","maxLength":4096},"verified":{"type":"boolean"},"reason":{"type":"string","maxLength":4096}},"required":["bundle","subjects","verified"]},"provenance":{"type":"object","additionalProperties":false,"properties":{"artifacts":{"type":"array","maxItems":10000,"items":{"$ref":"#/$defs/provenanceRecord"}},"verified":{"type":"integer","minimum":0},"unverified":{"type":"integer","minimum":0}},"required":["artifacts","verified","unverified"]},"tokens":{"type":"object","additionalProperties":false,"properties":{"prompt":{"type":"integer","minimum":0},"completion":{"type":"integer","minimum":0},"total":{"type":"integer","minimum":0}},"required":["prompt","completion","total"]},"eval":{"type":"object","additionalProperties":false,"properties":{"tests":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errors":{"type":"integer","minimum":0},"passRate":{"anyOf":[{"type":"number","minimum":0,"maximum":1},{"type":"null"}]},"meanScore":{"anyOf":[{"type":"number"},{"type":"null"}]},"assertions":{"type":"array","maxItems":10000,"items":{"type":"object","additionalProperties":false,"properties":{"type":{"type":"string","maxLength":256},"metric":{"type":"string","maxLength":1024},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"meanScore":{"anyOf":[{"type":"number"},{"type":"null"}]}},"required":["type","passed","failed","meanScore"]}},"tokens":{"$ref":"#/$defs/tokens"},"cost":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]},"costPerRequest":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]},"providers":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":1024}},"injection":{"anyOf":[{"type":"object","additionalProperties":false,"properties":{"total":{"type":"integer","minimum":0},"blocked":{"type":"integer","minimum":0},"passed":{"type":"boolean"}},"required":["total","blocked","passed"]},{"type":"null"}]}},"required":["tests","passed","failed","errors","passRate","meanScore","assertions","tokens","cost","costPerRequest","providers","injection"]},"telemetry":{"type":"object","additionalProperties":false,"properties":{"spans":{"type":"integer","minimum":0},"llmCalls":{"type":"integer","minimum":0},"toolCalls":{"type":"integer","minimum":0},"models":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":1024}},"tokens":{"$ref":"#/$defs/tokens"},"cost":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]},"maxConsecutiveToolCalls":{"type":"integer","minimum":0},"maxConsecutiveToolCallsTrace":{"type":"string","maxLength":256},"contextWindowUse":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]},"promptCompletionRatio":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]}},"required":["spans","llmCalls","toolCalls","models","tokens","cost","maxConsecutiveToolCalls","contextWindowUse","promptCompletionRatio"]},"service":{"type":"object","additionalProperties":false,"properties":{"source":{"enum":["genops","backstage"]},"app":{"type":"string","maxLength":1024},"environment":{"type":"string","maxLength":1024},"owner":{"type":"string","maxLength":1024},"costCenter":{"type":"string","maxLength":1024},"tier":{"enum":["critical","high","medium","low"]},"timezone":{"type":"string","maxLength":128},"slos":{"type":"array","maxItems":1000,"items":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"objective":{"type":"number"},"window":{"type":"string","maxLength":64},"errorBudgetRemaining":{"type":"number"}},"required":["name","objective"]}},"dependents":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":1024}},"freezeWindows":{"type":"array","maxItems":1000,"items":{"type":"object","additionalProperties":false,"properties":{"start":{"type":"string","maxLength":64},"end":{"type":"string","maxLength":64},"reason":{"type":"string","maxLength":1024}},"required":["start","end"]}}},"required":["source","app","owner","slos","dependents","freezeWindows"]},"changedFile":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"previousPath":{"type":"string","maxLength":4096},"status":{"type":"string","maxLength":32},"additions":{"type":"integer","minimum":0},"deletions":{"type":"integer","minimum":0},"owners":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":256}},"categories":{"type":"array","maxItems":32,"items":{"type":"string","maxLength":64}}},"required":["path","status","additions","deletions","owners","categories"]},"review":{"type":"object","additionalProperties":false,"properties":{"reviewer":{"type":"string","maxLength":256},"state":{"enum":["APPROVED","CHANGES_REQUESTED","COMMENTED","DISMISSED","PENDING"]},"isBot":{"type":"boolean"},"isCodeOwner":{"type":"boolean"},"submittedAt":{"type":"string","maxLength":64},"onHead":{"type":"boolean"}},"required":["reviewer","state","isBot","isCodeOwner","onHead"]},"change":{"type":"object","additionalProperties":false,"properties":{"source":{"enum":["github","diff"]},"pullRequest":{"type":"object","additionalProperties":false,"properties":{"number":{"type":"integer","minimum":1},"title":{"type":"string","maxLength":4096},"draft":{"type":"boolean"},"baseRef":{"type":"string","maxLength":1024},"headRef":{"type":"string","maxLength":1024},"url":{"type":"string","maxLength":4096}},"required":["number","title","draft","baseRef","headRef"]},"author":{"type":"object","additionalProperties":false,"properties":{"login":{"type":"string","maxLength":256},"type":{"enum":["User","Bot","Organization"]},"association":{"type":"string","maxLength":64}},"required":["login","type","association"]},"labels":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":1024}},"files":{"type":"array","maxItems":100000,"items":{"$ref":"#/$defs/changedFile"}},"totals":{"type":"object","additionalProperties":false,"properties":{"files":{"type":"integer","minimum":0},"additions":{"type":"integer","minimum":0},"deletions":{"type":"integer","minimum":0}},"required":["files","additions","deletions"]},"categories":{"type":"object","maxProperties":64,"additionalProperties":{"type":"integer","minimum":0}},"reviews":{"type":"array","maxItems":10000,"items":{"$ref":"#/$defs/review"}},"approvals":{"type":"object","additionalProperties":false,"properties":{"human":{"type":"integer","minimum":0},"bot":{"type":"integer","minimum":0},"codeOwner":{"type":"integer","minimum":0},"changesRequested":{"type":"integer","minimum":0}},"required":["human","bot","codeOwner","changesRequested"]},"codeowners":{"type":"object","additionalProperties":false,"properties":{"file":{"anyOf":[{"type":"string","maxLength":4096},{"type":"null"}]},"ownedFiles":{"type":"integer","minimum":0},"unownedFiles":{"type":"array","maxItems":100000,"items":{"type":"string","maxLength":4096}},"owners":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":256}}},"required":["file","ownedFiles","unownedFiles","owners"]},"ai":{"type":"object","additionalProperties":false,"properties":{"agentAuthor":{"anyOf":[{"type":"string","maxLength":256},{"type":"null"}]},"coAuthors":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":256}},"aiCommits":{"type":"integer","minimum":0},"commits":{"type":"integer","minimum":0},"share":{"type":"number","minimum":0,"maximum":1}},"required":["agentAuthor","coAuthors","aiCommits","commits","share"]},"identifiers":{"type":"array","maxItems":200,"items":{"type":"string","minLength":1,"maxLength":128}}},"required":["source","labels","files","totals","categories","reviews","approvals","codeowners","ai"]},"deployment":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"integer","minimum":0},"sha":{"type":"string","maxLength":64},"ref":{"type":"string","maxLength":1024},"environment":{"type":"string","maxLength":1024},"createdAt":{"type":"string","maxLength":64},"state":{"type":"string","maxLength":64},"finishedAt":{"type":"string","maxLength":64},"creator":{"type":"string","maxLength":256}},"required":["id","sha","ref","environment","createdAt","state"]},"deployments":{"type":"object","additionalProperties":false,"properties":{"environment":{"type":"string","maxLength":1024},"deployments":{"type":"array","maxItems":1000,"items":{"$ref":"#/$defs/deployment"}},"counts":{"type":"object","maxProperties":32,"additionalProperties":{"type":"integer","minimum":0}}},"required":["environment","deployments","counts"]}}};
-const schema124 = {"enum":["sbom","base-sbom","vulnerabilities","vex","tests","coverage","diff","provenance","eval","traces","metadata","codeowners","github"]};
-const schema143 = {"type":"object","additionalProperties":false,"properties":{"total":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errored":{"type":"integer","minimum":0},"skipped":{"type":"integer","minimum":0},"flaky":{"type":"integer","minimum":0},"suites":{"type":"integer","minimum":0},"durationSeconds":{"type":"number","minimum":0},"failures":{"type":"array","maxItems":100,"items":{"type":"object","additionalProperties":false,"properties":{"suite":{"type":"string","maxLength":1024},"name":{"type":"string","maxLength":4096},"message":{"type":"string","maxLength":16384},"file":{"type":"string","maxLength":4096},"line":{"type":"integer","minimum":1}},"required":["suite","name"]}},"flakyTests":{"type":"array","maxItems":100000,"items":{"type":"object","additionalProperties":false,"properties":{"suite":{"type":"string","maxLength":1024},"name":{"type":"string","maxLength":4096},"attempts":{"type":"integer","minimum":1}},"required":["suite","name","attempts"]}}},"required":["total","passed","failed","errored","skipped","flaky","suites","failures","flakyTests"]};
-const schema154 = {"type":"object","additionalProperties":false,"properties":{"source":{"enum":["genops","backstage"]},"app":{"type":"string","maxLength":1024},"environment":{"type":"string","maxLength":1024},"owner":{"type":"string","maxLength":1024},"costCenter":{"type":"string","maxLength":1024},"tier":{"enum":["critical","high","medium","low"]},"timezone":{"type":"string","maxLength":128},"slos":{"type":"array","maxItems":1000,"items":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"objective":{"type":"number"},"window":{"type":"string","maxLength":64},"errorBudgetRemaining":{"type":"number"}},"required":["name","objective"]}},"dependents":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":1024}},"freezeWindows":{"type":"array","maxItems":1000,"items":{"type":"object","additionalProperties":false,"properties":{"start":{"type":"string","maxLength":64},"end":{"type":"string","maxLength":64},"reason":{"type":"string","maxLength":1024}},"required":["start","end"]}}},"required":["source","app","owner","slos","dependents","freezeWindows"]};
+const schema120 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/evidence.schema.json","title":"genops evidence predicate (https://genops.dev/attestations/evidence/v1)","description":"Everything known about a change, normalized from real tool outputs and the GitHub API. A section is null when its source was not given (its kind is then in absent). header.inputs lists every source by the sha256 of the exact bytes parsed (kind file). Mirrors packages/core/src/evidence/model.ts.","type":"object","additionalProperties":false,"required":["header","sources","absent","sbom","sbomDiff","vulnerabilities","vex","tests","coverage","provenance","eval","telemetry","service","change","deployments"],"properties":{"header":{"$ref":"common.schema.json#/$defs/predicateHeader"},"sources":{"type":"array","maxItems":4096,"items":{"$ref":"#/$defs/source"}},"absent":{"type":"array","maxItems":16,"items":{"$ref":"#/$defs/sourceKind"},"uniqueItems":true},"sbom":{"anyOf":[{"$ref":"#/$defs/sbom"},{"type":"null"}]},"sbomDiff":{"anyOf":[{"$ref":"#/$defs/sbomDiff"},{"type":"null"}]},"vulnerabilities":{"anyOf":[{"$ref":"#/$defs/vulnerabilities"},{"type":"null"}]},"vex":{"anyOf":[{"$ref":"#/$defs/vex"},{"type":"null"}]},"tests":{"anyOf":[{"$ref":"#/$defs/tests"},{"type":"null"}]},"coverage":{"anyOf":[{"$ref":"#/$defs/coverage"},{"type":"null"}]},"provenance":{"anyOf":[{"$ref":"#/$defs/provenance"},{"type":"null"}]},"eval":{"anyOf":[{"$ref":"#/$defs/eval"},{"type":"null"}]},"telemetry":{"anyOf":[{"$ref":"#/$defs/telemetry"},{"type":"null"}]},"service":{"anyOf":[{"$ref":"#/$defs/service"},{"type":"null"}]},"change":{"anyOf":[{"$ref":"#/$defs/change"},{"type":"null"}]},"deployments":{"anyOf":[{"$ref":"#/$defs/deployments"},{"type":"null"}]}},"$defs":{"sourceKind":{"enum":["sbom","base-sbom","vulnerabilities","vex","tests","coverage","diff","provenance","eval","traces","metadata","codeowners","github"]},"parser":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":256},"version":{"type":"string","maxLength":128}},"required":["name","version"]},"source":{"type":"object","additionalProperties":false,"properties":{"kind":{"$ref":"#/$defs/sourceKind"},"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"common.schema.json#/$defs/sha256Hex"},"size":{"type":"integer","minimum":0},"format":{"type":"string","maxLength":256},"parser":{"$ref":"#/$defs/parser"},"warnings":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":4096}},"warningsTruncated":{"type":"integer","minimum":0}},"required":["kind","path","sha256","size","format","parser","warnings"]},"component":{"type":"object","additionalProperties":false,"properties":{"purl":{"type":"string","maxLength":4096},"name":{"type":"string","maxLength":1024},"group":{"type":"string","maxLength":1024},"version":{"type":"string","maxLength":256},"licenses":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":4096}},"hashes":{"type":"object","maxProperties":16,"additionalProperties":{"type":"string","maxLength":1024}},"scope":{"enum":["direct","transitive","unknown"]},"type":{"type":"string","maxLength":64}},"required":["name","licenses","scope"]},"sbom":{"type":"object","additionalProperties":false,"properties":{"standard":{"enum":["cyclonedx","spdx"]},"specVersion":{"type":"string","maxLength":32},"root":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"version":{"type":"string","maxLength":256},"purl":{"type":"string","maxLength":4096}},"required":["name"]},"schemaValid":{"type":"boolean"},"components":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/component"}},"totals":{"type":"object","additionalProperties":false,"properties":{"components":{"type":"integer","minimum":0},"direct":{"type":"integer","minimum":0},"transitive":{"type":"integer","minimum":0},"unknownScope":{"type":"integer","minimum":0},"withoutLicense":{"type":"integer","minimum":0}},"required":["components","direct","transitive","unknownScope","withoutLicense"]}},"required":["standard","specVersion","components","totals"]},"componentChange":{"type":"object","additionalProperties":false,"properties":{"key":{"type":"string","maxLength":4096},"name":{"type":"string","maxLength":1024},"purl":{"type":"string","maxLength":4096},"from":{"type":"string","maxLength":256},"to":{"type":"string","maxLength":256},"licensesFrom":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":4096}},"licensesTo":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":4096}},"scope":{"enum":["direct","transitive","unknown"]}},"required":["key","name","scope"]},"sbomDiff":{"type":"object","additionalProperties":false,"properties":{"added":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"removed":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"upgraded":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"downgraded":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"changed":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"licenseChanged":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}}},"required":["added","removed","upgraded","downgraded","changed","licenseChanged"]},"location":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"startLine":{"type":"integer","minimum":1},"endLine":{"type":"integer","minimum":1},"startColumn":{"type":"integer","minimum":1},"endColumn":{"type":"integer","minimum":1}},"required":["path"]},"vexStatement":{"type":"object","additionalProperties":false,"properties":{"vulnerability":{"type":"string","maxLength":1024},"aliases":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":1024}},"products":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096}},"status":{"enum":["not_affected","affected","fixed","under_investigation"]},"justification":{"type":"string","maxLength":1024},"impact":{"type":"string","maxLength":16384},"actionStatement":{"type":"string","maxLength":16384},"source":{"type":"string","maxLength":4096},"timestamp":{"type":"string","maxLength":64}},"required":["vulnerability","aliases","products","status","source"]},"finding":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string","maxLength":1024},"aliases":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":1024}},"kind":{"enum":["dependency","code"]},"tools":{"type":"array","maxItems":32,"items":{"type":"string","maxLength":256}},"severity":{"enum":["critical","high","medium","low","none","unknown"]},"cvss":{"type":"object","additionalProperties":false,"properties":{"score":{"type":"number","minimum":0,"maximum":10},"vector":{"type":"string","maxLength":1024},"version":{"type":"string","maxLength":32}},"required":["score"]},"purl":{"type":"string","maxLength":4096},"package":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"version":{"type":"string","maxLength":256},"ecosystem":{"type":"string","maxLength":128}},"required":["name"]},"fixedIn":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":256}},"fixAvailable":{"type":"boolean"},"title":{"type":"string","maxLength":4096},"rule":{"type":"string","maxLength":1024},"locations":{"type":"array","maxItems":1000,"items":{"$ref":"#/$defs/location"}},"vex":{"type":"object","additionalProperties":false,"properties":{"status":{"enum":["not_affected","affected","fixed","under_investigation"]},"justification":{"type":"string","maxLength":1024},"source":{"type":"string","maxLength":4096}},"required":["status","source"]},"suppressed":{"type":"boolean"}},"required":["id","aliases","kind","tools","severity","fixedIn","fixAvailable","locations","suppressed"]},"severityCounts":{"type":"object","additionalProperties":false,"properties":{"critical":{"type":"integer","minimum":0},"high":{"type":"integer","minimum":0},"medium":{"type":"integer","minimum":0},"low":{"type":"integer","minimum":0},"none":{"type":"integer","minimum":0},"unknown":{"type":"integer","minimum":0}},"required":["critical","high","medium","low","none","unknown"]},"vulnerabilities":{"type":"object","additionalProperties":false,"properties":{"findings":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/finding"}},"totals":{"$ref":"#/$defs/severityCounts"},"suppressed":{"type":"integer","minimum":0}},"required":["findings","totals","suppressed"]},"vex":{"type":"object","additionalProperties":false,"properties":{"statements":{"type":"array","maxItems":100000,"items":{"$ref":"#/$defs/vexStatement"}}},"required":["statements"]},"tests":{"type":"object","additionalProperties":false,"properties":{"total":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errored":{"type":"integer","minimum":0},"skipped":{"type":"integer","minimum":0},"flaky":{"type":"integer","minimum":0},"suites":{"type":"integer","minimum":0},"durationSeconds":{"type":"number","minimum":0},"failures":{"type":"array","maxItems":100,"items":{"type":"object","additionalProperties":false,"properties":{"suite":{"type":"string","maxLength":1024},"name":{"type":"string","maxLength":4096},"message":{"type":"string","maxLength":16384},"file":{"type":"string","maxLength":4096},"line":{"type":"integer","minimum":1}},"required":["suite","name"]}},"flakyTests":{"type":"array","maxItems":100000,"items":{"type":"object","additionalProperties":false,"properties":{"suite":{"type":"string","maxLength":1024},"name":{"type":"string","maxLength":4096},"attempts":{"type":"integer","minimum":1}},"required":["suite","name","attempts"]}}},"required":["total","passed","failed","errored","skipped","flaky","suites","failures","flakyTests"]},"ratio":{"type":"object","additionalProperties":false,"properties":{"covered":{"type":"integer","minimum":0},"total":{"type":"integer","minimum":0},"ratio":{"anyOf":[{"type":"number","minimum":0,"maximum":1},{"type":"null"}]}},"required":["covered","total","ratio"]},"coverage":{"type":"object","additionalProperties":false,"properties":{"lines":{"$ref":"#/$defs/ratio"},"branches":{"$ref":"#/$defs/ratio"},"files":{"type":"integer","minimum":0},"changedLines":{"anyOf":[{"type":"object","additionalProperties":false,"properties":{"covered":{"type":"integer","minimum":0},"total":{"type":"integer","minimum":0},"ratio":{"anyOf":[{"type":"number","minimum":0,"maximum":1},{"type":"null"}]},"notInstrumented":{"type":"integer","minimum":0},"unmeasuredFiles":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":4096}},"uncovered":{"type":"array","maxItems":200,"items":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"ranges":{"type":"array","maxItems":100000,"items":{"type":"array","prefixItems":[{"type":"integer","minimum":1},{"type":"integer","minimum":1}],"minItems":2,"maxItems":2}}},"required":["path","ranges"]}}},"required":["covered","total","ratio","notInstrumented","uncovered"]},{"type":"null"}]}},"required":["lines","files","changedLines"]},"provenanceRecord":{"type":"object","additionalProperties":false,"properties":{"bundle":{"type":"string","maxLength":4096},"subjects":{"type":"array","maxItems":10000,"items":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":4096},"sha256":{"$ref":"common.schema.json#/$defs/sha256Hex"}},"required":["name"]}},"predicateType":{"type":"string","maxLength":4096},"builder":{"type":"string","maxLength":4096},"buildType":{"type":"string","maxLength":4096},"sourceRepository":{"type":"string","maxLength":4096},"sourceRef":{"type":"string","maxLength":4096},"signer":{"type":"string","maxLength":4096},"verified":{"type":"boolean"},"reason":{"type":"string","maxLength":4096}},"required":["bundle","subjects","verified"]},"provenance":{"type":"object","additionalProperties":false,"properties":{"artifacts":{"type":"array","maxItems":10000,"items":{"$ref":"#/$defs/provenanceRecord"}},"verified":{"type":"integer","minimum":0},"unverified":{"type":"integer","minimum":0}},"required":["artifacts","verified","unverified"]},"tokens":{"type":"object","additionalProperties":false,"properties":{"prompt":{"type":"integer","minimum":0},"completion":{"type":"integer","minimum":0},"total":{"type":"integer","minimum":0}},"required":["prompt","completion","total"]},"eval":{"type":"object","additionalProperties":false,"properties":{"tests":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errors":{"type":"integer","minimum":0},"passRate":{"anyOf":[{"type":"number","minimum":0,"maximum":1},{"type":"null"}]},"meanScore":{"anyOf":[{"type":"number"},{"type":"null"}]},"assertions":{"type":"array","maxItems":10000,"items":{"type":"object","additionalProperties":false,"properties":{"type":{"type":"string","maxLength":256},"metric":{"type":"string","maxLength":1024},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"meanScore":{"anyOf":[{"type":"number"},{"type":"null"}]}},"required":["type","passed","failed","meanScore"]}},"tokens":{"$ref":"#/$defs/tokens"},"cost":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]},"costPerRequest":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]},"providers":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":1024}},"injection":{"anyOf":[{"type":"object","additionalProperties":false,"properties":{"total":{"type":"integer","minimum":0},"blocked":{"type":"integer","minimum":0},"passed":{"type":"boolean"}},"required":["total","blocked","passed"]},{"type":"null"}]}},"required":["tests","passed","failed","errors","passRate","meanScore","assertions","tokens","cost","costPerRequest","providers","injection"]},"telemetry":{"type":"object","additionalProperties":false,"properties":{"spans":{"type":"integer","minimum":0},"llmCalls":{"type":"integer","minimum":0},"toolCalls":{"type":"integer","minimum":0},"models":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":1024}},"tokens":{"$ref":"#/$defs/tokens"},"cost":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]},"maxConsecutiveToolCalls":{"type":"integer","minimum":0},"maxConsecutiveToolCallsTrace":{"type":"string","maxLength":256},"contextWindowUse":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]},"promptCompletionRatio":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]}},"required":["spans","llmCalls","toolCalls","models","tokens","cost","maxConsecutiveToolCalls","contextWindowUse","promptCompletionRatio"]},"service":{"type":"object","additionalProperties":false,"properties":{"source":{"enum":["genops","backstage"]},"app":{"type":"string","maxLength":1024},"environment":{"type":"string","maxLength":1024},"owner":{"type":"string","maxLength":1024},"costCenter":{"type":"string","maxLength":1024},"tier":{"enum":["critical","high","medium","low"]},"timezone":{"type":"string","maxLength":128},"slos":{"type":"array","maxItems":1000,"items":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"objective":{"type":"number"},"window":{"type":"string","maxLength":64},"errorBudgetRemaining":{"type":"number"}},"required":["name","objective"]}},"dependents":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":1024}},"freezeWindows":{"type":"array","maxItems":1000,"items":{"type":"object","additionalProperties":false,"properties":{"start":{"type":"string","maxLength":64},"end":{"type":"string","maxLength":64},"reason":{"type":"string","maxLength":1024}},"required":["start","end"]}}},"required":["source","app","owner","slos","dependents","freezeWindows"]},"changedFile":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"previousPath":{"type":"string","maxLength":4096},"status":{"type":"string","maxLength":32},"additions":{"type":"integer","minimum":0},"deletions":{"type":"integer","minimum":0},"owners":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":256}},"categories":{"type":"array","maxItems":32,"items":{"type":"string","maxLength":64}}},"required":["path","status","additions","deletions","owners","categories"]},"review":{"type":"object","additionalProperties":false,"properties":{"reviewer":{"type":"string","maxLength":256},"state":{"enum":["APPROVED","CHANGES_REQUESTED","COMMENTED","DISMISSED","PENDING"]},"isBot":{"type":"boolean"},"isCodeOwner":{"type":"boolean"},"submittedAt":{"type":"string","maxLength":64},"onHead":{"type":"boolean"}},"required":["reviewer","state","isBot","isCodeOwner","onHead"]},"change":{"type":"object","additionalProperties":false,"properties":{"source":{"enum":["github","diff"]},"pullRequest":{"type":"object","additionalProperties":false,"properties":{"number":{"type":"integer","minimum":1},"title":{"type":"string","maxLength":4096},"draft":{"type":"boolean"},"baseRef":{"type":"string","maxLength":1024},"headRef":{"type":"string","maxLength":1024},"url":{"type":"string","maxLength":4096}},"required":["number","title","draft","baseRef","headRef"]},"author":{"type":"object","additionalProperties":false,"properties":{"login":{"type":"string","maxLength":256},"type":{"enum":["User","Bot","Organization"]},"association":{"type":"string","maxLength":64}},"required":["login","type","association"]},"labels":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":1024}},"files":{"type":"array","maxItems":100000,"items":{"$ref":"#/$defs/changedFile"}},"totals":{"type":"object","additionalProperties":false,"properties":{"files":{"type":"integer","minimum":0},"additions":{"type":"integer","minimum":0},"deletions":{"type":"integer","minimum":0}},"required":["files","additions","deletions"]},"categories":{"type":"object","maxProperties":64,"additionalProperties":{"type":"integer","minimum":0}},"reviews":{"type":"array","maxItems":10000,"items":{"$ref":"#/$defs/review"}},"approvals":{"type":"object","additionalProperties":false,"properties":{"human":{"type":"integer","minimum":0},"bot":{"type":"integer","minimum":0},"codeOwner":{"type":"integer","minimum":0},"changesRequested":{"type":"integer","minimum":0}},"required":["human","bot","codeOwner","changesRequested"]},"codeowners":{"type":"object","additionalProperties":false,"properties":{"file":{"anyOf":[{"type":"string","maxLength":4096},{"type":"null"}]},"ownedFiles":{"type":"integer","minimum":0},"unownedFiles":{"type":"array","maxItems":100000,"items":{"type":"string","maxLength":4096}},"owners":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":256}}},"required":["file","ownedFiles","unownedFiles","owners"]},"ai":{"type":"object","additionalProperties":false,"properties":{"agentAuthor":{"anyOf":[{"type":"string","maxLength":256},{"type":"null"}]},"coAuthors":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":256}},"aiCommits":{"type":"integer","minimum":0},"commits":{"type":"integer","minimum":0},"share":{"type":"number","minimum":0,"maximum":1}},"required":["agentAuthor","coAuthors","aiCommits","commits","share"]},"identifiers":{"type":"array","maxItems":200,"items":{"type":"string","minLength":1,"maxLength":128}}},"required":["source","labels","files","totals","categories","reviews","approvals","codeowners","ai"]},"deployment":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"integer","minimum":0},"sha":{"type":"string","maxLength":64},"ref":{"type":"string","maxLength":1024},"environment":{"type":"string","maxLength":1024},"createdAt":{"type":"string","maxLength":64},"state":{"type":"string","maxLength":64},"finishedAt":{"type":"string","maxLength":64},"creator":{"type":"string","maxLength":256}},"required":["id","sha","ref","environment","createdAt","state"]},"deployments":{"type":"object","additionalProperties":false,"properties":{"environment":{"type":"string","maxLength":1024},"deployments":{"type":"array","maxItems":1000,"items":{"$ref":"#/$defs/deployment"}},"counts":{"type":"object","maxProperties":32,"additionalProperties":{"type":"integer","minimum":0}}},"required":["environment","deployments","counts"]}}};
+const schema125 = {"enum":["sbom","base-sbom","vulnerabilities","vex","tests","coverage","diff","provenance","eval","traces","metadata","codeowners","github"]};
+const schema144 = {"type":"object","additionalProperties":false,"properties":{"total":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errored":{"type":"integer","minimum":0},"skipped":{"type":"integer","minimum":0},"flaky":{"type":"integer","minimum":0},"suites":{"type":"integer","minimum":0},"durationSeconds":{"type":"number","minimum":0},"failures":{"type":"array","maxItems":100,"items":{"type":"object","additionalProperties":false,"properties":{"suite":{"type":"string","maxLength":1024},"name":{"type":"string","maxLength":4096},"message":{"type":"string","maxLength":16384},"file":{"type":"string","maxLength":4096},"line":{"type":"integer","minimum":1}},"required":["suite","name"]}},"flakyTests":{"type":"array","maxItems":100000,"items":{"type":"object","additionalProperties":false,"properties":{"suite":{"type":"string","maxLength":1024},"name":{"type":"string","maxLength":4096},"attempts":{"type":"integer","minimum":1}},"required":["suite","name","attempts"]}}},"required":["total","passed","failed","errored","skipped","flaky","suites","failures","flakyTests"]};
+const schema155 = {"type":"object","additionalProperties":false,"properties":{"source":{"enum":["genops","backstage"]},"app":{"type":"string","maxLength":1024},"environment":{"type":"string","maxLength":1024},"owner":{"type":"string","maxLength":1024},"costCenter":{"type":"string","maxLength":1024},"tier":{"enum":["critical","high","medium","low"]},"timezone":{"type":"string","maxLength":128},"slos":{"type":"array","maxItems":1000,"items":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"objective":{"type":"number"},"window":{"type":"string","maxLength":64},"errorBudgetRemaining":{"type":"number"}},"required":["name","objective"]}},"dependents":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":1024}},"freezeWindows":{"type":"array","maxItems":1000,"items":{"type":"object","additionalProperties":false,"properties":{"start":{"type":"string","maxLength":64},"end":{"type":"string","maxLength":64},"reason":{"type":"string","maxLength":1024}},"required":["start","end"]}}},"required":["source","app","owner","slos","dependents","freezeWindows"]};
 
 function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -8360,8 +8395,8 @@ return errors === 0;
 }
 validate59.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema123 = {"type":"object","additionalProperties":false,"properties":{"kind":{"$ref":"#/$defs/sourceKind"},"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"common.schema.json#/$defs/sha256Hex"},"size":{"type":"integer","minimum":0},"format":{"type":"string","maxLength":256},"parser":{"$ref":"#/$defs/parser"},"warnings":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":4096}},"warningsTruncated":{"type":"integer","minimum":0}},"required":["kind","path","sha256","size","format","parser","warnings"]};
-const schema126 = {"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":256},"version":{"type":"string","maxLength":128}},"required":["name","version"]};
+const schema124 = {"type":"object","additionalProperties":false,"properties":{"kind":{"$ref":"#/$defs/sourceKind"},"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"common.schema.json#/$defs/sha256Hex"},"size":{"type":"integer","minimum":0},"format":{"type":"string","maxLength":256},"parser":{"$ref":"#/$defs/parser"},"warnings":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":4096}},"warningsTruncated":{"type":"integer","minimum":0}},"required":["kind","path","sha256","size","format","parser","warnings"]};
+const schema127 = {"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":256},"version":{"type":"string","maxLength":128}},"required":["name","version"]};
 
 function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -8459,7 +8494,7 @@ errors++;
 if(data.kind !== undefined){
 let data0 = data.kind;
 if(!(((((((((((((data0 === "sbom") || (data0 === "base-sbom")) || (data0 === "vulnerabilities")) || (data0 === "vex")) || (data0 === "tests")) || (data0 === "coverage")) || (data0 === "diff")) || (data0 === "provenance")) || (data0 === "eval")) || (data0 === "traces")) || (data0 === "metadata")) || (data0 === "codeowners")) || (data0 === "github"))){
-const err8 = {instancePath:instancePath+"/kind",schemaPath:"#/$defs/sourceKind/enum",keyword:"enum",params:{allowedValues: schema124.enum},message:"must be equal to one of the allowed values"};
+const err8 = {instancePath:instancePath+"/kind",schemaPath:"#/$defs/sourceKind/enum",keyword:"enum",params:{allowedValues: schema125.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -8758,8 +8793,8 @@ return errors === 0;
 }
 validate63.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema128 = {"type":"object","additionalProperties":false,"properties":{"standard":{"enum":["cyclonedx","spdx"]},"specVersion":{"type":"string","maxLength":32},"root":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"version":{"type":"string","maxLength":256},"purl":{"type":"string","maxLength":4096}},"required":["name"]},"schemaValid":{"type":"boolean"},"components":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/component"}},"totals":{"type":"object","additionalProperties":false,"properties":{"components":{"type":"integer","minimum":0},"direct":{"type":"integer","minimum":0},"transitive":{"type":"integer","minimum":0},"unknownScope":{"type":"integer","minimum":0},"withoutLicense":{"type":"integer","minimum":0}},"required":["components","direct","transitive","unknownScope","withoutLicense"]}},"required":["standard","specVersion","components","totals"]};
-const schema129 = {"type":"object","additionalProperties":false,"properties":{"purl":{"type":"string","maxLength":4096},"name":{"type":"string","maxLength":1024},"group":{"type":"string","maxLength":1024},"version":{"type":"string","maxLength":256},"licenses":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":4096}},"hashes":{"type":"object","maxProperties":16,"additionalProperties":{"type":"string","maxLength":1024}},"scope":{"enum":["direct","transitive","unknown"]},"type":{"type":"string","maxLength":64}},"required":["name","licenses","scope"]};
+const schema129 = {"type":"object","additionalProperties":false,"properties":{"standard":{"enum":["cyclonedx","spdx"]},"specVersion":{"type":"string","maxLength":32},"root":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"version":{"type":"string","maxLength":256},"purl":{"type":"string","maxLength":4096}},"required":["name"]},"schemaValid":{"type":"boolean"},"components":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/component"}},"totals":{"type":"object","additionalProperties":false,"properties":{"components":{"type":"integer","minimum":0},"direct":{"type":"integer","minimum":0},"transitive":{"type":"integer","minimum":0},"unknownScope":{"type":"integer","minimum":0},"withoutLicense":{"type":"integer","minimum":0}},"required":["components","direct","transitive","unknownScope","withoutLicense"]}},"required":["standard","specVersion","components","totals"]};
+const schema130 = {"type":"object","additionalProperties":false,"properties":{"purl":{"type":"string","maxLength":4096},"name":{"type":"string","maxLength":1024},"group":{"type":"string","maxLength":1024},"version":{"type":"string","maxLength":256},"licenses":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":4096}},"hashes":{"type":"object","maxProperties":16,"additionalProperties":{"type":"string","maxLength":1024}},"scope":{"enum":["direct","transitive","unknown"]},"type":{"type":"string","maxLength":64}},"required":["name","licenses","scope"]};
 
 function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -8827,7 +8862,7 @@ errors++;
 if(data.standard !== undefined){
 let data0 = data.standard;
 if(!((data0 === "cyclonedx") || (data0 === "spdx"))){
-const err5 = {instancePath:instancePath+"/standard",schemaPath:"#/properties/standard/enum",keyword:"enum",params:{allowedValues: schema128.properties.standard.enum},message:"must be equal to one of the allowed values"};
+const err5 = {instancePath:instancePath+"/standard",schemaPath:"#/properties/standard/enum",keyword:"enum",params:{allowedValues: schema129.properties.standard.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -9249,7 +9284,7 @@ errors++;
 if(data8.scope !== undefined){
 let data17 = data8.scope;
 if(!(((data17 === "direct") || (data17 === "transitive")) || (data17 === "unknown"))){
-const err39 = {instancePath:instancePath+"/components/" + i0+"/scope",schemaPath:"#/$defs/component/properties/scope/enum",keyword:"enum",params:{allowedValues: schema129.properties.scope.enum},message:"must be equal to one of the allowed values"};
+const err39 = {instancePath:instancePath+"/components/" + i0+"/scope",schemaPath:"#/$defs/component/properties/scope/enum",keyword:"enum",params:{allowedValues: schema130.properties.scope.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -9526,8 +9561,8 @@ return errors === 0;
 }
 validate65.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema130 = {"type":"object","additionalProperties":false,"properties":{"added":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"removed":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"upgraded":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"downgraded":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"changed":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"licenseChanged":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}}},"required":["added","removed","upgraded","downgraded","changed","licenseChanged"]};
-const schema131 = {"type":"object","additionalProperties":false,"properties":{"key":{"type":"string","maxLength":4096},"name":{"type":"string","maxLength":1024},"purl":{"type":"string","maxLength":4096},"from":{"type":"string","maxLength":256},"to":{"type":"string","maxLength":256},"licensesFrom":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":4096}},"licensesTo":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":4096}},"scope":{"enum":["direct","transitive","unknown"]}},"required":["key","name","scope"]};
+const schema131 = {"type":"object","additionalProperties":false,"properties":{"added":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"removed":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"upgraded":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"downgraded":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"changed":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}},"licenseChanged":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/componentChange"}}},"required":["added","removed","upgraded","downgraded","changed","licenseChanged"]};
+const schema132 = {"type":"object","additionalProperties":false,"properties":{"key":{"type":"string","maxLength":4096},"name":{"type":"string","maxLength":1024},"purl":{"type":"string","maxLength":4096},"from":{"type":"string","maxLength":256},"to":{"type":"string","maxLength":256},"licensesFrom":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":4096}},"licensesTo":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":4096}},"scope":{"enum":["direct","transitive","unknown"]}},"required":["key","name","scope"]};
 
 function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -9901,7 +9936,7 @@ errors++;
 if(data1.scope !== undefined){
 let data11 = data1.scope;
 if(!(((data11 === "direct") || (data11 === "transitive")) || (data11 === "unknown"))){
-const err30 = {instancePath:instancePath+"/added/" + i0+"/scope",schemaPath:"#/$defs/componentChange/properties/scope/enum",keyword:"enum",params:{allowedValues: schema131.properties.scope.enum},message:"must be equal to one of the allowed values"};
+const err30 = {instancePath:instancePath+"/added/" + i0+"/scope",schemaPath:"#/$defs/componentChange/properties/scope/enum",keyword:"enum",params:{allowedValues: schema132.properties.scope.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -10224,7 +10259,7 @@ errors++;
 if(data13.scope !== undefined){
 let data23 = data13.scope;
 if(!(((data23 === "direct") || (data23 === "transitive")) || (data23 === "unknown"))){
-const err56 = {instancePath:instancePath+"/removed/" + i3+"/scope",schemaPath:"#/$defs/componentChange/properties/scope/enum",keyword:"enum",params:{allowedValues: schema131.properties.scope.enum},message:"must be equal to one of the allowed values"};
+const err56 = {instancePath:instancePath+"/removed/" + i3+"/scope",schemaPath:"#/$defs/componentChange/properties/scope/enum",keyword:"enum",params:{allowedValues: schema132.properties.scope.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -10547,7 +10582,7 @@ errors++;
 if(data25.scope !== undefined){
 let data35 = data25.scope;
 if(!(((data35 === "direct") || (data35 === "transitive")) || (data35 === "unknown"))){
-const err82 = {instancePath:instancePath+"/upgraded/" + i6+"/scope",schemaPath:"#/$defs/componentChange/properties/scope/enum",keyword:"enum",params:{allowedValues: schema131.properties.scope.enum},message:"must be equal to one of the allowed values"};
+const err82 = {instancePath:instancePath+"/upgraded/" + i6+"/scope",schemaPath:"#/$defs/componentChange/properties/scope/enum",keyword:"enum",params:{allowedValues: schema132.properties.scope.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -10870,7 +10905,7 @@ errors++;
 if(data37.scope !== undefined){
 let data47 = data37.scope;
 if(!(((data47 === "direct") || (data47 === "transitive")) || (data47 === "unknown"))){
-const err108 = {instancePath:instancePath+"/downgraded/" + i9+"/scope",schemaPath:"#/$defs/componentChange/properties/scope/enum",keyword:"enum",params:{allowedValues: schema131.properties.scope.enum},message:"must be equal to one of the allowed values"};
+const err108 = {instancePath:instancePath+"/downgraded/" + i9+"/scope",schemaPath:"#/$defs/componentChange/properties/scope/enum",keyword:"enum",params:{allowedValues: schema132.properties.scope.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -11193,7 +11228,7 @@ errors++;
 if(data49.scope !== undefined){
 let data59 = data49.scope;
 if(!(((data59 === "direct") || (data59 === "transitive")) || (data59 === "unknown"))){
-const err134 = {instancePath:instancePath+"/changed/" + i12+"/scope",schemaPath:"#/$defs/componentChange/properties/scope/enum",keyword:"enum",params:{allowedValues: schema131.properties.scope.enum},message:"must be equal to one of the allowed values"};
+const err134 = {instancePath:instancePath+"/changed/" + i12+"/scope",schemaPath:"#/$defs/componentChange/properties/scope/enum",keyword:"enum",params:{allowedValues: schema132.properties.scope.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -11516,7 +11551,7 @@ errors++;
 if(data61.scope !== undefined){
 let data71 = data61.scope;
 if(!(((data71 === "direct") || (data71 === "transitive")) || (data71 === "unknown"))){
-const err160 = {instancePath:instancePath+"/licenseChanged/" + i15+"/scope",schemaPath:"#/$defs/componentChange/properties/scope/enum",keyword:"enum",params:{allowedValues: schema131.properties.scope.enum},message:"must be equal to one of the allowed values"};
+const err160 = {instancePath:instancePath+"/licenseChanged/" + i15+"/scope",schemaPath:"#/$defs/componentChange/properties/scope/enum",keyword:"enum",params:{allowedValues: schema132.properties.scope.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -11566,10 +11601,10 @@ return errors === 0;
 }
 validate67.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema137 = {"type":"object","additionalProperties":false,"properties":{"findings":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/finding"}},"totals":{"$ref":"#/$defs/severityCounts"},"suppressed":{"type":"integer","minimum":0}},"required":["findings","totals","suppressed"]};
-const schema140 = {"type":"object","additionalProperties":false,"properties":{"critical":{"type":"integer","minimum":0},"high":{"type":"integer","minimum":0},"medium":{"type":"integer","minimum":0},"low":{"type":"integer","minimum":0},"none":{"type":"integer","minimum":0},"unknown":{"type":"integer","minimum":0}},"required":["critical","high","medium","low","none","unknown"]};
-const schema138 = {"type":"object","additionalProperties":false,"properties":{"id":{"type":"string","maxLength":1024},"aliases":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":1024}},"kind":{"enum":["dependency","code"]},"tools":{"type":"array","maxItems":32,"items":{"type":"string","maxLength":256}},"severity":{"enum":["critical","high","medium","low","none","unknown"]},"cvss":{"type":"object","additionalProperties":false,"properties":{"score":{"type":"number","minimum":0,"maximum":10},"vector":{"type":"string","maxLength":1024},"version":{"type":"string","maxLength":32}},"required":["score"]},"purl":{"type":"string","maxLength":4096},"package":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"version":{"type":"string","maxLength":256},"ecosystem":{"type":"string","maxLength":128}},"required":["name"]},"fixedIn":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":256}},"fixAvailable":{"type":"boolean"},"title":{"type":"string","maxLength":4096},"rule":{"type":"string","maxLength":1024},"locations":{"type":"array","maxItems":1000,"items":{"$ref":"#/$defs/location"}},"vex":{"type":"object","additionalProperties":false,"properties":{"status":{"enum":["not_affected","affected","fixed","under_investigation"]},"justification":{"type":"string","maxLength":1024},"source":{"type":"string","maxLength":4096}},"required":["status","source"]},"suppressed":{"type":"boolean"}},"required":["id","aliases","kind","tools","severity","fixedIn","fixAvailable","locations","suppressed"]};
-const schema139 = {"type":"object","additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"startLine":{"type":"integer","minimum":1},"endLine":{"type":"integer","minimum":1},"startColumn":{"type":"integer","minimum":1},"endColumn":{"type":"integer","minimum":1}},"required":["path"]};
+const schema138 = {"type":"object","additionalProperties":false,"properties":{"findings":{"type":"array","maxItems":1000000,"items":{"$ref":"#/$defs/finding"}},"totals":{"$ref":"#/$defs/severityCounts"},"suppressed":{"type":"integer","minimum":0}},"required":["findings","totals","suppressed"]};
+const schema141 = {"type":"object","additionalProperties":false,"properties":{"critical":{"type":"integer","minimum":0},"high":{"type":"integer","minimum":0},"medium":{"type":"integer","minimum":0},"low":{"type":"integer","minimum":0},"none":{"type":"integer","minimum":0},"unknown":{"type":"integer","minimum":0}},"required":["critical","high","medium","low","none","unknown"]};
+const schema139 = {"type":"object","additionalProperties":false,"properties":{"id":{"type":"string","maxLength":1024},"aliases":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":1024}},"kind":{"enum":["dependency","code"]},"tools":{"type":"array","maxItems":32,"items":{"type":"string","maxLength":256}},"severity":{"enum":["critical","high","medium","low","none","unknown"]},"cvss":{"type":"object","additionalProperties":false,"properties":{"score":{"type":"number","minimum":0,"maximum":10},"vector":{"type":"string","maxLength":1024},"version":{"type":"string","maxLength":32}},"required":["score"]},"purl":{"type":"string","maxLength":4096},"package":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"version":{"type":"string","maxLength":256},"ecosystem":{"type":"string","maxLength":128}},"required":["name"]},"fixedIn":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":256}},"fixAvailable":{"type":"boolean"},"title":{"type":"string","maxLength":4096},"rule":{"type":"string","maxLength":1024},"locations":{"type":"array","maxItems":1000,"items":{"$ref":"#/$defs/location"}},"vex":{"type":"object","additionalProperties":false,"properties":{"status":{"enum":["not_affected","affected","fixed","under_investigation"]},"justification":{"type":"string","maxLength":1024},"source":{"type":"string","maxLength":4096}},"required":["status","source"]},"suppressed":{"type":"boolean"}},"required":["id","aliases","kind","tools","severity","fixedIn","fixAvailable","locations","suppressed"]};
+const schema140 = {"type":"object","additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"startLine":{"type":"integer","minimum":1},"endLine":{"type":"integer","minimum":1},"startColumn":{"type":"integer","minimum":1},"endColumn":{"type":"integer","minimum":1}},"required":["path"]};
 
 function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -11673,7 +11708,7 @@ vErrors.push(err8);
 errors++;
 }
 for(const key0 in data){
-if(!(func1.call(schema138.properties, key0))){
+if(!(func1.call(schema139.properties, key0))){
 const err9 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err9];
@@ -11763,7 +11798,7 @@ errors++;
 if(data.kind !== undefined){
 let data3 = data.kind;
 if(!((data3 === "dependency") || (data3 === "code"))){
-const err16 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema138.properties.kind.enum},message:"must be equal to one of the allowed values"};
+const err16 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema139.properties.kind.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -11827,7 +11862,7 @@ errors++;
 if(data.severity !== undefined){
 let data6 = data.severity;
 if(!((((((data6 === "critical") || (data6 === "high")) || (data6 === "medium")) || (data6 === "low")) || (data6 === "none")) || (data6 === "unknown"))){
-const err21 = {instancePath:instancePath+"/severity",schemaPath:"#/properties/severity/enum",keyword:"enum",params:{allowedValues: schema138.properties.severity.enum},message:"must be equal to one of the allowed values"};
+const err21 = {instancePath:instancePath+"/severity",schemaPath:"#/properties/severity/enum",keyword:"enum",params:{allowedValues: schema139.properties.severity.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -12435,7 +12470,7 @@ errors++;
 if(data28.status !== undefined){
 let data29 = data28.status;
 if(!((((data29 === "not_affected") || (data29 === "affected")) || (data29 === "fixed")) || (data29 === "under_investigation"))){
-const err70 = {instancePath:instancePath+"/vex/status",schemaPath:"#/properties/vex/properties/status/enum",keyword:"enum",params:{allowedValues: schema138.properties.vex.properties.status.enum},message:"must be equal to one of the allowed values"};
+const err70 = {instancePath:instancePath+"/vex/status",schemaPath:"#/properties/vex/properties/status/enum",keyword:"enum",params:{allowedValues: schema139.properties.vex.properties.status.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -12899,8 +12934,8 @@ return errors === 0;
 }
 validate69.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema141 = {"type":"object","additionalProperties":false,"properties":{"statements":{"type":"array","maxItems":100000,"items":{"$ref":"#/$defs/vexStatement"}}},"required":["statements"]};
-const schema142 = {"type":"object","additionalProperties":false,"properties":{"vulnerability":{"type":"string","maxLength":1024},"aliases":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":1024}},"products":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096}},"status":{"enum":["not_affected","affected","fixed","under_investigation"]},"justification":{"type":"string","maxLength":1024},"impact":{"type":"string","maxLength":16384},"actionStatement":{"type":"string","maxLength":16384},"source":{"type":"string","maxLength":4096},"timestamp":{"type":"string","maxLength":64}},"required":["vulnerability","aliases","products","status","source"]};
+const schema142 = {"type":"object","additionalProperties":false,"properties":{"statements":{"type":"array","maxItems":100000,"items":{"$ref":"#/$defs/vexStatement"}}},"required":["statements"]};
+const schema143 = {"type":"object","additionalProperties":false,"properties":{"vulnerability":{"type":"string","maxLength":1024},"aliases":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":1024}},"products":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096}},"status":{"enum":["not_affected","affected","fixed","under_investigation"]},"justification":{"type":"string","maxLength":1024},"impact":{"type":"string","maxLength":16384},"actionStatement":{"type":"string","maxLength":16384},"source":{"type":"string","maxLength":4096},"timestamp":{"type":"string","maxLength":64}},"required":["vulnerability","aliases","products","status","source"]};
 
 function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -13003,7 +13038,7 @@ vErrors.push(err7);
 errors++;
 }
 for(const key1 in data1){
-if(!(func1.call(schema142.properties, key1))){
+if(!(func1.call(schema143.properties, key1))){
 const err8 = {instancePath:instancePath+"/statements/" + i0,schemaPath:"#/$defs/vexStatement/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err8];
@@ -13144,7 +13179,7 @@ errors++;
 if(data1.status !== undefined){
 let data7 = data1.status;
 if(!((((data7 === "not_affected") || (data7 === "affected")) || (data7 === "fixed")) || (data7 === "under_investigation"))){
-const err19 = {instancePath:instancePath+"/statements/" + i0+"/status",schemaPath:"#/$defs/vexStatement/properties/status/enum",keyword:"enum",params:{allowedValues: schema142.properties.status.enum},message:"must be equal to one of the allowed values"};
+const err19 = {instancePath:instancePath+"/statements/" + i0+"/status",schemaPath:"#/$defs/vexStatement/properties/status/enum",keyword:"enum",params:{allowedValues: schema143.properties.status.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -13319,8 +13354,8 @@ return errors === 0;
 }
 validate73.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema144 = {"type":"object","additionalProperties":false,"properties":{"lines":{"$ref":"#/$defs/ratio"},"branches":{"$ref":"#/$defs/ratio"},"files":{"type":"integer","minimum":0},"changedLines":{"anyOf":[{"type":"object","additionalProperties":false,"properties":{"covered":{"type":"integer","minimum":0},"total":{"type":"integer","minimum":0},"ratio":{"anyOf":[{"type":"number","minimum":0,"maximum":1},{"type":"null"}]},"notInstrumented":{"type":"integer","minimum":0},"unmeasuredFiles":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":4096}},"uncovered":{"type":"array","maxItems":200,"items":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"ranges":{"type":"array","maxItems":100000,"items":{"type":"array","prefixItems":[{"type":"integer","minimum":1},{"type":"integer","minimum":1}],"minItems":2,"maxItems":2}}},"required":["path","ranges"]}}},"required":["covered","total","ratio","notInstrumented","uncovered"]},{"type":"null"}]}},"required":["lines","files","changedLines"]};
-const schema145 = {"type":"object","additionalProperties":false,"properties":{"covered":{"type":"integer","minimum":0},"total":{"type":"integer","minimum":0},"ratio":{"anyOf":[{"type":"number","minimum":0,"maximum":1},{"type":"null"}]}},"required":["covered","total","ratio"]};
+const schema145 = {"type":"object","additionalProperties":false,"properties":{"lines":{"$ref":"#/$defs/ratio"},"branches":{"$ref":"#/$defs/ratio"},"files":{"type":"integer","minimum":0},"changedLines":{"anyOf":[{"type":"object","additionalProperties":false,"properties":{"covered":{"type":"integer","minimum":0},"total":{"type":"integer","minimum":0},"ratio":{"anyOf":[{"type":"number","minimum":0,"maximum":1},{"type":"null"}]},"notInstrumented":{"type":"integer","minimum":0},"unmeasuredFiles":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":4096}},"uncovered":{"type":"array","maxItems":200,"items":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"ranges":{"type":"array","maxItems":100000,"items":{"type":"array","prefixItems":[{"type":"integer","minimum":1},{"type":"integer","minimum":1}],"minItems":2,"maxItems":2}}},"required":["path","ranges"]}}},"required":["covered","total","ratio","notInstrumented","uncovered"]},{"type":"null"}]}},"required":["lines","files","changedLines"]};
+const schema146 = {"type":"object","additionalProperties":false,"properties":{"covered":{"type":"integer","minimum":0},"total":{"type":"integer","minimum":0},"ratio":{"anyOf":[{"type":"number","minimum":0,"maximum":1},{"type":"null"}]}},"required":["covered","total","ratio"]};
 
 function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -14304,8 +14339,8 @@ return errors === 0;
 }
 validate75.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema147 = {"type":"object","additionalProperties":false,"properties":{"artifacts":{"type":"array","maxItems":10000,"items":{"$ref":"#/$defs/provenanceRecord"}},"verified":{"type":"integer","minimum":0},"unverified":{"type":"integer","minimum":0}},"required":["artifacts","verified","unverified"]};
-const schema148 = {"type":"object","additionalProperties":false,"properties":{"bundle":{"type":"string","maxLength":4096},"subjects":{"type":"array","maxItems":10000,"items":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":4096},"sha256":{"$ref":"common.schema.json#/$defs/sha256Hex"}},"required":["name"]}},"predicateType":{"type":"string","maxLength":4096},"builder":{"type":"string","maxLength":4096},"buildType":{"type":"string","maxLength":4096},"sourceRepository":{"type":"string","maxLength":4096},"sourceRef":{"type":"string","maxLength":4096},"signer":{"type":"string","maxLength":4096},"verified":{"type":"boolean"},"reason":{"type":"string","maxLength":4096}},"required":["bundle","subjects","verified"]};
+const schema148 = {"type":"object","additionalProperties":false,"properties":{"artifacts":{"type":"array","maxItems":10000,"items":{"$ref":"#/$defs/provenanceRecord"}},"verified":{"type":"integer","minimum":0},"unverified":{"type":"integer","minimum":0}},"required":["artifacts","verified","unverified"]};
+const schema149 = {"type":"object","additionalProperties":false,"properties":{"bundle":{"type":"string","maxLength":4096},"subjects":{"type":"array","maxItems":10000,"items":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","maxLength":4096},"sha256":{"$ref":"common.schema.json#/$defs/sha256Hex"}},"required":["name"]}},"predicateType":{"type":"string","maxLength":4096},"builder":{"type":"string","maxLength":4096},"buildType":{"type":"string","maxLength":4096},"sourceRepository":{"type":"string","maxLength":4096},"sourceRef":{"type":"string","maxLength":4096},"signer":{"type":"string","maxLength":4096},"verified":{"type":"boolean"},"reason":{"type":"string","maxLength":4096}},"required":["bundle","subjects","verified"]};
 
 function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -14349,7 +14384,7 @@ vErrors.push(err2);
 errors++;
 }
 for(const key0 in data){
-if(!(func1.call(schema148.properties, key0))){
+if(!(func1.call(schema149.properties, key0))){
 const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err3];
@@ -14853,8 +14888,8 @@ return errors === 0;
 }
 validate77.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema150 = {"type":"object","additionalProperties":false,"properties":{"tests":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errors":{"type":"integer","minimum":0},"passRate":{"anyOf":[{"type":"number","minimum":0,"maximum":1},{"type":"null"}]},"meanScore":{"anyOf":[{"type":"number"},{"type":"null"}]},"assertions":{"type":"array","maxItems":10000,"items":{"type":"object","additionalProperties":false,"properties":{"type":{"type":"string","maxLength":256},"metric":{"type":"string","maxLength":1024},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"meanScore":{"anyOf":[{"type":"number"},{"type":"null"}]}},"required":["type","passed","failed","meanScore"]}},"tokens":{"$ref":"#/$defs/tokens"},"cost":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]},"costPerRequest":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]},"providers":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":1024}},"injection":{"anyOf":[{"type":"object","additionalProperties":false,"properties":{"total":{"type":"integer","minimum":0},"blocked":{"type":"integer","minimum":0},"passed":{"type":"boolean"}},"required":["total","blocked","passed"]},{"type":"null"}]}},"required":["tests","passed","failed","errors","passRate","meanScore","assertions","tokens","cost","costPerRequest","providers","injection"]};
-const schema151 = {"type":"object","additionalProperties":false,"properties":{"prompt":{"type":"integer","minimum":0},"completion":{"type":"integer","minimum":0},"total":{"type":"integer","minimum":0}},"required":["prompt","completion","total"]};
+const schema151 = {"type":"object","additionalProperties":false,"properties":{"tests":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errors":{"type":"integer","minimum":0},"passRate":{"anyOf":[{"type":"number","minimum":0,"maximum":1},{"type":"null"}]},"meanScore":{"anyOf":[{"type":"number"},{"type":"null"}]},"assertions":{"type":"array","maxItems":10000,"items":{"type":"object","additionalProperties":false,"properties":{"type":{"type":"string","maxLength":256},"metric":{"type":"string","maxLength":1024},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"meanScore":{"anyOf":[{"type":"number"},{"type":"null"}]}},"required":["type","passed","failed","meanScore"]}},"tokens":{"$ref":"#/$defs/tokens"},"cost":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]},"costPerRequest":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]},"providers":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":1024}},"injection":{"anyOf":[{"type":"object","additionalProperties":false,"properties":{"total":{"type":"integer","minimum":0},"blocked":{"type":"integer","minimum":0},"passed":{"type":"boolean"}},"required":["total","blocked","passed"]},{"type":"null"}]}},"required":["tests","passed","failed","errors","passRate","meanScore","assertions","tokens","cost","costPerRequest","providers","injection"]};
+const schema152 = {"type":"object","additionalProperties":false,"properties":{"prompt":{"type":"integer","minimum":0},"completion":{"type":"integer","minimum":0},"total":{"type":"integer","minimum":0}},"required":["prompt","completion","total"]};
 
 function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -14988,7 +15023,7 @@ vErrors.push(err11);
 errors++;
 }
 for(const key0 in data){
-if(!(func1.call(schema150.properties, key0))){
+if(!(func1.call(schema151.properties, key0))){
 const err12 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err12];
@@ -15955,7 +15990,7 @@ return errors === 0;
 }
 validate81.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema152 = {"type":"object","additionalProperties":false,"properties":{"spans":{"type":"integer","minimum":0},"llmCalls":{"type":"integer","minimum":0},"toolCalls":{"type":"integer","minimum":0},"models":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":1024}},"tokens":{"$ref":"#/$defs/tokens"},"cost":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]},"maxConsecutiveToolCalls":{"type":"integer","minimum":0},"maxConsecutiveToolCallsTrace":{"type":"string","maxLength":256},"contextWindowUse":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]},"promptCompletionRatio":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]}},"required":["spans","llmCalls","toolCalls","models","tokens","cost","maxConsecutiveToolCalls","contextWindowUse","promptCompletionRatio"]};
+const schema153 = {"type":"object","additionalProperties":false,"properties":{"spans":{"type":"integer","minimum":0},"llmCalls":{"type":"integer","minimum":0},"toolCalls":{"type":"integer","minimum":0},"models":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":1024}},"tokens":{"$ref":"#/$defs/tokens"},"cost":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]},"maxConsecutiveToolCalls":{"type":"integer","minimum":0},"maxConsecutiveToolCallsTrace":{"type":"string","maxLength":256},"contextWindowUse":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]},"promptCompletionRatio":{"anyOf":[{"type":"number","minimum":0},{"type":"null"}]}},"required":["spans","llmCalls","toolCalls","models","tokens","cost","maxConsecutiveToolCalls","contextWindowUse","promptCompletionRatio"]};
 
 function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -16059,7 +16094,7 @@ vErrors.push(err8);
 errors++;
 }
 for(const key0 in data){
-if(!(func1.call(schema152.properties, key0))){
+if(!(func1.call(schema153.properties, key0))){
 const err9 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err9];
@@ -16586,9 +16621,9 @@ return errors === 0;
 }
 validate83.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema155 = {"type":"object","additionalProperties":false,"properties":{"source":{"enum":["github","diff"]},"pullRequest":{"type":"object","additionalProperties":false,"properties":{"number":{"type":"integer","minimum":1},"title":{"type":"string","maxLength":4096},"draft":{"type":"boolean"},"baseRef":{"type":"string","maxLength":1024},"headRef":{"type":"string","maxLength":1024},"url":{"type":"string","maxLength":4096}},"required":["number","title","draft","baseRef","headRef"]},"author":{"type":"object","additionalProperties":false,"properties":{"login":{"type":"string","maxLength":256},"type":{"enum":["User","Bot","Organization"]},"association":{"type":"string","maxLength":64}},"required":["login","type","association"]},"labels":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":1024}},"files":{"type":"array","maxItems":100000,"items":{"$ref":"#/$defs/changedFile"}},"totals":{"type":"object","additionalProperties":false,"properties":{"files":{"type":"integer","minimum":0},"additions":{"type":"integer","minimum":0},"deletions":{"type":"integer","minimum":0}},"required":["files","additions","deletions"]},"categories":{"type":"object","maxProperties":64,"additionalProperties":{"type":"integer","minimum":0}},"reviews":{"type":"array","maxItems":10000,"items":{"$ref":"#/$defs/review"}},"approvals":{"type":"object","additionalProperties":false,"properties":{"human":{"type":"integer","minimum":0},"bot":{"type":"integer","minimum":0},"codeOwner":{"type":"integer","minimum":0},"changesRequested":{"type":"integer","minimum":0}},"required":["human","bot","codeOwner","changesRequested"]},"codeowners":{"type":"object","additionalProperties":false,"properties":{"file":{"anyOf":[{"type":"string","maxLength":4096},{"type":"null"}]},"ownedFiles":{"type":"integer","minimum":0},"unownedFiles":{"type":"array","maxItems":100000,"items":{"type":"string","maxLength":4096}},"owners":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":256}}},"required":["file","ownedFiles","unownedFiles","owners"]},"ai":{"type":"object","additionalProperties":false,"properties":{"agentAuthor":{"anyOf":[{"type":"string","maxLength":256},{"type":"null"}]},"coAuthors":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":256}},"aiCommits":{"type":"integer","minimum":0},"commits":{"type":"integer","minimum":0},"share":{"type":"number","minimum":0,"maximum":1}},"required":["agentAuthor","coAuthors","aiCommits","commits","share"]},"identifiers":{"type":"array","maxItems":200,"items":{"type":"string","minLength":1,"maxLength":128}}},"required":["source","labels","files","totals","categories","reviews","approvals","codeowners","ai"]};
-const schema156 = {"type":"object","additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"previousPath":{"type":"string","maxLength":4096},"status":{"type":"string","maxLength":32},"additions":{"type":"integer","minimum":0},"deletions":{"type":"integer","minimum":0},"owners":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":256}},"categories":{"type":"array","maxItems":32,"items":{"type":"string","maxLength":64}}},"required":["path","status","additions","deletions","owners","categories"]};
-const schema157 = {"type":"object","additionalProperties":false,"properties":{"reviewer":{"type":"string","maxLength":256},"state":{"enum":["APPROVED","CHANGES_REQUESTED","COMMENTED","DISMISSED","PENDING"]},"isBot":{"type":"boolean"},"isCodeOwner":{"type":"boolean"},"submittedAt":{"type":"string","maxLength":64},"onHead":{"type":"boolean"}},"required":["reviewer","state","isBot","isCodeOwner","onHead"]};
+const schema156 = {"type":"object","additionalProperties":false,"properties":{"source":{"enum":["github","diff"]},"pullRequest":{"type":"object","additionalProperties":false,"properties":{"number":{"type":"integer","minimum":1},"title":{"type":"string","maxLength":4096},"draft":{"type":"boolean"},"baseRef":{"type":"string","maxLength":1024},"headRef":{"type":"string","maxLength":1024},"url":{"type":"string","maxLength":4096}},"required":["number","title","draft","baseRef","headRef"]},"author":{"type":"object","additionalProperties":false,"properties":{"login":{"type":"string","maxLength":256},"type":{"enum":["User","Bot","Organization"]},"association":{"type":"string","maxLength":64}},"required":["login","type","association"]},"labels":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":1024}},"files":{"type":"array","maxItems":100000,"items":{"$ref":"#/$defs/changedFile"}},"totals":{"type":"object","additionalProperties":false,"properties":{"files":{"type":"integer","minimum":0},"additions":{"type":"integer","minimum":0},"deletions":{"type":"integer","minimum":0}},"required":["files","additions","deletions"]},"categories":{"type":"object","maxProperties":64,"additionalProperties":{"type":"integer","minimum":0}},"reviews":{"type":"array","maxItems":10000,"items":{"$ref":"#/$defs/review"}},"approvals":{"type":"object","additionalProperties":false,"properties":{"human":{"type":"integer","minimum":0},"bot":{"type":"integer","minimum":0},"codeOwner":{"type":"integer","minimum":0},"changesRequested":{"type":"integer","minimum":0}},"required":["human","bot","codeOwner","changesRequested"]},"codeowners":{"type":"object","additionalProperties":false,"properties":{"file":{"anyOf":[{"type":"string","maxLength":4096},{"type":"null"}]},"ownedFiles":{"type":"integer","minimum":0},"unownedFiles":{"type":"array","maxItems":100000,"items":{"type":"string","maxLength":4096}},"owners":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":256}}},"required":["file","ownedFiles","unownedFiles","owners"]},"ai":{"type":"object","additionalProperties":false,"properties":{"agentAuthor":{"anyOf":[{"type":"string","maxLength":256},{"type":"null"}]},"coAuthors":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":256}},"aiCommits":{"type":"integer","minimum":0},"commits":{"type":"integer","minimum":0},"share":{"type":"number","minimum":0,"maximum":1}},"required":["agentAuthor","coAuthors","aiCommits","commits","share"]},"identifiers":{"type":"array","maxItems":200,"items":{"type":"string","minLength":1,"maxLength":128}}},"required":["source","labels","files","totals","categories","reviews","approvals","codeowners","ai"]};
+const schema157 = {"type":"object","additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"previousPath":{"type":"string","maxLength":4096},"status":{"type":"string","maxLength":32},"additions":{"type":"integer","minimum":0},"deletions":{"type":"integer","minimum":0},"owners":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":256}},"categories":{"type":"array","maxItems":32,"items":{"type":"string","maxLength":64}}},"required":["path","status","additions","deletions","owners","categories"]};
+const schema158 = {"type":"object","additionalProperties":false,"properties":{"reviewer":{"type":"string","maxLength":256},"state":{"enum":["APPROVED","CHANGES_REQUESTED","COMMENTED","DISMISSED","PENDING"]},"isBot":{"type":"boolean"},"isCodeOwner":{"type":"boolean"},"submittedAt":{"type":"string","maxLength":64},"onHead":{"type":"boolean"}},"required":["reviewer","state","isBot","isCodeOwner","onHead"]};
 
 function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -16692,7 +16727,7 @@ vErrors.push(err8);
 errors++;
 }
 for(const key0 in data){
-if(!(func1.call(schema155.properties, key0))){
+if(!(func1.call(schema156.properties, key0))){
 const err9 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err9];
@@ -16706,7 +16741,7 @@ errors++;
 if(data.source !== undefined){
 let data0 = data.source;
 if(!((data0 === "github") || (data0 === "diff"))){
-const err10 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/enum",keyword:"enum",params:{allowedValues: schema155.properties.source.enum},message:"must be equal to one of the allowed values"};
+const err10 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/enum",keyword:"enum",params:{allowedValues: schema156.properties.source.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -17003,7 +17038,7 @@ errors++;
 if(data8.type !== undefined){
 let data10 = data8.type;
 if(!(((data10 === "User") || (data10 === "Bot")) || (data10 === "Organization"))){
-const err35 = {instancePath:instancePath+"/author/type",schemaPath:"#/properties/author/properties/type/enum",keyword:"enum",params:{allowedValues: schema155.properties.author.properties.type.enum},message:"must be equal to one of the allowed values"};
+const err35 = {instancePath:instancePath+"/author/type",schemaPath:"#/properties/author/properties/type/enum",keyword:"enum",params:{allowedValues: schema156.properties.author.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -17730,7 +17765,7 @@ errors++;
 if(data32.state !== undefined){
 let data34 = data32.state;
 if(!(((((data34 === "APPROVED") || (data34 === "CHANGES_REQUESTED")) || (data34 === "COMMENTED")) || (data34 === "DISMISSED")) || (data34 === "PENDING"))){
-const err95 = {instancePath:instancePath+"/reviews/" + i4+"/state",schemaPath:"#/$defs/review/properties/state/enum",keyword:"enum",params:{allowedValues: schema157.properties.state.enum},message:"must be equal to one of the allowed values"};
+const err95 = {instancePath:instancePath+"/reviews/" + i4+"/state",schemaPath:"#/$defs/review/properties/state/enum",keyword:"enum",params:{allowedValues: schema158.properties.state.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -18604,8 +18639,8 @@ return errors === 0;
 }
 validate85.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema158 = {"type":"object","additionalProperties":false,"properties":{"environment":{"type":"string","maxLength":1024},"deployments":{"type":"array","maxItems":1000,"items":{"$ref":"#/$defs/deployment"}},"counts":{"type":"object","maxProperties":32,"additionalProperties":{"type":"integer","minimum":0}}},"required":["environment","deployments","counts"]};
-const schema159 = {"type":"object","additionalProperties":false,"properties":{"id":{"type":"integer","minimum":0},"sha":{"type":"string","maxLength":64},"ref":{"type":"string","maxLength":1024},"environment":{"type":"string","maxLength":1024},"createdAt":{"type":"string","maxLength":64},"state":{"type":"string","maxLength":64},"finishedAt":{"type":"string","maxLength":64},"creator":{"type":"string","maxLength":256}},"required":["id","sha","ref","environment","createdAt","state"]};
+const schema159 = {"type":"object","additionalProperties":false,"properties":{"environment":{"type":"string","maxLength":1024},"deployments":{"type":"array","maxItems":1000,"items":{"$ref":"#/$defs/deployment"}},"counts":{"type":"object","maxProperties":32,"additionalProperties":{"type":"integer","minimum":0}}},"required":["environment","deployments","counts"]};
+const schema160 = {"type":"object","additionalProperties":false,"properties":{"id":{"type":"integer","minimum":0},"sha":{"type":"string","maxLength":64},"ref":{"type":"string","maxLength":1024},"environment":{"type":"string","maxLength":1024},"createdAt":{"type":"string","maxLength":64},"state":{"type":"string","maxLength":64},"finishedAt":{"type":"string","maxLength":64},"creator":{"type":"string","maxLength":256}},"required":["id","sha","ref","environment","createdAt","state"]};
 
 function validate87(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -19228,7 +19263,7 @@ vErrors.push(err14);
 errors++;
 }
 for(const key0 in data){
-if(!(func1.call(schema119.properties, key0))){
+if(!(func1.call(schema120.properties, key0))){
 const err15 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err15];
@@ -19294,7 +19329,7 @@ const len1 = data3.length;
 for(let i1=0; i1<len1; i1++){
 let data4 = data3[i1];
 if(!(((((((((((((data4 === "sbom") || (data4 === "base-sbom")) || (data4 === "vulnerabilities")) || (data4 === "vex")) || (data4 === "tests")) || (data4 === "coverage")) || (data4 === "diff")) || (data4 === "provenance")) || (data4 === "eval")) || (data4 === "traces")) || (data4 === "metadata")) || (data4 === "codeowners")) || (data4 === "github"))){
-const err19 = {instancePath:instancePath+"/absent/" + i1,schemaPath:"#/$defs/sourceKind/enum",keyword:"enum",params:{allowedValues: schema124.enum},message:"must be equal to one of the allowed values"};
+const err19 = {instancePath:instancePath+"/absent/" + i1,schemaPath:"#/$defs/sourceKind/enum",keyword:"enum",params:{allowedValues: schema125.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -19617,7 +19652,7 @@ vErrors.push(err38);
 errors++;
 }
 for(const key1 in data9){
-if(!(func1.call(schema143.properties, key1))){
+if(!(func1.call(schema144.properties, key1))){
 const err39 = {instancePath:instancePath+"/tests",schemaPath:"#/$defs/tests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err39];
@@ -20483,7 +20518,7 @@ vErrors.push(err101);
 errors++;
 }
 for(const key4 in data34){
-if(!(func1.call(schema154.properties, key4))){
+if(!(func1.call(schema155.properties, key4))){
 const err102 = {instancePath:instancePath+"/service",schemaPath:"#/$defs/service/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err102];
@@ -20497,7 +20532,7 @@ errors++;
 if(data34.source !== undefined){
 let data35 = data34.source;
 if(!((data35 === "genops") || (data35 === "backstage"))){
-const err103 = {instancePath:instancePath+"/service/source",schemaPath:"#/$defs/service/properties/source/enum",keyword:"enum",params:{allowedValues: schema154.properties.source.enum},message:"must be equal to one of the allowed values"};
+const err103 = {instancePath:instancePath+"/service/source",schemaPath:"#/$defs/service/properties/source/enum",keyword:"enum",params:{allowedValues: schema155.properties.source.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -20610,7 +20645,7 @@ errors++;
 if(data34.tier !== undefined){
 let data40 = data34.tier;
 if(!((((data40 === "critical") || (data40 === "high")) || (data40 === "medium")) || (data40 === "low"))){
-const err112 = {instancePath:instancePath+"/service/tier",schemaPath:"#/$defs/service/properties/tier/enum",keyword:"enum",params:{allowedValues: schema154.properties.tier.enum},message:"must be equal to one of the allowed values"};
+const err112 = {instancePath:instancePath+"/service/tier",schemaPath:"#/$defs/service/properties/tier/enum",keyword:"enum",params:{allowedValues: schema155.properties.tier.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -21150,7 +21185,7 @@ return errors === 0;
 validate58.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const validateInventory = validate89;
-const schema160 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/inventory.schema.json","title":"genops input inventory predicate (https://genops.dev/attestations/inventory/v1)","description":"The files a run took as evidence, each with its digest and size, before any parsing: binds later stages to the exact bytes they read.","type":"object","additionalProperties":false,"required":["header","files"],"properties":{"header":{"$ref":"common.schema.json#/$defs/predicateHeader"},"files":{"type":"array","maxItems":10000,"items":{"type":"object","additionalProperties":false,"required":["path","sha256","size"],"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"common.schema.json#/$defs/sha256Hex"},"size":{"type":"integer","minimum":0},"mediaType":{"type":"string","maxLength":256}}}}}};
+const schema161 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/inventory.schema.json","title":"genops input inventory predicate (https://genops.dev/attestations/inventory/v1)","description":"The files a run took as evidence, each with its digest and size, before any parsing: binds later stages to the exact bytes they read.","type":"object","additionalProperties":false,"required":["header","files"],"properties":{"header":{"$ref":"common.schema.json#/$defs/predicateHeader"},"files":{"type":"array","maxItems":10000,"items":{"type":"object","additionalProperties":false,"required":["path","sha256","size"],"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"common.schema.json#/$defs/sha256Hex"},"size":{"type":"integer","minimum":0},"mediaType":{"type":"string","maxLength":256}}}}}};
 
 function validate90(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -21719,14 +21754,14 @@ return errors === 0;
 validate89.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const validatePolicy = validate94;
-const schema165 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/policy.schema.json","title":"genops policy document (PolicySet, PolicyException, PolicyTest)","description":"One YAML document of a policy file (apiVersion genops.dev/v1). CEL expressions are checked after the schema: length, functions, variables, nesting (packages/core/src/policy/cel.ts). Text fields are capped so a hostile file cannot flood a PR comment.","type":"object","required":["apiVersion","kind","spec"],"properties":{"apiVersion":{"const":"genops.dev/v1"},"kind":{"enum":["PolicySet","PolicyException","PolicyTest"]},"metadata":{"$ref":"#/$defs/metadata"},"spec":{"type":"object"}},"additionalProperties":false,"allOf":[{"if":{"type":"object","required":["kind"],"properties":{"kind":{"const":"PolicySet"}}},"then":{"type":"object","properties":{"spec":{"$ref":"#/$defs/policySetSpec"},"metadata":{"$ref":"#/$defs/metadata"}},"required":["metadata"]}},{"if":{"type":"object","required":["kind"],"properties":{"kind":{"const":"PolicyException"}}},"then":{"type":"object","properties":{"spec":{"$ref":"#/$defs/exceptionSpec"},"metadata":{"$ref":"#/$defs/metadata"}},"required":["metadata"]}},{"if":{"type":"object","required":["kind"],"properties":{"kind":{"const":"PolicyTest"}}},"then":{"type":"object","properties":{"spec":{"$ref":"#/$defs/testSpec"}}}}],"$defs":{"name":{"type":"string","pattern":"^[a-z0-9]([a-z0-9.-]{0,98}[a-z0-9])?$"},"ruleId":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":100},"expression":{"type":"string","minLength":1,"maxLength":65536},"text":{"type":"string","minLength":1,"maxLength":4096},"shortText":{"type":"string","minLength":1,"maxLength":200},"decision":{"enum":["deny","require-approval","warn"]},"mode":{"enum":["enforce","warn","audit"]},"metadata":{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/name"},"description":{"$ref":"#/$defs/text"},"labels":{"type":"object","maxProperties":32,"additionalProperties":{"type":"string","maxLength":200}}}},"policySetSpec":{"type":"object","required":["rules"],"additionalProperties":false,"properties":{"mode":{"$ref":"#/$defs/mode"},"failurePolicy":{"enum":["Fail","Ignore"]},"params":{"type":"object","maxProperties":100},"variables":{"type":"array","maxItems":50,"items":{"type":"object","required":["name","expression"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[a-zA-Z_][a-zA-Z0-9_]{0,63}$"},"expression":{"$ref":"#/$defs/expression"}}}},"rules":{"type":"array","minItems":1,"maxItems":200,"items":{"type":"object","required":["id","title","expression","message","decision"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/ruleId"},"title":{"$ref":"#/$defs/shortText"},"when":{"$ref":"#/$defs/expression"},"expression":{"$ref":"#/$defs/expression"},"message":{"$ref":"#/$defs/text"},"messageExpression":{"$ref":"#/$defs/expression"},"decision":{"$ref":"#/$defs/decision"},"mode":{"$ref":"#/$defs/mode"},"recourse":{"type":"object","required":["summary"],"additionalProperties":false,"properties":{"summary":{"$ref":"#/$defs/text"},"docsUrl":{"type":"string","format":"uri","maxLength":2048},"contacts":{"type":"array","maxItems":20,"items":{"type":"string","minLength":1,"maxLength":200}}}}}}}}},"exceptionSpec":{"type":"object","required":["rules","reason","ticket","approvedBy","expiresAt"],"additionalProperties":false,"properties":{"rules":{"type":"array","minItems":1,"maxItems":50,"items":{"$ref":"#/$defs/ruleId"}},"match":{"type":"object","additionalProperties":false,"properties":{"repository":{"type":"string","pattern":"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"},"environment":{"type":"string","minLength":1,"maxLength":200},"packages":{"type":"array","minItems":1,"maxItems":100,"items":{"type":"string","pattern":"^pkg:","maxLength":1000}},"vulnerabilities":{"type":"array","minItems":1,"maxItems":100,"items":{"type":"string","minLength":1,"maxLength":200}}}},"reason":{"$ref":"#/$defs/text"},"ticket":{"$ref":"#/$defs/shortText"},"approvedBy":{"$ref":"#/$defs/shortText"},"createdAt":{"type":"string","format":"date-time"},"expiresAt":{"type":"string","format":"date-time"}}},"testSpec":{"type":"object","required":["policies","cases"],"additionalProperties":false,"properties":{"policies":{"type":"array","minItems":1,"maxItems":50,"items":{"type":"string","minLength":1,"maxLength":1000}},"cases":{"type":"array","minItems":1,"maxItems":500,"items":{"type":"object","required":["name","evidence","expect"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/shortText"},"evidence":{"type":"string","minLength":1,"maxLength":1000},"risk":{"type":"string","minLength":1,"maxLength":1000},"context":{"type":"object","additionalProperties":false,"properties":{"now":{"type":"string","format":"date-time"},"environment":{"type":"string","maxLength":200},"repository":{"type":"string","maxLength":200},"author":{"type":"string","maxLength":200}}},"exceptions":{"type":"array","maxItems":50,"items":{"type":"string","minLength":1,"maxLength":1000}},"expect":{"type":"object","required":["decision"],"additionalProperties":false,"properties":{"decision":{"enum":["allow","warn","require-approval","deny"]},"violated":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/ruleId"}}}}}}}}}}};
-const schema166 = {"type":"object","required":["rules"],"additionalProperties":false,"properties":{"mode":{"$ref":"#/$defs/mode"},"failurePolicy":{"enum":["Fail","Ignore"]},"params":{"type":"object","maxProperties":100},"variables":{"type":"array","maxItems":50,"items":{"type":"object","required":["name","expression"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[a-zA-Z_][a-zA-Z0-9_]{0,63}$"},"expression":{"$ref":"#/$defs/expression"}}}},"rules":{"type":"array","minItems":1,"maxItems":200,"items":{"type":"object","required":["id","title","expression","message","decision"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/ruleId"},"title":{"$ref":"#/$defs/shortText"},"when":{"$ref":"#/$defs/expression"},"expression":{"$ref":"#/$defs/expression"},"message":{"$ref":"#/$defs/text"},"messageExpression":{"$ref":"#/$defs/expression"},"decision":{"$ref":"#/$defs/decision"},"mode":{"$ref":"#/$defs/mode"},"recourse":{"type":"object","required":["summary"],"additionalProperties":false,"properties":{"summary":{"$ref":"#/$defs/text"},"docsUrl":{"type":"string","format":"uri","maxLength":2048},"contacts":{"type":"array","maxItems":20,"items":{"type":"string","minLength":1,"maxLength":200}}}}}}}}};
-const schema167 = {"enum":["enforce","warn","audit"]};
-const schema168 = {"type":"string","minLength":1,"maxLength":65536};
-const schema169 = {"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":100};
-const schema170 = {"type":"string","minLength":1,"maxLength":200};
-const schema173 = {"type":"string","minLength":1,"maxLength":4096};
-const schema175 = {"enum":["deny","require-approval","warn"]};
+const schema166 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/policy.schema.json","title":"genops policy document (PolicySet, PolicyException, PolicyTest)","description":"One YAML document of a policy file (apiVersion genops.dev/v1). CEL expressions are checked after the schema: length, functions, variables, nesting (packages/core/src/policy/cel.ts). Text fields are capped so a hostile file cannot flood a PR comment.","type":"object","required":["apiVersion","kind","spec"],"properties":{"apiVersion":{"const":"genops.dev/v1"},"kind":{"enum":["PolicySet","PolicyException","PolicyTest"]},"metadata":{"$ref":"#/$defs/metadata"},"spec":{"type":"object"}},"additionalProperties":false,"allOf":[{"if":{"type":"object","required":["kind"],"properties":{"kind":{"const":"PolicySet"}}},"then":{"type":"object","properties":{"spec":{"$ref":"#/$defs/policySetSpec"},"metadata":{"$ref":"#/$defs/metadata"}},"required":["metadata"]}},{"if":{"type":"object","required":["kind"],"properties":{"kind":{"const":"PolicyException"}}},"then":{"type":"object","properties":{"spec":{"$ref":"#/$defs/exceptionSpec"},"metadata":{"$ref":"#/$defs/metadata"}},"required":["metadata"]}},{"if":{"type":"object","required":["kind"],"properties":{"kind":{"const":"PolicyTest"}}},"then":{"type":"object","properties":{"spec":{"$ref":"#/$defs/testSpec"}}}}],"$defs":{"name":{"type":"string","pattern":"^[a-z0-9]([a-z0-9.-]{0,98}[a-z0-9])?$"},"ruleId":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":100},"expression":{"type":"string","minLength":1,"maxLength":65536},"text":{"type":"string","minLength":1,"maxLength":4096},"shortText":{"type":"string","minLength":1,"maxLength":200},"decision":{"enum":["deny","require-approval","warn"]},"mode":{"enum":["enforce","warn","audit"]},"metadata":{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/name"},"description":{"$ref":"#/$defs/text"},"labels":{"type":"object","maxProperties":32,"additionalProperties":{"type":"string","maxLength":200}}}},"policySetSpec":{"type":"object","required":["rules"],"additionalProperties":false,"properties":{"mode":{"$ref":"#/$defs/mode"},"failurePolicy":{"enum":["Fail","Ignore"]},"params":{"type":"object","maxProperties":100},"variables":{"type":"array","maxItems":50,"items":{"type":"object","required":["name","expression"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[a-zA-Z_][a-zA-Z0-9_]{0,63}$"},"expression":{"$ref":"#/$defs/expression"}}}},"rules":{"type":"array","minItems":1,"maxItems":200,"items":{"type":"object","required":["id","title","expression","message","decision"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/ruleId"},"title":{"$ref":"#/$defs/shortText"},"when":{"$ref":"#/$defs/expression"},"expression":{"$ref":"#/$defs/expression"},"message":{"$ref":"#/$defs/text"},"messageExpression":{"$ref":"#/$defs/expression"},"decision":{"$ref":"#/$defs/decision"},"mode":{"$ref":"#/$defs/mode"},"recourse":{"type":"object","required":["summary"],"additionalProperties":false,"properties":{"summary":{"$ref":"#/$defs/text"},"docsUrl":{"type":"string","format":"uri","maxLength":2048},"contacts":{"type":"array","maxItems":20,"items":{"type":"string","minLength":1,"maxLength":200}}}}}}}}},"exceptionSpec":{"type":"object","required":["rules","reason","ticket","approvedBy","expiresAt"],"additionalProperties":false,"properties":{"rules":{"type":"array","minItems":1,"maxItems":50,"items":{"$ref":"#/$defs/ruleId"}},"match":{"type":"object","additionalProperties":false,"properties":{"repository":{"type":"string","pattern":"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"},"environment":{"type":"string","minLength":1,"maxLength":200},"packages":{"type":"array","minItems":1,"maxItems":100,"items":{"type":"string","pattern":"^pkg:","maxLength":1000}},"vulnerabilities":{"type":"array","minItems":1,"maxItems":100,"items":{"type":"string","minLength":1,"maxLength":200}}}},"reason":{"$ref":"#/$defs/text"},"ticket":{"$ref":"#/$defs/shortText"},"approvedBy":{"$ref":"#/$defs/shortText"},"createdAt":{"type":"string","format":"date-time"},"expiresAt":{"type":"string","format":"date-time"}}},"testSpec":{"type":"object","required":["policies","cases"],"additionalProperties":false,"properties":{"policies":{"type":"array","minItems":1,"maxItems":50,"items":{"type":"string","minLength":1,"maxLength":1000}},"cases":{"type":"array","minItems":1,"maxItems":500,"items":{"type":"object","required":["name","evidence","expect"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/shortText"},"evidence":{"type":"string","minLength":1,"maxLength":1000},"risk":{"type":"string","minLength":1,"maxLength":1000},"context":{"type":"object","additionalProperties":false,"properties":{"now":{"type":"string","format":"date-time"},"environment":{"type":"string","maxLength":200},"repository":{"type":"string","maxLength":200},"author":{"type":"string","maxLength":200}}},"exceptions":{"type":"array","maxItems":50,"items":{"type":"string","minLength":1,"maxLength":1000}},"expect":{"type":"object","required":["decision"],"additionalProperties":false,"properties":{"decision":{"enum":["allow","warn","require-approval","deny"]},"violated":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/ruleId"}}}}}}}}}}};
+const schema167 = {"type":"object","required":["rules"],"additionalProperties":false,"properties":{"mode":{"$ref":"#/$defs/mode"},"failurePolicy":{"enum":["Fail","Ignore"]},"params":{"type":"object","maxProperties":100},"variables":{"type":"array","maxItems":50,"items":{"type":"object","required":["name","expression"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[a-zA-Z_][a-zA-Z0-9_]{0,63}$"},"expression":{"$ref":"#/$defs/expression"}}}},"rules":{"type":"array","minItems":1,"maxItems":200,"items":{"type":"object","required":["id","title","expression","message","decision"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/ruleId"},"title":{"$ref":"#/$defs/shortText"},"when":{"$ref":"#/$defs/expression"},"expression":{"$ref":"#/$defs/expression"},"message":{"$ref":"#/$defs/text"},"messageExpression":{"$ref":"#/$defs/expression"},"decision":{"$ref":"#/$defs/decision"},"mode":{"$ref":"#/$defs/mode"},"recourse":{"type":"object","required":["summary"],"additionalProperties":false,"properties":{"summary":{"$ref":"#/$defs/text"},"docsUrl":{"type":"string","format":"uri","maxLength":2048},"contacts":{"type":"array","maxItems":20,"items":{"type":"string","minLength":1,"maxLength":200}}}}}}}}};
+const schema168 = {"enum":["enforce","warn","audit"]};
+const schema169 = {"type":"string","minLength":1,"maxLength":65536};
+const schema170 = {"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":100};
+const schema171 = {"type":"string","minLength":1,"maxLength":200};
+const schema174 = {"type":"string","minLength":1,"maxLength":4096};
+const schema176 = {"enum":["deny","require-approval","warn"]};
 const pattern22 = new RegExp("^[a-zA-Z_][a-zA-Z0-9_]{0,63}$", "u");
 const pattern23 = new RegExp("^[a-z0-9]+(-[a-z0-9]+)*$", "u");
 
@@ -21766,7 +21801,7 @@ errors++;
 if(data.mode !== undefined){
 let data0 = data.mode;
 if(!(((data0 === "enforce") || (data0 === "warn")) || (data0 === "audit"))){
-const err2 = {instancePath:instancePath+"/mode",schemaPath:"#/$defs/mode/enum",keyword:"enum",params:{allowedValues: schema167.enum},message:"must be equal to one of the allowed values"};
+const err2 = {instancePath:instancePath+"/mode",schemaPath:"#/$defs/mode/enum",keyword:"enum",params:{allowedValues: schema168.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -21779,7 +21814,7 @@ errors++;
 if(data.failurePolicy !== undefined){
 let data1 = data.failurePolicy;
 if(!((data1 === "Fail") || (data1 === "Ignore"))){
-const err3 = {instancePath:instancePath+"/failurePolicy",schemaPath:"#/properties/failurePolicy/enum",keyword:"enum",params:{allowedValues: schema166.properties.failurePolicy.enum},message:"must be equal to one of the allowed values"};
+const err3 = {instancePath:instancePath+"/failurePolicy",schemaPath:"#/properties/failurePolicy/enum",keyword:"enum",params:{allowedValues: schema167.properties.failurePolicy.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -22025,7 +22060,7 @@ vErrors.push(err23);
 errors++;
 }
 for(const key2 in data8){
-if(!(func1.call(schema166.properties.rules.items.properties, key2))){
+if(!(func1.call(schema167.properties.rules.items.properties, key2))){
 const err24 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err24];
@@ -22249,7 +22284,7 @@ errors++;
 if(data8.decision !== undefined){
 let data15 = data8.decision;
 if(!(((data15 === "deny") || (data15 === "require-approval")) || (data15 === "warn"))){
-const err43 = {instancePath:instancePath+"/rules/" + i1+"/decision",schemaPath:"#/$defs/decision/enum",keyword:"enum",params:{allowedValues: schema175.enum},message:"must be equal to one of the allowed values"};
+const err43 = {instancePath:instancePath+"/rules/" + i1+"/decision",schemaPath:"#/$defs/decision/enum",keyword:"enum",params:{allowedValues: schema176.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -22262,7 +22297,7 @@ errors++;
 if(data8.mode !== undefined){
 let data16 = data8.mode;
 if(!(((data16 === "enforce") || (data16 === "warn")) || (data16 === "audit"))){
-const err44 = {instancePath:instancePath+"/rules/" + i1+"/mode",schemaPath:"#/$defs/mode/enum",keyword:"enum",params:{allowedValues: schema167.enum},message:"must be equal to one of the allowed values"};
+const err44 = {instancePath:instancePath+"/rules/" + i1+"/mode",schemaPath:"#/$defs/mode/enum",keyword:"enum",params:{allowedValues: schema168.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -22480,8 +22515,8 @@ return errors === 0;
 }
 validate95.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema178 = {"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/name"},"description":{"$ref":"#/$defs/text"},"labels":{"type":"object","maxProperties":32,"additionalProperties":{"type":"string","maxLength":200}}}};
-const schema179 = {"type":"string","pattern":"^[a-z0-9]([a-z0-9.-]{0,98}[a-z0-9])?$"};
+const schema179 = {"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/name"},"description":{"$ref":"#/$defs/text"},"labels":{"type":"object","maxProperties":32,"additionalProperties":{"type":"string","maxLength":200}}}};
+const schema180 = {"type":"string","pattern":"^[a-z0-9]([a-z0-9.-]{0,98}[a-z0-9])?$"};
 const pattern24 = new RegExp("^[a-z0-9]([a-z0-9.-]{0,98}[a-z0-9])?$", "u");
 
 function validate97(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -22643,7 +22678,7 @@ return errors === 0;
 }
 validate97.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema181 = {"type":"object","required":["rules","reason","ticket","approvedBy","expiresAt"],"additionalProperties":false,"properties":{"rules":{"type":"array","minItems":1,"maxItems":50,"items":{"$ref":"#/$defs/ruleId"}},"match":{"type":"object","additionalProperties":false,"properties":{"repository":{"type":"string","pattern":"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"},"environment":{"type":"string","minLength":1,"maxLength":200},"packages":{"type":"array","minItems":1,"maxItems":100,"items":{"type":"string","pattern":"^pkg:","maxLength":1000}},"vulnerabilities":{"type":"array","minItems":1,"maxItems":100,"items":{"type":"string","minLength":1,"maxLength":200}}}},"reason":{"$ref":"#/$defs/text"},"ticket":{"$ref":"#/$defs/shortText"},"approvedBy":{"$ref":"#/$defs/shortText"},"createdAt":{"type":"string","format":"date-time"},"expiresAt":{"type":"string","format":"date-time"}}};
+const schema182 = {"type":"object","required":["rules","reason","ticket","approvedBy","expiresAt"],"additionalProperties":false,"properties":{"rules":{"type":"array","minItems":1,"maxItems":50,"items":{"$ref":"#/$defs/ruleId"}},"match":{"type":"object","additionalProperties":false,"properties":{"repository":{"type":"string","pattern":"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"},"environment":{"type":"string","minLength":1,"maxLength":200},"packages":{"type":"array","minItems":1,"maxItems":100,"items":{"type":"string","pattern":"^pkg:","maxLength":1000}},"vulnerabilities":{"type":"array","minItems":1,"maxItems":100,"items":{"type":"string","minLength":1,"maxLength":200}}}},"reason":{"$ref":"#/$defs/text"},"ticket":{"$ref":"#/$defs/shortText"},"approvedBy":{"$ref":"#/$defs/shortText"},"createdAt":{"type":"string","format":"date-time"},"expiresAt":{"type":"string","format":"date-time"}}};
 const pattern27 = new RegExp("^pkg:", "u");
 
 function validate99(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -23190,7 +23225,7 @@ return errors === 0;
 }
 validate99.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema186 = {"type":"object","required":["policies","cases"],"additionalProperties":false,"properties":{"policies":{"type":"array","minItems":1,"maxItems":50,"items":{"type":"string","minLength":1,"maxLength":1000}},"cases":{"type":"array","minItems":1,"maxItems":500,"items":{"type":"object","required":["name","evidence","expect"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/shortText"},"evidence":{"type":"string","minLength":1,"maxLength":1000},"risk":{"type":"string","minLength":1,"maxLength":1000},"context":{"type":"object","additionalProperties":false,"properties":{"now":{"type":"string","format":"date-time"},"environment":{"type":"string","maxLength":200},"repository":{"type":"string","maxLength":200},"author":{"type":"string","maxLength":200}}},"exceptions":{"type":"array","maxItems":50,"items":{"type":"string","minLength":1,"maxLength":1000}},"expect":{"type":"object","required":["decision"],"additionalProperties":false,"properties":{"decision":{"enum":["allow","warn","require-approval","deny"]},"violated":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/ruleId"}}}}}}}}};
+const schema187 = {"type":"object","required":["policies","cases"],"additionalProperties":false,"properties":{"policies":{"type":"array","minItems":1,"maxItems":50,"items":{"type":"string","minLength":1,"maxLength":1000}},"cases":{"type":"array","minItems":1,"maxItems":500,"items":{"type":"object","required":["name","evidence","expect"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/shortText"},"evidence":{"type":"string","minLength":1,"maxLength":1000},"risk":{"type":"string","minLength":1,"maxLength":1000},"context":{"type":"object","additionalProperties":false,"properties":{"now":{"type":"string","format":"date-time"},"environment":{"type":"string","maxLength":200},"repository":{"type":"string","maxLength":200},"author":{"type":"string","maxLength":200}}},"exceptions":{"type":"array","maxItems":50,"items":{"type":"string","minLength":1,"maxLength":1000}},"expect":{"type":"object","required":["decision"],"additionalProperties":false,"properties":{"decision":{"enum":["allow","warn","require-approval","deny"]},"violated":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/ruleId"}}}}}}}}};
 
 function validate102(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -23696,7 +23731,7 @@ errors++;
 if(data14.decision !== undefined){
 let data15 = data14.decision;
 if(!((((data15 === "allow") || (data15 === "warn")) || (data15 === "require-approval")) || (data15 === "deny"))){
-const err41 = {instancePath:instancePath+"/cases/" + i1+"/expect/decision",schemaPath:"#/properties/cases/items/properties/expect/properties/decision/enum",keyword:"enum",params:{allowedValues: schema186.properties.cases.items.properties.expect.properties.decision.enum},message:"must be equal to one of the allowed values"};
+const err41 = {instancePath:instancePath+"/cases/" + i1+"/expect/decision",schemaPath:"#/properties/cases/items/properties/expect/properties/decision/enum",keyword:"enum",params:{allowedValues: schema187.properties.cases.items.properties.expect.properties.decision.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -24211,7 +24246,7 @@ errors++;
 if(data.kind !== undefined){
 let data9 = data.kind;
 if(!(((data9 === "PolicySet") || (data9 === "PolicyException")) || (data9 === "PolicyTest"))){
-const err22 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema165.properties.kind.enum},message:"must be equal to one of the allowed values"};
+const err22 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema166.properties.kind.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -24257,7 +24292,7 @@ return errors === 0;
 validate94.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const validateReceipt = validate105;
-const schema189 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/receipt.schema.json","title":"genops verification receipt predicate (https://genops.dev/attestations/receipt/v1)","description":"Written by a job that verified upstream artifacts before acting on them: which artifacts, signed by whom, checked against what. inputs lists the verified statements' digests.","type":"object","additionalProperties":false,"required":["header","verified"],"properties":{"header":{"$ref":"common.schema.json#/$defs/predicateHeader"},"verified":{"type":"array","minItems":1,"maxItems":256,"items":{"type":"object","additionalProperties":false,"required":["digest","predicateType","signer","verifiedAt"],"properties":{"name":{"$ref":"common.schema.json#/$defs/shortText"},"digest":{"$ref":"common.schema.json#/$defs/sha256Hex"},"predicateType":{"$ref":"common.schema.json#/$defs/uri"},"signer":{"type":"object","additionalProperties":false,"required":["mode"],"properties":{"mode":{"enum":["key","keyless"]},"keyId":{"$ref":"common.schema.json#/$defs/shortText"},"identity":{"$ref":"common.schema.json#/$defs/shortText"},"issuer":{"$ref":"common.schema.json#/$defs/shortText"},"tlogIndex":{"type":"string","maxLength":32}}},"verifiedAt":{"$ref":"common.schema.json#/$defs/dateTime"}}}}}};
+const schema190 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/receipt.schema.json","title":"genops verification receipt predicate (https://genops.dev/attestations/receipt/v1)","description":"Written by a job that verified upstream artifacts before acting on them: which artifacts, signed by whom, checked against what. inputs lists the verified statements' digests.","type":"object","additionalProperties":false,"required":["header","verified"],"properties":{"header":{"$ref":"common.schema.json#/$defs/predicateHeader"},"verified":{"type":"array","minItems":1,"maxItems":256,"items":{"type":"object","additionalProperties":false,"required":["digest","predicateType","signer","verifiedAt"],"properties":{"name":{"$ref":"common.schema.json#/$defs/shortText"},"digest":{"$ref":"common.schema.json#/$defs/sha256Hex"},"predicateType":{"$ref":"common.schema.json#/$defs/uri"},"signer":{"type":"object","additionalProperties":false,"required":["mode"],"properties":{"mode":{"enum":["key","keyless"]},"keyId":{"$ref":"common.schema.json#/$defs/shortText"},"identity":{"$ref":"common.schema.json#/$defs/shortText"},"issuer":{"$ref":"common.schema.json#/$defs/shortText"},"tlogIndex":{"type":"string","maxLength":32}}},"verifiedAt":{"$ref":"common.schema.json#/$defs/dateTime"}}}}}};
 
 function validate106(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -24818,7 +24853,7 @@ errors++;
 if(data6.mode !== undefined){
 let data7 = data6.mode;
 if(!((data7 === "key") || (data7 === "keyless"))){
-const err19 = {instancePath:instancePath+"/verified/" + i0+"/signer/mode",schemaPath:"#/properties/verified/items/properties/signer/properties/mode/enum",keyword:"enum",params:{allowedValues: schema189.properties.verified.items.properties.signer.properties.mode.enum},message:"must be equal to one of the allowed values"};
+const err19 = {instancePath:instancePath+"/verified/" + i0+"/signer/mode",schemaPath:"#/properties/verified/items/properties/signer/properties/mode/enum",keyword:"enum",params:{allowedValues: schema190.properties.verified.items.properties.signer.properties.mode.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -25016,7 +25051,7 @@ return errors === 0;
 validate105.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const validateRiskConfig = validate110;
-const schema200 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/risk-config.schema.json","title":"genops risk configuration (risk-score `config` input, `genops risk score --config`)","description":"Every key is optional; what is not given keeps its default (packages/core/src/risk/config.ts). See docs/risk.md.","type":"object","additionalProperties":false,"properties":{"weights":{"type":"object","additionalProperties":false,"properties":{"service-tier":{"type":"number","minimum":0,"maximum":10},"service-health":{"type":"number","minimum":0,"maximum":10},"change-history":{"type":"number","minimum":0,"maximum":10},"blast-radius":{"type":"number","minimum":0,"maximum":10},"change-complexity":{"type":"number","minimum":0,"maximum":10},"timing":{"type":"number","minimum":0,"maximum":10},"vulnerabilities":{"type":"number","minimum":0,"maximum":10},"licenses":{"type":"number","minimum":0,"maximum":10},"provenance":{"type":"number","minimum":0,"maximum":10},"new-dependencies":{"type":"number","minimum":0,"maximum":10},"changed-line-coverage":{"type":"number","minimum":0,"maximum":10},"tests":{"type":"number","minimum":0,"maximum":10},"ai-review":{"type":"number","minimum":0,"maximum":10},"genai-eval":{"type":"number","minimum":0,"maximum":10}}},"thresholds":{"type":"object","additionalProperties":false,"properties":{"medium":{"type":"number","minimum":0,"maximum":1},"high":{"type":"number","minimum":0,"maximum":1},"critical":{"type":"number","minimum":0,"maximum":1}}},"canaryPlans":{"type":"object","additionalProperties":false,"properties":{"low":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"number","minimum":0,"maximum":100},"description":"Traffic percentages, increasing, ending at 100."},"medium":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"number","minimum":0,"maximum":100},"description":"Traffic percentages, increasing, ending at 100."},"high":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"number","minimum":0,"maximum":100},"description":"Traffic percentages, increasing, ending at 100."},"critical":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"number","minimum":0,"maximum":100},"description":"Traffic percentages, increasing, ending at 100."}}},"absentValue":{"type":"number","minimum":0,"maximum":1},"serviceTier":{"type":"object","additionalProperties":false,"properties":{"critical":{"type":"number","minimum":0,"maximum":1},"high":{"type":"number","minimum":0,"maximum":1},"medium":{"type":"number","minimum":0,"maximum":1},"low":{"type":"number","minimum":0,"maximum":1}}},"history":{"type":"object","additionalProperties":false,"properties":{"prior":{"type":"object","additionalProperties":false,"properties":{"alpha":{"type":"number","minimum":0,"exclusiveMinimum":0},"beta":{"type":"number","minimum":0,"exclusiveMinimum":0}}},"level":{"type":"number","minimum":0.5,"maximum":0.999},"saturation":{"type":"number","minimum":0.001,"maximum":1}}},"timing":{"type":"object","additionalProperties":false,"properties":{"workingHours":{"type":"array","prefixItems":[{"type":"number","minimum":0,"maximum":24},{"type":"number","minimum":0,"maximum":24}],"minItems":2,"maxItems":2},"fridayAfternoonFrom":{"type":"number","minimum":0,"maximum":24},"values":{"type":"object","additionalProperties":false,"properties":{"freeze":{"type":"number","minimum":0,"maximum":1},"fridayAfternoon":{"type":"number","minimum":0,"maximum":1},"weekend":{"type":"number","minimum":0,"maximum":1},"outOfHours":{"type":"number","minimum":0,"maximum":1},"normal":{"type":"number","minimum":0,"maximum":1}}},"holidays":{"type":"array","maxItems":1000,"items":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}},"defaultTimezone":{"type":"string","maxLength":64}}},"blastRadius":{"type":"object","additionalProperties":false,"properties":{"dependents":{"type":"number","minimum":1},"owners":{"type":"number","minimum":1},"components":{"type":"number","minimum":1}}},"complexity":{"type":"object","additionalProperties":false,"properties":{"lines":{"type":"number","minimum":1},"files":{"type":"number","minimum":1}}},"incidents":{"type":"object","additionalProperties":false,"properties":{"top":{"type":"integer","minimum":0,"maximum":20},"minScore":{"type":"number","minimum":0},"boostPerMatch":{"type":"number","minimum":0,"maximum":1},"maxBoost":{"type":"number","minimum":0,"maximum":1}}},"genai":{"type":"object","additionalProperties":false,"properties":{"minPassRate":{"type":"number","minimum":0,"maximum":1},"costSpike":{"type":"number","minimum":0},"maxToolCallRun":{"type":"integer","minimum":1},"maxContextWindowUse":{"type":"number","minimum":0,"maximum":1},"maxPromptCompletionRatio":{"type":"number","minimum":0}}},"licenses":{"type":"object","additionalProperties":false,"properties":{"deny":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":256}},"review":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":256}}}},"recourseCosts":{"type":"object","maxProperties":64,"additionalProperties":{"type":"number","minimum":0,"maximum":1000}}}};
+const schema201 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/risk-config.schema.json","title":"genops risk configuration (risk-score `config` input, `genops risk score --config`)","description":"Every key is optional; what is not given keeps its default (packages/core/src/risk/config.ts). See docs/risk.md.","type":"object","additionalProperties":false,"properties":{"weights":{"type":"object","additionalProperties":false,"properties":{"service-tier":{"type":"number","minimum":0,"maximum":10},"service-health":{"type":"number","minimum":0,"maximum":10},"change-history":{"type":"number","minimum":0,"maximum":10},"blast-radius":{"type":"number","minimum":0,"maximum":10},"change-complexity":{"type":"number","minimum":0,"maximum":10},"timing":{"type":"number","minimum":0,"maximum":10},"vulnerabilities":{"type":"number","minimum":0,"maximum":10},"licenses":{"type":"number","minimum":0,"maximum":10},"provenance":{"type":"number","minimum":0,"maximum":10},"new-dependencies":{"type":"number","minimum":0,"maximum":10},"changed-line-coverage":{"type":"number","minimum":0,"maximum":10},"tests":{"type":"number","minimum":0,"maximum":10},"ai-review":{"type":"number","minimum":0,"maximum":10},"genai-eval":{"type":"number","minimum":0,"maximum":10}}},"thresholds":{"type":"object","additionalProperties":false,"properties":{"medium":{"type":"number","minimum":0,"maximum":1},"high":{"type":"number","minimum":0,"maximum":1},"critical":{"type":"number","minimum":0,"maximum":1}}},"canaryPlans":{"type":"object","additionalProperties":false,"properties":{"low":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"number","minimum":0,"maximum":100},"description":"Traffic percentages, increasing, ending at 100."},"medium":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"number","minimum":0,"maximum":100},"description":"Traffic percentages, increasing, ending at 100."},"high":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"number","minimum":0,"maximum":100},"description":"Traffic percentages, increasing, ending at 100."},"critical":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"number","minimum":0,"maximum":100},"description":"Traffic percentages, increasing, ending at 100."}}},"absentValue":{"type":"number","minimum":0,"maximum":1},"serviceTier":{"type":"object","additionalProperties":false,"properties":{"critical":{"type":"number","minimum":0,"maximum":1},"high":{"type":"number","minimum":0,"maximum":1},"medium":{"type":"number","minimum":0,"maximum":1},"low":{"type":"number","minimum":0,"maximum":1}}},"history":{"type":"object","additionalProperties":false,"properties":{"prior":{"type":"object","additionalProperties":false,"properties":{"alpha":{"type":"number","minimum":0,"exclusiveMinimum":0},"beta":{"type":"number","minimum":0,"exclusiveMinimum":0}}},"level":{"type":"number","minimum":0.5,"maximum":0.999},"saturation":{"type":"number","minimum":0.001,"maximum":1}}},"timing":{"type":"object","additionalProperties":false,"properties":{"workingHours":{"type":"array","prefixItems":[{"type":"number","minimum":0,"maximum":24},{"type":"number","minimum":0,"maximum":24}],"minItems":2,"maxItems":2},"fridayAfternoonFrom":{"type":"number","minimum":0,"maximum":24},"values":{"type":"object","additionalProperties":false,"properties":{"freeze":{"type":"number","minimum":0,"maximum":1},"fridayAfternoon":{"type":"number","minimum":0,"maximum":1},"weekend":{"type":"number","minimum":0,"maximum":1},"outOfHours":{"type":"number","minimum":0,"maximum":1},"normal":{"type":"number","minimum":0,"maximum":1}}},"holidays":{"type":"array","maxItems":1000,"items":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}},"defaultTimezone":{"type":"string","maxLength":64}}},"blastRadius":{"type":"object","additionalProperties":false,"properties":{"dependents":{"type":"number","minimum":1},"owners":{"type":"number","minimum":1},"components":{"type":"number","minimum":1}}},"complexity":{"type":"object","additionalProperties":false,"properties":{"lines":{"type":"number","minimum":1},"files":{"type":"number","minimum":1}}},"incidents":{"type":"object","additionalProperties":false,"properties":{"top":{"type":"integer","minimum":0,"maximum":20},"minScore":{"type":"number","minimum":0},"boostPerMatch":{"type":"number","minimum":0,"maximum":1},"maxBoost":{"type":"number","minimum":0,"maximum":1}}},"genai":{"type":"object","additionalProperties":false,"properties":{"minPassRate":{"type":"number","minimum":0,"maximum":1},"costSpike":{"type":"number","minimum":0},"maxToolCallRun":{"type":"integer","minimum":1},"maxContextWindowUse":{"type":"number","minimum":0,"maximum":1},"maxPromptCompletionRatio":{"type":"number","minimum":0}}},"licenses":{"type":"object","additionalProperties":false,"properties":{"deny":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":256}},"review":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":256}}}},"recourseCosts":{"type":"object","maxProperties":64,"additionalProperties":{"type":"number","minimum":0,"maximum":1000}}}};
 const pattern31 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u");
 
 function validate110(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -25032,7 +25067,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(func1.call(schema200.properties, key0))){
+if(!(func1.call(schema201.properties, key0))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err0];
@@ -25047,7 +25082,7 @@ if(data.weights !== undefined){
 let data0 = data.weights;
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 for(const key1 in data0){
-if(!(func1.call(schema200.properties.weights.properties, key1))){
+if(!(func1.call(schema201.properties.weights.properties, key1))){
 const err1 = {instancePath:instancePath+"/weights",schemaPath:"#/properties/weights/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err1];
@@ -27559,10 +27594,10 @@ return errors === 0;
 validate110.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const validateRisk = validate49;
-const schema104 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/risk.schema.json","title":"genops risk predicate (https://genops.dev/attestations/risk/v1)","description":"The risk of a change: score = sum of factor contributions (weighted mean of factor values), tier, each factor with the evidence it came from, the deployment-history posterior, similar past incidents, the cheapest recourse, and the canary plan. header.inputs names the verified evidence statement. Mirrors packages/core/src/risk/model.ts.","type":"object","additionalProperties":false,"required":["header","score","tier","thresholds","factors","history","incidents","recourse","canaryPlan","configDigest"],"properties":{"header":{"$ref":"common.schema.json#/$defs/predicateHeader"},"score":{"type":"number","minimum":0,"maximum":1},"tier":{"enum":["low","medium","high","critical"]},"thresholds":{"type":"object","additionalProperties":false,"properties":{"medium":{"type":"number","minimum":0,"maximum":1},"high":{"type":"number","minimum":0,"maximum":1},"critical":{"type":"number","minimum":0,"maximum":1}},"required":["medium","high","critical"]},"factors":{"type":"array","maxItems":64,"items":{"$ref":"#/$defs/factor"}},"history":{"anyOf":[{"$ref":"#/$defs/history"},{"type":"null"}]},"incidents":{"type":"array","maxItems":20,"items":{"$ref":"#/$defs/incident"}},"recourse":{"type":"array","maxItems":10,"items":{"$ref":"#/$defs/recourse"}},"canaryPlan":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"number","minimum":0,"maximum":100}},"configDigest":{"$ref":"common.schema.json#/$defs/sha256Hex"}},"$defs":{"factor":{"type":"object","additionalProperties":false,"properties":{"name":{"enum":["service-tier","service-health","change-history","blast-radius","change-complexity","timing","vulnerabilities","licenses","provenance","new-dependencies","changed-line-coverage","tests","ai-review","genai-eval"]},"value":{"type":"number","minimum":0,"maximum":1},"weight":{"type":"number","minimum":0},"contribution":{"type":"number","minimum":0,"maximum":1},"reason":{"type":"string","maxLength":4096},"evidence":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":1024}},"absent":{"type":"boolean"}},"required":["name","value","weight","contribution","reason","evidence"]},"history":{"type":"object","additionalProperties":false,"properties":{"successes":{"type":"integer","minimum":0},"failures":{"type":"integer","minimum":0},"prior":{"type":"object","additionalProperties":false,"properties":{"alpha":{"type":"number","exclusiveMinimum":0},"beta":{"type":"number","exclusiveMinimum":0}},"required":["alpha","beta"]},"posterior":{"type":"object","additionalProperties":false,"properties":{"alpha":{"type":"number","exclusiveMinimum":0},"beta":{"type":"number","exclusiveMinimum":0}},"required":["alpha","beta"]},"mean":{"type":"number","minimum":0,"maximum":1},"interval":{"type":"array","prefixItems":[{"type":"number","minimum":0,"maximum":1},{"type":"number","minimum":0,"maximum":1}],"minItems":2,"maxItems":2},"level":{"type":"number","minimum":0,"maximum":1}},"required":["successes","failures","prior","posterior","mean","interval","level"]},"incident":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string","maxLength":256},"title":{"type":"string","maxLength":1024},"source":{"type":"string","maxLength":4096},"url":{"type":"string","maxLength":4096},"score":{"type":"number","minimum":0},"terms":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":256}}},"required":["id","title","source","score","terms"]},"action":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string","maxLength":64},"label":{"type":"string","maxLength":4096},"factor":{"enum":["service-tier","service-health","change-history","blast-radius","change-complexity","timing","vulnerabilities","licenses","provenance","new-dependencies","changed-line-coverage","tests","ai-review","genai-eval"]},"cost":{"type":"number","minimum":0}},"required":["id","label","factor","cost"]},"recourse":{"type":"object","additionalProperties":false,"properties":{"actions":{"type":"array","maxItems":32,"items":{"$ref":"#/$defs/action"}},"cost":{"type":"number","minimum":0},"score":{"type":"number","minimum":0,"maximum":1},"tier":{"enum":["low","medium","high","critical"]}},"required":["actions","cost","score","tier"]}}};
-const schema108 = {"type":"object","additionalProperties":false,"properties":{"name":{"enum":["service-tier","service-health","change-history","blast-radius","change-complexity","timing","vulnerabilities","licenses","provenance","new-dependencies","changed-line-coverage","tests","ai-review","genai-eval"]},"value":{"type":"number","minimum":0,"maximum":1},"weight":{"type":"number","minimum":0},"contribution":{"type":"number","minimum":0,"maximum":1},"reason":{"type":"string","maxLength":4096},"evidence":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":1024}},"absent":{"type":"boolean"}},"required":["name","value","weight","contribution","reason","evidence"]};
-const schema109 = {"type":"object","additionalProperties":false,"properties":{"successes":{"type":"integer","minimum":0},"failures":{"type":"integer","minimum":0},"prior":{"type":"object","additionalProperties":false,"properties":{"alpha":{"type":"number","exclusiveMinimum":0},"beta":{"type":"number","exclusiveMinimum":0}},"required":["alpha","beta"]},"posterior":{"type":"object","additionalProperties":false,"properties":{"alpha":{"type":"number","exclusiveMinimum":0},"beta":{"type":"number","exclusiveMinimum":0}},"required":["alpha","beta"]},"mean":{"type":"number","minimum":0,"maximum":1},"interval":{"type":"array","prefixItems":[{"type":"number","minimum":0,"maximum":1},{"type":"number","minimum":0,"maximum":1}],"minItems":2,"maxItems":2},"level":{"type":"number","minimum":0,"maximum":1}},"required":["successes","failures","prior","posterior","mean","interval","level"]};
-const schema110 = {"type":"object","additionalProperties":false,"properties":{"id":{"type":"string","maxLength":256},"title":{"type":"string","maxLength":1024},"source":{"type":"string","maxLength":4096},"url":{"type":"string","maxLength":4096},"score":{"type":"number","minimum":0},"terms":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":256}}},"required":["id","title","source","score","terms"]};
+const schema105 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/risk.schema.json","title":"genops risk predicate (https://genops.dev/attestations/risk/v1)","description":"The risk of a change: score = sum of factor contributions (weighted mean of factor values), tier, each factor with the evidence it came from, the deployment-history posterior, similar past incidents, the cheapest recourse, and the canary plan. header.inputs names the verified evidence statement. Mirrors packages/core/src/risk/model.ts.","type":"object","additionalProperties":false,"required":["header","score","tier","thresholds","factors","history","incidents","recourse","canaryPlan","configDigest"],"properties":{"header":{"$ref":"common.schema.json#/$defs/predicateHeader"},"score":{"type":"number","minimum":0,"maximum":1},"tier":{"enum":["low","medium","high","critical"]},"thresholds":{"type":"object","additionalProperties":false,"properties":{"medium":{"type":"number","minimum":0,"maximum":1},"high":{"type":"number","minimum":0,"maximum":1},"critical":{"type":"number","minimum":0,"maximum":1}},"required":["medium","high","critical"]},"factors":{"type":"array","maxItems":64,"items":{"$ref":"#/$defs/factor"}},"history":{"anyOf":[{"$ref":"#/$defs/history"},{"type":"null"}]},"incidents":{"type":"array","maxItems":20,"items":{"$ref":"#/$defs/incident"}},"recourse":{"type":"array","maxItems":10,"items":{"$ref":"#/$defs/recourse"}},"canaryPlan":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"number","minimum":0,"maximum":100}},"configDigest":{"$ref":"common.schema.json#/$defs/sha256Hex"}},"$defs":{"factor":{"type":"object","additionalProperties":false,"properties":{"name":{"enum":["service-tier","service-health","change-history","blast-radius","change-complexity","timing","vulnerabilities","licenses","provenance","new-dependencies","changed-line-coverage","tests","ai-review","genai-eval"]},"value":{"type":"number","minimum":0,"maximum":1},"weight":{"type":"number","minimum":0},"contribution":{"type":"number","minimum":0,"maximum":1},"reason":{"type":"string","maxLength":4096},"evidence":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":1024}},"absent":{"type":"boolean"}},"required":["name","value","weight","contribution","reason","evidence"]},"history":{"type":"object","additionalProperties":false,"properties":{"successes":{"type":"integer","minimum":0},"failures":{"type":"integer","minimum":0},"prior":{"type":"object","additionalProperties":false,"properties":{"alpha":{"type":"number","exclusiveMinimum":0},"beta":{"type":"number","exclusiveMinimum":0}},"required":["alpha","beta"]},"posterior":{"type":"object","additionalProperties":false,"properties":{"alpha":{"type":"number","exclusiveMinimum":0},"beta":{"type":"number","exclusiveMinimum":0}},"required":["alpha","beta"]},"mean":{"type":"number","minimum":0,"maximum":1},"interval":{"type":"array","prefixItems":[{"type":"number","minimum":0,"maximum":1},{"type":"number","minimum":0,"maximum":1}],"minItems":2,"maxItems":2},"level":{"type":"number","minimum":0,"maximum":1}},"required":["successes","failures","prior","posterior","mean","interval","level"]},"incident":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string","maxLength":256},"title":{"type":"string","maxLength":1024},"source":{"type":"string","maxLength":4096},"url":{"type":"string","maxLength":4096},"score":{"type":"number","minimum":0},"terms":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":256}}},"required":["id","title","source","score","terms"]},"action":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string","maxLength":64},"label":{"type":"string","maxLength":4096},"factor":{"enum":["service-tier","service-health","change-history","blast-radius","change-complexity","timing","vulnerabilities","licenses","provenance","new-dependencies","changed-line-coverage","tests","ai-review","genai-eval"]},"cost":{"type":"number","minimum":0}},"required":["id","label","factor","cost"]},"recourse":{"type":"object","additionalProperties":false,"properties":{"actions":{"type":"array","maxItems":32,"items":{"$ref":"#/$defs/action"}},"cost":{"type":"number","minimum":0},"score":{"type":"number","minimum":0,"maximum":1},"tier":{"enum":["low","medium","high","critical"]}},"required":["actions","cost","score","tier"]}}};
+const schema109 = {"type":"object","additionalProperties":false,"properties":{"name":{"enum":["service-tier","service-health","change-history","blast-radius","change-complexity","timing","vulnerabilities","licenses","provenance","new-dependencies","changed-line-coverage","tests","ai-review","genai-eval"]},"value":{"type":"number","minimum":0,"maximum":1},"weight":{"type":"number","minimum":0},"contribution":{"type":"number","minimum":0,"maximum":1},"reason":{"type":"string","maxLength":4096},"evidence":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":1024}},"absent":{"type":"boolean"}},"required":["name","value","weight","contribution","reason","evidence"]};
+const schema110 = {"type":"object","additionalProperties":false,"properties":{"successes":{"type":"integer","minimum":0},"failures":{"type":"integer","minimum":0},"prior":{"type":"object","additionalProperties":false,"properties":{"alpha":{"type":"number","exclusiveMinimum":0},"beta":{"type":"number","exclusiveMinimum":0}},"required":["alpha","beta"]},"posterior":{"type":"object","additionalProperties":false,"properties":{"alpha":{"type":"number","exclusiveMinimum":0},"beta":{"type":"number","exclusiveMinimum":0}},"required":["alpha","beta"]},"mean":{"type":"number","minimum":0,"maximum":1},"interval":{"type":"array","prefixItems":[{"type":"number","minimum":0,"maximum":1},{"type":"number","minimum":0,"maximum":1}],"minItems":2,"maxItems":2},"level":{"type":"number","minimum":0,"maximum":1}},"required":["successes","failures","prior","posterior","mean","interval","level"]};
+const schema111 = {"type":"object","additionalProperties":false,"properties":{"id":{"type":"string","maxLength":256},"title":{"type":"string","maxLength":1024},"source":{"type":"string","maxLength":4096},"url":{"type":"string","maxLength":4096},"score":{"type":"number","minimum":0},"terms":{"type":"array","maxItems":200,"items":{"type":"string","maxLength":256}}},"required":["id","title","source","score","terms"]};
 
 function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -28066,7 +28101,7 @@ errors++;
 if(data1.factor !== undefined){
 let data4 = data1.factor;
 if(!((((((((((((((data4 === "service-tier") || (data4 === "service-health")) || (data4 === "change-history")) || (data4 === "blast-radius")) || (data4 === "change-complexity")) || (data4 === "timing")) || (data4 === "vulnerabilities")) || (data4 === "licenses")) || (data4 === "provenance")) || (data4 === "new-dependencies")) || (data4 === "changed-line-coverage")) || (data4 === "tests")) || (data4 === "ai-review")) || (data4 === "genai-eval"))){
-const err15 = {instancePath:instancePath+"/actions/" + i0+"/factor",schemaPath:"#/$defs/action/properties/factor/enum",keyword:"enum",params:{allowedValues: schema112.properties.factor.enum},message:"must be equal to one of the allowed values"};
+const err15 = {instancePath:instancePath+"/actions/" + i0+"/factor",schemaPath:"#/$defs/action/properties/factor/enum",keyword:"enum",params:{allowedValues: schema113.properties.factor.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -28188,7 +28223,7 @@ errors++;
 if(data.tier !== undefined){
 let data8 = data.tier;
 if(!((((data8 === "low") || (data8 === "medium")) || (data8 === "high")) || (data8 === "critical"))){
-const err25 = {instancePath:instancePath+"/tier",schemaPath:"#/properties/tier/enum",keyword:"enum",params:{allowedValues: schema111.properties.tier.enum},message:"must be equal to one of the allowed values"};
+const err25 = {instancePath:instancePath+"/tier",schemaPath:"#/properties/tier/enum",keyword:"enum",params:{allowedValues: schema112.properties.tier.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -28328,7 +28363,7 @@ vErrors.push(err9);
 errors++;
 }
 for(const key0 in data){
-if(!(func1.call(schema104.properties, key0))){
+if(!(func1.call(schema105.properties, key0))){
 const err10 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err10];
@@ -28383,7 +28418,7 @@ errors++;
 if(data.tier !== undefined){
 let data2 = data.tier;
 if(!((((data2 === "low") || (data2 === "medium")) || (data2 === "high")) || (data2 === "critical"))){
-const err14 = {instancePath:instancePath+"/tier",schemaPath:"#/properties/tier/enum",keyword:"enum",params:{allowedValues: schema104.properties.tier.enum},message:"must be equal to one of the allowed values"};
+const err14 = {instancePath:instancePath+"/tier",schemaPath:"#/properties/tier/enum",keyword:"enum",params:{allowedValues: schema105.properties.tier.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -28647,7 +28682,7 @@ errors++;
 if(data8.name !== undefined){
 let data9 = data8.name;
 if(!((((((((((((((data9 === "service-tier") || (data9 === "service-health")) || (data9 === "change-history")) || (data9 === "blast-radius")) || (data9 === "change-complexity")) || (data9 === "timing")) || (data9 === "vulnerabilities")) || (data9 === "licenses")) || (data9 === "provenance")) || (data9 === "new-dependencies")) || (data9 === "changed-line-coverage")) || (data9 === "tests")) || (data9 === "ai-review")) || (data9 === "genai-eval"))){
-const err37 = {instancePath:instancePath+"/factors/" + i0+"/name",schemaPath:"#/$defs/factor/properties/name/enum",keyword:"enum",params:{allowedValues: schema108.properties.name.enum},message:"must be equal to one of the allowed values"};
+const err37 = {instancePath:instancePath+"/factors/" + i0+"/name",schemaPath:"#/$defs/factor/properties/name/enum",keyword:"enum",params:{allowedValues: schema109.properties.name.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -29844,8 +29879,8 @@ return errors === 0;
 validate49.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const validateStatement = validate111;
-const schema201 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/statement.schema.json","title":"in-toto Statement v1 (as genops reads and writes it)","description":"https://github.com/in-toto/attestation/blob/main/spec/v1/statement.md","type":"object","additionalProperties":false,"required":["_type","subject","predicateType","predicate"],"properties":{"_type":{"const":"https://in-toto.io/Statement/v1"},"subject":{"type":"array","minItems":1,"maxItems":64,"items":{"type":"object","additionalProperties":false,"required":["name","digest"],"properties":{"name":{"type":"string","maxLength":2048},"uri":{"type":"string","maxLength":4096},"digest":{"$ref":"common.schema.json#/$defs/digestSet"},"annotations":{"type":"object"}}}},"predicateType":{"type":"string","format":"uri","maxLength":2048},"predicate":{"type":"object"}}};
-const schema202 = {"type":"object","minProperties":1,"maxProperties":16,"propertyNames":{"pattern":"^[a-zA-Z0-9_-]{1,64}$"},"additionalProperties":{"type":"string","pattern":"^[0-9a-fA-F]{1,256}$"}};
+const schema202 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://genops.dev/schemas/statement.schema.json","title":"in-toto Statement v1 (as genops reads and writes it)","description":"https://github.com/in-toto/attestation/blob/main/spec/v1/statement.md","type":"object","additionalProperties":false,"required":["_type","subject","predicateType","predicate"],"properties":{"_type":{"const":"https://in-toto.io/Statement/v1"},"subject":{"type":"array","minItems":1,"maxItems":64,"items":{"type":"object","additionalProperties":false,"required":["name","digest"],"properties":{"name":{"type":"string","maxLength":2048},"uri":{"type":"string","maxLength":4096},"digest":{"$ref":"common.schema.json#/$defs/digestSet"},"annotations":{"type":"object"}}}},"predicateType":{"type":"string","format":"uri","maxLength":2048},"predicate":{"type":"object"}}};
+const schema203 = {"type":"object","minProperties":1,"maxProperties":16,"propertyNames":{"pattern":"^[a-zA-Z0-9_-]{1,64}$"},"additionalProperties":{"type":"string","pattern":"^[0-9a-fA-F]{1,256}$"}};
 const pattern32 = new RegExp("^[a-zA-Z0-9_-]{1,64}$", "u");
 const pattern33 = new RegExp("^[0-9a-fA-F]{1,256}$", "u");
 

@@ -1,0 +1,16 @@
+import { createRequire as __genopsCreateRequire } from 'node:module';
+import { fileURLToPath as __genopsFileURLToPath } from 'node:url';
+import { dirname as __genopsDirname } from 'node:path';
+const require = __genopsCreateRequire(import.meta.url);
+const __filename = __genopsFileURLToPath(import.meta.url);
+const __dirname = __genopsDirname(__filename);
+import {
+  createSigner
+} from "./chunk-PKYNYVMD.js";
+import "./chunk-J3V7XCPU.js";
+import "./chunk-KBSHAUM5.js";
+import "./chunk-GSJJHUCF.js";
+import "./chunk-UQKFIQGY.js";
+export {
+  createSigner
+};
