@@ -15495,6 +15495,9 @@ function blockingResults(d) {
   return d.results.filter((r) => (r.outcome === "violated" || r.outcome === "error") && r.effective !== "allow");
 }
 
+// packages/core/src/policy/cel.ts
+import vm from "node:vm";
+
 // node_modules/.pnpm/@marcbachmann+cel-js@8.0.0/node_modules/@marcbachmann/cel-js/lib/errors.js
 var CelError = class extends Error {
   #node;
@@ -29073,78 +29076,37 @@ var BudgetExceeded = class extends Error {
     this.name = "BudgetExceeded";
   }
 };
-var UNGUARDED_LIST_LENGTH = 64;
 var Budget = class {
   constructor(budgetMs, deadline, timer) {
     this.budgetMs = budgetMs;
     this.deadline = deadline;
     this.timer = timer;
-    this.error = new BudgetExceeded(budgetMs);
   }
   budgetMs;
   deadline;
   timer;
   expired = false;
-  reads = 0;
-  cache = /* @__PURE__ */ new WeakMap();
-  /** The list Proxies this budget made (guarding one again would only add a trap). */
-  proxies = /* @__PURE__ */ new WeakSet();
-  error;
-  /** Throws once the deadline has passed (and on every call after that). */
-  check() {
-    if (this.expired) throw this.error;
-    if ((++this.reads & 255) === 0 && this.timer() > this.deadline) {
-      this.expired = true;
-      throw this.error;
-    }
-  }
   /** Checks the clock now (between rules). */
   spent() {
     if (!this.expired && this.timer() > this.deadline) this.expired = true;
     return this.expired;
   }
-  /**
-   * `value` with every list inside it (at any depth) read through the budget check. Objects are
-   * copied as plain objects (cel-js reads their fields directly, which is its fast path); only the
-   * lists are Proxies, because every loop cel-js runs (all, exists, map, filter, `in`) indexes a
-   * list. A Proxy on every object made each field read go through a trap (cel-js reads
-   * `constructor` and the field), four times slower over 5,000 components.
-   */
-  guard(value) {
-    if (typeof value !== "object" || value === null || value instanceof Uint8Array) return value;
-    if (this.proxies.has(value)) return value;
-    const hit = this.cache.get(value);
-    if (hit !== void 0) return hit;
-    if (Array.isArray(value)) {
-      const items = value.map((x) => this.guard(x));
-      if (items.length <= UNGUARDED_LIST_LENGTH && items.every((x, i) => x === value[i])) {
-        this.cache.set(value, value);
-        return value;
-      }
-      const budget = this;
-      const proxy = new Proxy(items, {
-        get(target, key) {
-          budget.check();
-          return target[key];
-        }
-      });
-      this.proxies.add(proxy);
-      this.cache.set(value, proxy);
-      return proxy;
-    }
-    if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return value;
-    let copy;
-    const obj = value;
-    for (const k of Object.keys(obj)) {
-      const v = obj[k];
-      const g = this.guard(v);
-      if (g !== v) (copy ??= { ...obj })[k] = g;
-    }
-    const out = copy ?? obj;
-    this.cache.set(value, out);
-    return out;
-  }
 };
+var watchdogContext = vm.createContext({});
+var watchdogScript = new vm.Script("__genopsRun()", { filename: "genops-policy-budget.js" });
+function runWithTimeLimit(fn, ms) {
+  const ctx = watchdogContext;
+  ctx.__genopsRun = fn;
+  try {
+    watchdogScript.runInContext(watchdogContext, { timeout: Math.max(1, Math.ceil(ms)) });
+    return true;
+  } catch (e) {
+    if (e?.code === "ERR_SCRIPT_EXECUTION_TIMEOUT") return false;
+    throw e;
+  } finally {
+    ctx.__genopsRun = void 0;
+  }
+}
 function exceedsSize(value, max) {
   let n2 = 0;
   const stack = [value];
@@ -29240,13 +29202,11 @@ function classifyExceptions(bundle, input) {
   }
   return st;
 }
-function run(expr, ctx, budget) {
+function run(expr, ctx) {
   try {
-    const value = expr.program(ctx);
-    if (budget.expired) return { ok: false, error: `the evaluation budget of ${String(budget.budgetMs)} ms was spent`, budget: true };
-    return { ok: true, value };
+    return { ok: true, value: expr.program(ctx) };
   } catch (e) {
-    return { ok: false, error: describeEvaluationError(e), budget: e instanceof BudgetExceeded || budget.expired };
+    return { ok: false, error: describeEvaluationError(e) };
   }
 }
 function capByMode(d, mode) {
@@ -29254,22 +29214,21 @@ function capByMode(d, mode) {
   if (mode === "warn") return d === "allow" ? "allow" : "warn";
   return d;
 }
-function evaluateSet(set, input, budget, base, exc, applied) {
+function evaluateSet(set, budget, base, exc, applied, results) {
   const variables = {};
   const variableErrors = /* @__PURE__ */ new Map();
-  const ctx = { ...base, params: budget.guard(set.params), variables };
+  const ctx = { ...base, params: set.params, variables };
   for (const v of set.variables) {
     const failedDep = v.expression.variablesUsed.find((u) => variableErrors.has(u));
     if (failedDep !== void 0) {
       variableErrors.set(v.name, `variable ${failedDep} failed`);
       continue;
     }
-    const r = run(v.expression, ctx, budget);
+    const r = run(v.expression, ctx);
     if (!r.ok) variableErrors.set(v.name, r.error);
     else if (exceedsSize(r.value, MAX_VARIABLE_SIZE)) variableErrors.set(v.name, `its value is larger than ${String(MAX_VARIABLE_SIZE)} elements and characters`);
-    else variables[v.name] = budget.guard(r.value);
+    else variables[v.name] = r.value;
   }
-  const results = [];
   for (const rule of set.rules) {
     const d = rule.doc;
     const mode = d.mode ?? set.mode;
@@ -29292,7 +29251,7 @@ function evaluateSet(set, input, budget, base, exc, applied) {
       continue;
     }
     if (rule.when !== void 0) {
-      const w = run(rule.when, ctx, budget);
+      const w = run(rule.when, ctx);
       if (!w.ok) {
         results.push(error2(`when: ${w.error}`));
         continue;
@@ -29306,7 +29265,7 @@ function evaluateSet(set, input, budget, base, exc, applied) {
         continue;
       }
     }
-    const r = run(rule.expression, ctx, budget);
+    const r = run(rule.expression, ctx);
     if (!r.ok) {
       results.push(error2(r.error));
       continue;
@@ -29321,7 +29280,7 @@ function evaluateSet(set, input, budget, base, exc, applied) {
     }
     let message = d.message;
     if (rule.messageExpression !== void 0) {
-      const m = run(rule.messageExpression, ctx, budget);
+      const m = run(rule.messageExpression, ctx);
       if (m.ok && typeof m.value === "string" && m.value.trim() !== "") message = m.value;
       else message = `${d.message} (messageExpression failed: ${m.ok ? "not a non-empty string" : m.error})`;
     }
@@ -29334,7 +29293,22 @@ function evaluateSet(set, input, budget, base, exc, applied) {
     }
     results.push({ ...head, outcome: "violated", effective: capByMode(d.decision, mode), message });
   }
-  return results;
+}
+function errorResult(set, rule, message, effective) {
+  const d = rule.doc;
+  const mode = d.mode ?? set.mode;
+  return {
+    set: set.name,
+    rule: d.id,
+    title: d.title,
+    mode,
+    decision: d.decision,
+    ...d.recourse === void 0 ? {} : { recourse: d.recourse },
+    outcome: "error",
+    effective: effective ?? (set.failurePolicy === "Fail" ? capByMode("deny", mode) : "allow"),
+    message: `rule could not be evaluated (failurePolicy ${set.failurePolicy}): ${message}`,
+    error: message
+  };
 }
 function evaluatePolicies(bundle, input) {
   const timer = input.timer ?? (() => performance.now());
@@ -29343,21 +29317,33 @@ function evaluatePolicies(bundle, input) {
   const exc = classifyExceptions(bundle, input);
   const applied = /* @__PURE__ */ new Map();
   const base = {
-    evidence: budget.guard(input.evidence),
-    risk: budget.guard(input.risk),
-    context: budget.guard(policyContext(input.evidence, input.context))
+    evidence: input.evidence,
+    risk: input.risk,
+    context: policyContext(input.evidence, input.context)
   };
-  const results = [];
-  for (const set of bundle.sets) {
-    try {
-      results.push(...evaluateSet(set, input, budget, base, exc, applied));
-    } catch (e) {
-      const message = `internal error evaluating the set: ${describeEvaluationError(e)}`;
-      for (const rule of set.rules) {
-        results.push({ set: set.name, rule: rule.doc.id, title: rule.doc.title, outcome: "error", mode: rule.doc.mode ?? set.mode, decision: rule.doc.decision, effective: "deny", message, error: message });
+  const bySet = bundle.sets.map(() => []);
+  const finished = runWithTimeLimit(() => {
+    bundle.sets.forEach((set, i) => {
+      const out = bySet[i] ?? [];
+      try {
+        evaluateSet(set, budget, base, exc, applied, out);
+      } catch (e) {
+        const message = `internal error evaluating the set: ${describeEvaluationError(e)}`;
+        for (const rule of set.rules.slice(out.length)) out.push(errorResult(set, rule, message, "deny"));
       }
+    });
+  }, budgetMs);
+  if (!finished) budget.expired = true;
+  const results = [];
+  let interrupted = !finished;
+  bundle.sets.forEach((set, i) => {
+    const done = bySet[i] ?? [];
+    results.push(...done);
+    for (const rule of set.rules.slice(done.length)) {
+      results.push(errorResult(set, rule, interrupted ? `the evaluation budget of ${String(budgetMs)} ms was spent` : `not evaluated: the evaluation budget of ${String(budgetMs)} ms was spent`));
+      interrupted = false;
     }
-  }
+  });
   const decision = results.reduce((acc, r) => stricter(acc, r.effective), "allow");
   return {
     decision,

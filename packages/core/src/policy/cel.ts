@@ -1,6 +1,6 @@
 /**
  * The CEL side of policies: one Environment, the load-time checks an expression must pass, and the
- * evaluation membrane that enforces the time budget.
+ * watchdog that enforces the time budget.
  *
  * Load-time guards (each a problem with the offset in the expression, mapped to a YAML line/column
  * by load.ts):
@@ -20,16 +20,14 @@
  *   is ours. Types of fields are not checked at load (a string compared with a number fails at
  *   evaluation, as an error under the set's failurePolicy).
  *
- * Time budget: cel-js has no cancellation. Every list the expression can read (in the evidence, the
- * risk, params, context and computed variables, at any depth) is given through a Proxy (`guard`)
- * whose reads count work and, once the deadline has passed, throw on every further read (sticky, so
- * a comprehension that swallows one error cannot go on). Every loop in CEL indexes a list, so this
- * interrupts loops over evidence and over variables derived from it. What is NOT guaranteed:
- * work that reads nothing through the membrane (string and list concatenation inside cel-js, a
- * single re2Matches call on a long string) runs to its end; those are bounded by the load-time
- * limits and the evidence schema's maxItems/maxLength, not by the clock. A hard guarantee needs a
- * worker thread with resourceLimits, which this module does not use.
+ * Time budget: cel-js has no cancellation, so an evaluation runs under node:vm's watchdog
+ * (runWithTimeLimit): when the budget's wall time is spent, V8 terminates whatever is running, inside
+ * cel-js too (a loop, a long concatenation, one long re2Matches), and the caller records the rule in
+ * progress as an error. Between rules the budget is also checked with the injectable timer. No
+ * Proxy membrane: an earlier version guarded every list read through one, which doubled evaluation
+ * time and still could not stop work that read nothing.
  */
+import vm from 'node:vm';
 import { Environment, type ASTNode } from '@marcbachmann/cel-js';
 import { RE2JS } from 're2js';
 import evidenceSchema from '../../schemas/evidence.schema.json' with { type: 'json' };
@@ -456,9 +454,9 @@ export function compileExpression(source: string, kind: ExpressionKind, scope: E
 }
 
 // ---------------------------------------------------------------------------------------------
-// Evaluation membrane
+// The time budget
 
-/** Thrown by a guarded read once the budget is spent. */
+/** Thrown when the budget is spent. */
 export class BudgetExceeded extends Error {
   constructor(budgetMs: number) {
     super(`the evaluation budget of ${String(budgetMs)} ms was spent`);
@@ -466,84 +464,43 @@ export class BudgetExceeded extends Error {
   }
 }
 
-/**
- * Lists this short are handed to cel-js as they are: a loop over one does at most this many steps
- * of its body, and the body's own loops are over guarded lists or are short too (comprehensions
- * nest at most MAX_COMPREHENSION_DEPTH deep), so the work between two budget checks stays bounded.
- */
-export const UNGUARDED_LIST_LENGTH = 64;
-
+/** The budget of one evaluation: checked between rules with the (injectable) timer. */
 export class Budget {
   expired = false;
-  private reads = 0;
-  private readonly cache = new WeakMap<object, object>();
-  /** The list Proxies this budget made (guarding one again would only add a trap). */
-  private readonly proxies = new WeakSet<object>();
-  private readonly error: BudgetExceeded;
   constructor(
     readonly budgetMs: number,
     private readonly deadline: number,
     private readonly timer: () => number,
-  ) {
-    this.error = new BudgetExceeded(budgetMs);
-  }
-
-  /** Throws once the deadline has passed (and on every call after that). */
-  check(): void {
-    if (this.expired) throw this.error;
-    if ((++this.reads & 255) === 0 && this.timer() > this.deadline) {
-      this.expired = true;
-      throw this.error;
-    }
-  }
+  ) {}
 
   /** Checks the clock now (between rules). */
   spent(): boolean {
     if (!this.expired && this.timer() > this.deadline) this.expired = true;
     return this.expired;
   }
+}
 
-  /**
-   * `value` with every list inside it (at any depth) read through the budget check. Objects are
-   * copied as plain objects (cel-js reads their fields directly, which is its fast path); only the
-   * lists are Proxies, because every loop cel-js runs (all, exists, map, filter, `in`) indexes a
-   * list. A Proxy on every object made each field read go through a trap (cel-js reads
-   * `constructor` and the field), four times slower over 5,000 components.
-   */
-  guard<T>(value: T): T {
-    if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return value;
-    if (this.proxies.has(value)) return value;
-    const hit = this.cache.get(value);
-    if (hit !== undefined) return hit as T;
-    if (Array.isArray(value)) {
-      const items: unknown[] = (value as unknown[]).map((x) => this.guard(x));
-      if (items.length <= UNGUARDED_LIST_LENGTH && items.every((x, i) => x === (value as unknown[])[i])) {
-        this.cache.set(value, value);
-        return value;
-      }
-      // eslint-disable-next-line @typescript-eslint/no-this-alias -- the trap needs the budget, not the target
-      const budget = this;
-      const proxy = new Proxy(items, {
-        get(target, key) {
-          budget.check();
-          return target[key as unknown as number];
-        },
-      });
-      this.proxies.add(proxy);
-      this.cache.set(value, proxy);
-      return proxy as T;
-    }
-    if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return value;
-    let copy: Record<string, unknown> | undefined;
-    const obj = value as Record<string, unknown>;
-    for (const k of Object.keys(obj)) {
-      const v = obj[k];
-      const g = this.guard(v);
-      if (g !== v) (copy ??= { ...obj })[k] = g;
-    }
-    const out = (copy ?? obj) as T;
-    this.cache.set(value, out as object);
-    return out;
+const watchdogContext = vm.createContext({});
+const watchdogScript = new vm.Script('__genopsRun()', { filename: 'genops-policy-budget.js' });
+
+/**
+ * Runs `fn` and stops it after `ms` milliseconds of wall time, wherever it is: V8 terminates the
+ * execution (node:vm's watchdog), also inside cel-js, a long string concatenation or a regex, which
+ * no check between reads could interrupt. Returns false when it was stopped. `fn` must be
+ * synchronous and leave nothing half-done that outlives it: an interrupted rule is an error and
+ * the rules after it are not run.
+ */
+export function runWithTimeLimit(fn: () => void, ms: number): boolean {
+  const ctx = watchdogContext as { __genopsRun?: (() => void) | undefined };
+  ctx.__genopsRun = fn;
+  try {
+    watchdogScript.runInContext(watchdogContext, { timeout: Math.max(1, Math.ceil(ms)) });
+    return true;
+  } catch (e) {
+    if ((e as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') return false;
+    throw e;
+  } finally {
+    ctx.__genopsRun = undefined;
   }
 }
 

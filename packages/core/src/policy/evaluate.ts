@@ -10,16 +10,16 @@
  * - a violation excused by an exception -> outcome `excepted`, allow. Errors are never excused.
  * The decision is the strictest effective value (allow < warn < require-approval < deny).
  *
- * The budget (default DEFAULT_BUDGET_MS for the whole call) is enforced by the membrane in cel.ts
- * and checked between rules; a rule that runs out, and every rule after it, is an error. See
- * cel.ts for what the budget can and cannot interrupt.
+ * The budget (default DEFAULT_BUDGET_MS for the whole call) is wall time enforced by node:vm's
+ * watchdog around the whole evaluation (cel.ts runWithTimeLimit), and checked between rules with the
+ * injectable timer; the rule in progress when it runs out, and every rule after it, is an error.
  */
 import { DateTime } from 'luxon';
 import type { Evidence } from '../evidence/model.js';
 import type { RiskAssessment } from '../risk/model.js';
 import { resolveTimezone } from '../risk/timing.js';
 import { normalizeLogin } from './break-glass.js';
-import { Budget, BudgetExceeded, describeEvaluationError, exceedsSize, type CompiledExpression } from './cel.js';
+import { Budget, describeEvaluationError, exceedsSize, runWithTimeLimit, type CompiledExpression } from './cel.js';
 import {
   stricter,
   type CompiledPolicySet,
@@ -143,15 +143,13 @@ function classifyExceptions(bundle: PolicyBundle, input: PolicyInput): Exception
   return st;
 }
 
-type Run = { ok: true; value: unknown } | { ok: false; error: string; budget: boolean };
+type Run = { ok: true; value: unknown } | { ok: false; error: string };
 
-function run(expr: CompiledExpression, ctx: Record<string, unknown>, budget: Budget): Run {
+function run(expr: CompiledExpression, ctx: Record<string, unknown>): Run {
   try {
-    const value = expr.program(ctx);
-    if (budget.expired) return { ok: false, error: `the evaluation budget of ${String(budget.budgetMs)} ms was spent`, budget: true };
-    return { ok: true, value };
+    return { ok: true, value: expr.program(ctx) };
   } catch (e) {
-    return { ok: false, error: describeEvaluationError(e), budget: e instanceof BudgetExceeded || budget.expired };
+    return { ok: false, error: describeEvaluationError(e) };
   }
 }
 
@@ -161,22 +159,22 @@ function capByMode(d: Decision, mode: PolicyMode): Decision {
   return d;
 }
 
-function evaluateSet(set: CompiledPolicySet, input: PolicyInput, budget: Budget, base: Record<string, unknown>, exc: ExceptionState, applied: Map<LoadedException, string[]>): PolicyResult[] {
+/** Results are pushed to `results` as each rule finishes, so an interrupted evaluation keeps them. */
+function evaluateSet(set: CompiledPolicySet, budget: Budget, base: Record<string, unknown>, exc: ExceptionState, applied: Map<LoadedException, string[]>, results: PolicyResult[]): void {
   const variables: Record<string, unknown> = {};
   const variableErrors = new Map<string, string>();
-  const ctx: Record<string, unknown> = { ...base, params: budget.guard(set.params), variables };
+  const ctx: Record<string, unknown> = { ...base, params: set.params, variables };
   for (const v of set.variables) {
     const failedDep = v.expression.variablesUsed.find((u) => variableErrors.has(u));
     if (failedDep !== undefined) {
       variableErrors.set(v.name, `variable ${failedDep} failed`);
       continue;
     }
-    const r = run(v.expression, ctx, budget);
+    const r = run(v.expression, ctx);
     if (!r.ok) variableErrors.set(v.name, r.error);
     else if (exceedsSize(r.value, MAX_VARIABLE_SIZE)) variableErrors.set(v.name, `its value is larger than ${String(MAX_VARIABLE_SIZE)} elements and characters`);
-    else variables[v.name] = budget.guard(r.value);
+    else variables[v.name] = r.value;
   }
-  const results: PolicyResult[] = [];
   for (const rule of set.rules) {
     const d = rule.doc;
     const mode = d.mode ?? set.mode;
@@ -199,7 +197,7 @@ function evaluateSet(set: CompiledPolicySet, input: PolicyInput, budget: Budget,
       continue;
     }
     if (rule.when !== undefined) {
-      const w = run(rule.when, ctx, budget);
+      const w = run(rule.when, ctx);
       if (!w.ok) {
         results.push(error(`when: ${w.error}`));
         continue;
@@ -213,7 +211,7 @@ function evaluateSet(set: CompiledPolicySet, input: PolicyInput, budget: Budget,
         continue;
       }
     }
-    const r = run(rule.expression, ctx, budget);
+    const r = run(rule.expression, ctx);
     if (!r.ok) {
       results.push(error(r.error));
       continue;
@@ -228,7 +226,7 @@ function evaluateSet(set: CompiledPolicySet, input: PolicyInput, budget: Budget,
     }
     let message = d.message;
     if (rule.messageExpression !== undefined) {
-      const m = run(rule.messageExpression, ctx, budget);
+      const m = run(rule.messageExpression, ctx);
       if (m.ok && typeof m.value === 'string' && m.value.trim() !== '') message = m.value;
       else message = `${d.message} (messageExpression failed: ${m.ok ? 'not a non-empty string' : m.error})`;
     }
@@ -241,7 +239,24 @@ function evaluateSet(set: CompiledPolicySet, input: PolicyInput, budget: Budget,
     }
     results.push({ ...head, outcome: 'violated', effective: capByMode(d.decision satisfies RuleDecision, mode), message });
   }
-  return results;
+}
+
+/** The result of a rule that could not be evaluated, under its set's failurePolicy. */
+function errorResult(set: CompiledPolicySet, rule: CompiledPolicySet['rules'][number], message: string, effective?: Decision): PolicyResult {
+  const d = rule.doc;
+  const mode = d.mode ?? set.mode;
+  return {
+    set: set.name,
+    rule: d.id,
+    title: d.title,
+    mode,
+    decision: d.decision,
+    ...(d.recourse === undefined ? {} : { recourse: d.recourse }),
+    outcome: 'error',
+    effective: effective ?? (set.failurePolicy === 'Fail' ? capByMode('deny', mode) : 'allow'),
+    message: `rule could not be evaluated (failurePolicy ${set.failurePolicy}): ${message}`,
+    error: message,
+  };
 }
 
 /** Evaluates every rule of every set. Never throws for anything a policy or the evidence holds. */
@@ -252,22 +267,36 @@ export function evaluatePolicies(bundle: PolicyBundle, input: PolicyInput): Poli
   const exc = classifyExceptions(bundle, input);
   const applied = new Map<LoadedException, string[]>();
   const base: Record<string, unknown> = {
-    evidence: budget.guard(input.evidence),
-    risk: budget.guard(input.risk),
-    context: budget.guard(policyContext(input.evidence, input.context)),
+    evidence: input.evidence,
+    risk: input.risk,
+    context: policyContext(input.evidence, input.context),
   };
-  const results: PolicyResult[] = [];
-  for (const set of bundle.sets) {
-    try {
-      results.push(...evaluateSet(set, input, budget, base, exc, applied));
-    } catch (e) {
-      // Not expected (run() catches evaluation errors); fail closed for the whole set if it happens.
-      const message = `internal error evaluating the set: ${describeEvaluationError(e)}`;
-      for (const rule of set.rules) {
-        results.push({ set: set.name, rule: rule.doc.id, title: rule.doc.title, outcome: 'error', mode: rule.doc.mode ?? set.mode, decision: rule.doc.decision, effective: 'deny', message, error: message });
+  // One result per rule, in bundle order; `bySet[i]` collects set i's as they finish.
+  const bySet: PolicyResult[][] = bundle.sets.map(() => []);
+  const finished = runWithTimeLimit(() => {
+    bundle.sets.forEach((set, i) => {
+      const out = bySet[i] ?? [];
+      try {
+        evaluateSet(set, budget, base, exc, applied, out);
+      } catch (e) {
+        // Not expected (run() catches evaluation errors); fail closed for the rest of the set.
+        const message = `internal error evaluating the set: ${describeEvaluationError(e)}`;
+        for (const rule of set.rules.slice(out.length)) out.push(errorResult(set, rule, message, 'deny'));
       }
+    });
+  }, budgetMs);
+  if (!finished) budget.expired = true;
+  const results: PolicyResult[] = [];
+  let interrupted = !finished;
+  bundle.sets.forEach((set, i) => {
+    const done = bySet[i] ?? [];
+    results.push(...done);
+    for (const rule of set.rules.slice(done.length)) {
+      // The first rule without a result was running when the watchdog stopped the evaluation.
+      results.push(errorResult(set, rule, interrupted ? `the evaluation budget of ${String(budgetMs)} ms was spent` : `not evaluated: the evaluation budget of ${String(budgetMs)} ms was spent`));
+      interrupted = false;
     }
-  }
+  });
   const decision = results.reduce<Decision>((acc, r) => stricter(acc, r.effective), 'allow');
   return {
     decision,

@@ -5,6 +5,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Evidence } from '../../src/evidence/model.js';
 import { evaluatePolicies, loadPolicyDocuments, MAX_MESSAGE_CHARS, policyContext, type PolicyInput } from '../../src/policy/index.js';
+import { runWithTimeLimit } from '../../src/policy/cel.js';
 import { CTX, EMPTY, fixture, fixtureEvidence, src } from './helpers.js';
 
 interface RuleSpec {
@@ -250,7 +251,7 @@ describe('hostile input', () => {
     expect(d.results[0]!.error).toContain('budget of 50 ms');
   });
 
-  it('the budget membrane leaves the evidence as it was and gives the same answers as plain data', () => {
+  it('evaluation leaves the evidence as it was and reads lists of every size', () => {
     const base = fixtureEvidence('evidence/friday-migration.json');
     const files = Array.from({ length: 200 }, (_, i) => ({ path: `f${String(i)}`, status: 'added', additions: i, deletions: 0, owners: [`@o${String(i % 3)}`], categories: [] }));
     const ev = { ...base, change: { ...base.change!, files } } as Evidence;
@@ -275,5 +276,22 @@ describe('hostile input', () => {
     expect(Date.now() - started).toBeLessThan(3000);
     expect(d.results[0]!.outcome).toBe('error');
     expect(d.results[0]!.error).toMatch(/variable v39 could not be evaluated: variable v\d+ failed/);
+  });
+});
+
+describe('runWithTimeLimit (the budget watchdog)', () => {
+  it('stops work that reads nothing (a busy loop, a backtracking regex), returns results otherwise, and passes errors on', () => {
+    expect(
+      runWithTimeLimit(() => {
+        for (;;) {
+          // spins until the watchdog terminates it
+        }
+      }, 30),
+    ).toBe(false);
+    expect(runWithTimeLimit(() => void /^(a+)+$/.test(`${'a'.repeat(40)}b`), 30)).toBe(false);
+    let value = 0;
+    expect(runWithTimeLimit(() => void (value = 42), 1000)).toBe(true);
+    expect(value).toBe(42);
+    expect(() => runWithTimeLimit(() => { throw new TypeError('boom'); }, 1000)).toThrow(TypeError);
   });
 });
