@@ -4649,6 +4649,9 @@ function pad(n, width) {
 function gitEntryPath(dir, seq) {
   return `${dir}/entries/${pad(Math.floor(seq / SHARD), 9)}/${pad(seq, 12)}.json`;
 }
+function gitIndexPath(dir, digest) {
+  return `${dir}/index/${digest.slice(0, 2)}/${digest}`;
+}
 function gitCheckpointPath(dir, size) {
   return `${dir}/checkpoints/${pad(Math.floor(size / SHARD), 9)}/${pad(size, 12)}.json`;
 }
@@ -4731,6 +4734,8 @@ function gitLedgerStore(gh, options) {
     const items = [
       ...result.entries.map((e, i) => ({ path: gitEntryPath(dir, e.seq), mode: "100644", type: "blob", content: `${result.lines[i] ?? ""}
 ` })),
+      ...result.entries.map((e) => ({ path: gitIndexPath(dir, e.artifact.digest), mode: "100644", type: "blob", content: `${String(e.seq)}
+` })),
       { path: gitCheckpointPath(dir, result.head.size), mode: "100644", type: "blob", content: `${JSON.stringify(result.checkpoint)}
 ` },
       { path: `${dir}/state.json`, mode: "100644", type: "blob", content: `${JSON.stringify(result.head)}
@@ -4793,7 +4798,20 @@ ${result.checkpoint.note}`;
       }
     },
     lines: () => linesUnder(`${dir}/entries`),
-    checkpointLines: () => linesUnder(`${dir}/checkpoints`)
+    checkpointLines: () => linesUnder(`${dir}/checkpoints`),
+    async recordedSeq(digest) {
+      const commit = await headCommit();
+      if (commit === void 0 || !/^[0-9a-f]{64}$/.test(digest)) return void 0;
+      const tree = await treeOf(commit);
+      const pointer = await findPath(tree, gitIndexPath(dir, digest));
+      if (pointer === void 0) return void 0;
+      const seq = Number((await blobText(pointer)).trim());
+      if (!Number.isSafeInteger(seq) || seq < 0) return void 0;
+      const entrySha = await findPath(tree, gitEntryPath(dir, seq));
+      if (entrySha === void 0) return void 0;
+      const d = decodeLine((await blobText(entrySha)).trim());
+      return d.ok && d.entry.seq === seq && d.entry.artifact.digest === digest ? seq : void 0;
+    }
   };
 }
 
@@ -4949,7 +4967,15 @@ function localLedgerStore(ledgerPath, fs = nodeLedgerFileSystem()) {
       }
     },
     lines: () => fs.lines(paths.ledger),
-    checkpointLines: () => fs.lines(paths.checkpoints)
+    checkpointLines: () => fs.lines(paths.checkpoints),
+    async recordedSeq(digest) {
+      for await (const line of fs.lines(paths.ledger)) {
+        if (!line.includes(digest)) continue;
+        const d = decodeLine(line);
+        if (d.ok && d.entry.artifact.digest === digest) return d.entry.seq;
+      }
+      return void 0;
+    }
   };
 }
 
@@ -5108,9 +5134,34 @@ async function auditStep(rt2, deps) {
     ...deps.random === void 0 ? {} : { random: deps.random }
   }) : localLedgerStore(localPath);
   const origin = rt2.getInput("origin") !== "" ? cfg.origin : (await store.readHead())?.origin ?? cfg.origin;
+  const fresh = [];
+  const already = [];
+  for (const v of verified) {
+    const seq = await store.recordedSeq(v.digest);
+    if (seq === void 0) fresh.push(v);
+    else already.push({ source: v.source, seq });
+  }
+  for (const a of already) rt2.logger.info(`${a.source}: already recorded as entry ${String(a.seq)}; not appended again`);
+  if (fresh.length === 0) {
+    const head = await store.readHead();
+    const cp = head?.checkpoint === void 0 ? void 0 : decodeCheckpoint(head.checkpoint, "checkpoint").checkpoint;
+    rt2.setOutput("entries", "0");
+    rt2.setOutput("first-seq", "");
+    rt2.setOutput("last-seq", "");
+    rt2.setOutput("checkpoint-size", String(head?.size ?? 0));
+    rt2.setOutput("checkpoint-root", cp?.rootHash ?? "");
+    rt2.setOutput("ledger-ref", cfg.store === "git" ? `refs/heads/${cfg.branch}` : "");
+    rt2.setOutput("ledger-path", cfg.store === "git" ? cfg.ledgerDir : localPath);
+    rt2.setOutput("attestations", "");
+    rt2.appendSummary(`### genops audit
+
+Every artifact of this run is already in ${mdCode(store.description)} (entries ${already.map((a) => String(a.seq)).join(", ")}): nothing was appended.
+`);
+    return { result: void 0, attestations: [], store: store.description, alreadyRecorded: already.map((a) => a.seq) };
+  }
   const { createSigner } = await import("./chunks/signing-SLT4QYSQ.js");
   const signer = createSigner(signing, rt2.env);
-  const result = await appendToLedger(store, verified, cfg.context, { signer, now: deps.clock.now(), origin });
+  const result = await appendToLedger(store, fresh, cfg.context, { signer, now: deps.clock.now(), origin });
   const attestations = [];
   if (cfg.attest) {
     const attest = deps.attest ?? await actionsAttest();
@@ -5128,9 +5179,11 @@ async function auditStep(rt2, deps) {
   rt2.setOutput("ledger-path", cfg.store === "git" ? cfg.ledgerDir : localPath);
   rt2.setOutput("attestations", attestations.map((a) => a.attestationId ?? "").filter((a) => a !== "").join(","));
   rt2.appendSummary(auditSummary(store.description, result, attestations));
+  if (already.length > 0) rt2.appendSummary(`Already in the ledger, not appended again: entries ${already.map((a) => String(a.seq)).join(", ")}.
+`);
   for (const e of result.entries) rt2.logger.info(`appended entry ${String(e.seq)}: ${e.artifact.kind} sha256:${e.artifact.digest}`);
   rt2.logger.info(`checkpoint: ${result.checkpoint.note.trimEnd().split("\n").join(" | ")}`);
-  return { result, attestations, store: store.description };
+  return { result, attestations, store: store.description, alreadyRecorded: already.map((a) => a.seq) };
 }
 async function actionsAttest() {
   const { attest } = await import("./chunks/lib-VJA2P7EU.js");

@@ -194,6 +194,37 @@ describe('audit-publish action', () => {
     expect(v.entries[3]!.prevHash).toBe(v.entries[2]!.entryHash);
   });
 
+  it('a re-run of the same job records nothing again: each artifact is found in the ledger through its index and entry', async () => {
+    await startGitHub();
+    const ctx = fixturePullRunContext(gh!);
+    const run = await fixtureRun(ctx, 'friday-migration', FRIDAY);
+    const a = await publish(ctx, FRIDAY, run);
+    expect(a.rt.outputs).toMatchObject({ entries: '3', 'checkpoint-size': '3' });
+    const again = await publish(ctx, FRIDAY, run);
+    expect(again.rt.failed).toBeUndefined();
+    expect(again.rt.outputs).toMatchObject({ entries: '0', 'first-seq': '', 'last-seq': '', 'checkpoint-size': '3', 'checkpoint-root': a.rt.outputs['checkpoint-root'] });
+    expect(again.rt.summary).toContain('nothing was appended');
+    const v = await verifyBranch();
+    expect(v.ok).toBe(true);
+    expect(v.size).toBe(3);
+    // A pointer that names the wrong entry is not trusted: the artifact is recorded (again), never skipped.
+    const store = reader();
+    expect(await store.recordedSeq(run.decision['artifact-digest'].slice(7))).toBe(2);
+    expect(await store.recordedSeq('0'.repeat(64))).toBeUndefined();
+  });
+
+  it('local store: a re-run records nothing again', async () => {
+    await startGitHub();
+    const ctx = fixturePullRunContext(gh!);
+    const run = await fixtureRun(ctx, 'docs-only', WEDNESDAY);
+    const first = await publish(ctx, WEDNESDAY, run, { store: 'local', 'ledger-path': 'audit/rerun.jsonl' });
+    expect(first.rt.outputs).toMatchObject({ entries: '3' });
+    const second = await publish(ctx, WEDNESDAY, run, { store: 'local', 'ledger-path': 'audit/rerun.jsonl' });
+    expect(second.rt.outputs).toMatchObject({ entries: '0', 'checkpoint-size': '3' });
+    const lines = (await readFile(join(ws, 'audit/rerun.jsonl'), 'utf8')).split('\n').filter((l) => l !== '');
+    expect(lines).toHaveLength(3);
+  });
+
   it('a tampered bundle blocks, naming it and why, and nothing is appended', async () => {
     await startGitHub();
     const ctx = fixturePullRunContext(gh!);

@@ -196,9 +196,12 @@ function mdFenceText(note: string): string {
 }
 
 export interface AuditOutcome {
-  result: LedgerAppend;
+  /** Undefined when every artifact was already recorded (a re-run). */
+  result: LedgerAppend | undefined;
   attestations: LedgerAttestation[];
   store: string;
+  /** Entries that already recorded artifacts of this run. */
+  alreadyRecorded: number[];
 }
 
 export async function auditStep(rt: ActionRuntime, deps: AuditDeps): Promise<AuditOutcome> {
@@ -237,9 +240,33 @@ export async function auditStep(rt: ActionRuntime, deps: AuditDeps): Promise<Aud
   // An existing ledger keeps the origin it was created with unless the input names one.
   const origin = rt.getInput('origin') !== '' ? cfg.origin : ((await store.readHead())?.origin ?? cfg.origin);
 
+  // A re-run of the job hands over the same artifacts: each is recorded once.
+  const fresh: typeof verified = [];
+  const already: { source: string; seq: number }[] = [];
+  for (const v of verified) {
+    const seq = await store.recordedSeq(v.digest);
+    if (seq === undefined) fresh.push(v);
+    else already.push({ source: v.source, seq });
+  }
+  for (const a of already) rt.logger.info(`${a.source}: already recorded as entry ${String(a.seq)}; not appended again`);
+  if (fresh.length === 0) {
+    const head = await store.readHead();
+    const cp = head?.checkpoint === undefined ? undefined : decodeCheckpoint(head.checkpoint, 'checkpoint').checkpoint;
+    rt.setOutput('entries', '0');
+    rt.setOutput('first-seq', '');
+    rt.setOutput('last-seq', '');
+    rt.setOutput('checkpoint-size', String(head?.size ?? 0));
+    rt.setOutput('checkpoint-root', cp?.rootHash ?? '');
+    rt.setOutput('ledger-ref', cfg.store === 'git' ? `refs/heads/${cfg.branch}` : '');
+    rt.setOutput('ledger-path', cfg.store === 'git' ? cfg.ledgerDir : localPath);
+    rt.setOutput('attestations', '');
+    rt.appendSummary(`### genops audit\n\nEvery artifact of this run is already in ${mdCode(store.description)} (entries ${already.map((a) => String(a.seq)).join(', ')}): nothing was appended.\n`);
+    return { result: undefined, attestations: [], store: store.description, alreadyRecorded: already.map((a) => a.seq) };
+  }
+
   const { createSigner } = await import('./signing.js');
   const signer = createSigner(signing, rt.env);
-  const result = await appendToLedger(store, verified, cfg.context, { signer, now: deps.clock.now(), origin });
+  const result = await appendToLedger(store, fresh, cfg.context, { signer, now: deps.clock.now(), origin });
 
   const attestations: LedgerAttestation[] = [];
   if (cfg.attest) {
@@ -259,9 +286,10 @@ export async function auditStep(rt: ActionRuntime, deps: AuditDeps): Promise<Aud
   rt.setOutput('ledger-path', cfg.store === 'git' ? cfg.ledgerDir : localPath);
   rt.setOutput('attestations', attestations.map((a) => a.attestationId ?? '').filter((a) => a !== '').join(','));
   rt.appendSummary(auditSummary(store.description, result, attestations));
+  if (already.length > 0) rt.appendSummary(`Already in the ledger, not appended again: entries ${already.map((a) => String(a.seq)).join(', ')}.\n`);
   for (const e of result.entries) rt.logger.info(`appended entry ${String(e.seq)}: ${e.artifact.kind} sha256:${e.artifact.digest}`);
   rt.logger.info(`checkpoint: ${result.checkpoint.note.trimEnd().split('\n').join(' | ')}`);
-  return { result, attestations, store: store.description };
+  return { result, attestations, store: store.description, alreadyRecorded: already.map((a) => a.seq) };
 }
 
 /** @actions/attest's attest, loaded only when a run attests (it pulls in the signing stack). */

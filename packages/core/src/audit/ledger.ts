@@ -80,6 +80,13 @@ export interface LedgerStore {
   lines(): AsyncIterable<string>;
   /** The checkpoint log: one signed checkpoint (JSON) per append, in order. */
   checkpointLines(): AsyncIterable<string>;
+  /**
+   * The seq of the entry that records this artifact digest, if any: a re-run of the same job must
+   * not record its artifacts again. The answer is read from the entry itself (an index is only a
+   * pointer, checked against the entry it names), so a wrong index can cause a duplicate, never a
+   * skipped artifact.
+   */
+  recordedSeq(digest: string): Promise<number | undefined>;
 }
 
 /** The head as stored (state.json): checked against its own checkpoint before it is used. */

@@ -13,6 +13,7 @@
  */
 import { ConfigError, VerificationError } from '../errors.js';
 import { parseHead, type LedgerAppend, type LedgerHead, type LedgerStore } from './ledger.js';
+import { decodeLine } from './model.js';
 
 /** The part of Octokit this store uses. Routes are GitHub's, as listed in api-errors.ts. */
 export interface GitRequester {
@@ -45,6 +46,11 @@ function pad(n: number, width: number): string {
 
 export function gitEntryPath(dir: string, seq: number): string {
   return `${dir}/entries/${pad(Math.floor(seq / SHARD), 9)}/${pad(seq, 12)}.json`;
+}
+
+/** Where the seq of the entry recording an artifact digest is kept (a pointer, checked on use). */
+export function gitIndexPath(dir: string, digest: string): string {
+  return `${dir}/index/${digest.slice(0, 2)}/${digest}`;
 }
 
 export function gitCheckpointPath(dir: string, size: number): string {
@@ -148,6 +154,7 @@ export function gitLedgerStore(gh: GitRequester, options: GitLedgerOptions): Led
   async function writeCommit(parent: string | undefined, baseTree: string | undefined, result: LedgerAppend): Promise<string> {
     const items = [
       ...result.entries.map((e, i) => ({ path: gitEntryPath(dir, e.seq), mode: '100644', type: 'blob', content: `${result.lines[i] ?? ''}\n` })),
+      ...result.entries.map((e) => ({ path: gitIndexPath(dir, e.artifact.digest), mode: '100644', type: 'blob', content: `${String(e.seq)}\n` })),
       { path: gitCheckpointPath(dir, result.head.size), mode: '100644', type: 'blob', content: `${JSON.stringify(result.checkpoint)}\n` },
       { path: `${dir}/state.json`, mode: '100644', type: 'blob', content: `${JSON.stringify(result.head)}\n` },
     ];
@@ -210,5 +217,18 @@ export function gitLedgerStore(gh: GitRequester, options: GitLedgerOptions): Led
     },
     lines: () => linesUnder(`${dir}/entries`),
     checkpointLines: () => linesUnder(`${dir}/checkpoints`),
+    async recordedSeq(digest) {
+      const commit = await headCommit();
+      if (commit === undefined || !/^[0-9a-f]{64}$/.test(digest)) return undefined;
+      const tree = await treeOf(commit);
+      const pointer = await findPath(tree, gitIndexPath(dir, digest));
+      if (pointer === undefined) return undefined;
+      const seq = Number((await blobText(pointer)).trim());
+      if (!Number.isSafeInteger(seq) || seq < 0) return undefined;
+      const entrySha = await findPath(tree, gitEntryPath(dir, seq));
+      if (entrySha === undefined) return undefined;
+      const d = decodeLine((await blobText(entrySha)).trim());
+      return d.ok && d.entry.seq === seq && d.entry.artifact.digest === digest ? seq : undefined;
+    },
   };
 }

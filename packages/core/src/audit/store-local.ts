@@ -189,5 +189,14 @@ export function localLedgerStore(ledgerPath: string, fs: LedgerFileSystem = node
     },
     lines: () => fs.lines(paths.ledger),
     checkpointLines: () => fs.lines(paths.checkpoints),
+    async recordedSeq(digest) {
+      // A local ledger is read in one pass; no index to keep.
+      for await (const line of fs.lines(paths.ledger)) {
+        if (!line.includes(digest)) continue;
+        const d = decodeLine(line);
+        if (d.ok && d.entry.artifact.digest === digest) return d.entry.seq;
+      }
+      return undefined;
+    },
   };
 }

@@ -6,8 +6,8 @@ import { seededRandom } from '../../../testkit/src/seeded-random.js';
 import { createGitHubClient, type GitHubClient } from '../../src/github/client.js';
 import { silentLogger } from '../../src/logger.js';
 import { appendToLedger, verifyLedger } from '../../src/audit/ledger.js';
-import { gitLedgerStore } from '../../src/audit/store-git.js';
-import { decodeLine } from '../../src/audit/model.js';
+import { gitIndexPath, gitLedgerStore } from '../../src/audit/store-git.js';
+import { decodeLine, type LedgerEntry } from '../../src/audit/model.js';
 import { decisionArtifact, keyTrust, ORIGIN, sha, T0 } from './helpers.js';
 
 const REPO = { owner: 'acme', repo: 'payments' };
@@ -44,7 +44,13 @@ describe('git branch store', () => {
     expect(head).toMatchObject({ origin: ORIGIN, size: 3 });
     const repo = gh.state.findRepo('acme', 'payments')!;
     const commit = repo.git.get(repo.git.refs.get('refs/heads/genops-audit')!) as { tree: string };
-    const files = [...repo.git.flatten(commit.tree).keys()].sort();
+    const all = [...repo.git.flatten(commit.tree).keys()].sort();
+    const files = all.filter((f) => !f.startsWith('ledger/index/'));
+    // One pointer per recorded artifact, checked on use by recordedSeq.
+    const entries: LedgerEntry[] = [];
+    await verifyLedger(store.lines(), { checkpointTrust: keyTrust(key), onEntry: (e) => entries.push(e) });
+    expect(all.filter((f) => f.startsWith('ledger/index/'))).toEqual(entries.map((e) => gitIndexPath('ledger', e.artifact.digest)).sort());
+    for (const e of entries) expect(await store.recordedSeq(e.artifact.digest)).toBe(e.seq);
     expect(files).toEqual([
       'ledger/checkpoints/000000000/000000000001.json',
       'ledger/checkpoints/000000000/000000000003.json',
