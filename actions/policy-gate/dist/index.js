@@ -30044,6 +30044,7 @@ async function publishDecision(rt2, req) {
       const r = await publishStickyComment(req.client, { owner, repo, issueNumber: pr }, {
         key: req.key,
         mode: req.comment,
+        author: req.commentAuthor,
         body: renderDecisionComment(predicate, { key: req.key, summaryUrl: req.runUrl, runUrl: req.runUrl }),
         failing: isFailingDecision(predicate.decision) || predicate.breakGlass !== void 0,
         readOnlyToken: ctx.isReadOnlyToken
@@ -30066,6 +30067,7 @@ var GATE_STEP_INPUTS = [
   "approval-environment",
   "fail-on-require-approval",
   "comment",
+  "comment-author",
   "check-name",
   "sarif-path",
   "break-glass-label",
@@ -30095,6 +30097,7 @@ function parseGateInputs(raw, problems) {
     approvalEnvironment: raw("approval-environment") || "production-approval",
     failOnRequireApproval: boolInput(raw, "fail-on-require-approval", true, problems),
     comment: enumInput(raw, "comment", COMMENT_MODES, "on-failure", problems),
+    commentAuthor: raw("comment-author") || GITHUB_ACTIONS_BOT,
     checkName: raw("check-name") || `genops / ${key}`,
     sarifPath: raw("sarif-path") || "genops/policy-violations.sarif",
     breakGlassLabel: raw("break-glass-label") || "genops:break-glass",
@@ -30179,6 +30182,7 @@ async function gateStep(rt2, deps) {
     artifact: { path: out["artifact-path"], digest: out["artifact-digest"] },
     key: cfg.key,
     comment: cfg.comment,
+    commentAuthor: cfg.commentAuthor,
     checkName: cfg.checkName,
     sarifPath: cfg.sarifPath,
     runUrl,

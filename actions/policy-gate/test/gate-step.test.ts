@@ -165,6 +165,20 @@ describe('policy-gate action', () => {
     expect(repo().checkRuns.at(-1)).toMatchObject({ conclusion: 'success' });
   });
 
+  it('with a GitHub App token, comment-author names the App bot: its sticky comment is found and updated, not duplicated', async () => {
+    gh = await startFakeGitHub({ user: { login: 'genops-gate[bot]', type: 'Bot' }, seed: { repos: { [FIXTURE_PULL.fullName]: fixtureRepoSeed({ pulls: [fixturePullSeed()] }) } } });
+    const ctx = fixturePullRunContext(gh);
+    const a = await upstream(ctx, 'friday-migration', FRIDAY);
+    const first = await runGate(ctx, FRIDAY, a, { policies: 'default:genops-baseline', 'comment-author': 'genops-gate[bot]' });
+    expect(first.rt.outputs.decision).toBe('deny');
+    const b = await upstream(ctx, 'docs-only', WEDNESDAY);
+    await runGate(ctx, WEDNESDAY, b, { policies: 'default:genops-baseline', 'comment-author': 'genops-gate[bot]' });
+    const comments = repo().commentsOn(128).filter((c) => c.body.startsWith('<!-- genops:gate:pr -->'));
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.user.login).toBe('genops-gate[bot]');
+    expect(comments[0]!.body).not.toContain('no-late-friday-or-weekend-deploys: ');
+  });
+
   it('routes require-approval to the protected environment without failing when asked', async () => {
     await startGitHub();
     const ctx = fixturePullRunContext(gh);

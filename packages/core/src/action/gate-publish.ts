@@ -31,6 +31,8 @@ export interface PublishRequest {
   artifact: { path: string; digest: string };
   key: string;
   comment: CommentMode;
+  /** The login the token writes comments as (the sticky comment is looked up among its comments). */
+  commentAuthor: string;
   checkName: string;
   sarifPath: string;
   runUrl: string;
@@ -83,6 +85,7 @@ export async function publishDecision(rt: ActionRuntime, req: PublishRequest): P
       const r = await publishStickyComment(req.client, { owner, repo, issueNumber: pr }, {
         key: req.key,
         mode: req.comment,
+        author: req.commentAuthor,
         body: renderDecisionComment(predicate, { key: req.key, summaryUrl: req.runUrl, runUrl: req.runUrl }),
         failing: isFailingDecision(predicate.decision) || predicate.breakGlass !== undefined,
         readOnlyToken: ctx.isReadOnlyToken,

@@ -10,6 +10,7 @@
 import { BlockedError } from '../errors.js';
 import { openBreakGlassFollowUp, readBreakGlassLabel } from '../github/break-glass.js';
 import type { GitHubClient } from '../github/client.js';
+import { GITHUB_ACTIONS_BOT } from '../github/sticky-comment.js';
 import { MAX_BREAK_GLASS_TTL_SECONDS, type BreakGlassRequest } from '../policy/break-glass.js';
 import { blockingResults, buildDecisionStatement } from '../policy/decision.js';
 import type { DecisionBody } from '../policy/decision-model.js';
@@ -35,6 +36,7 @@ export const GATE_STEP_INPUTS = [
   'approval-environment',
   'fail-on-require-approval',
   'comment',
+  'comment-author',
   'check-name',
   'sarif-path',
   'break-glass-label',
@@ -82,6 +84,7 @@ interface GateConfig {
   approvalEnvironment: string;
   failOnRequireApproval: boolean;
   comment: CommentMode;
+  commentAuthor: string;
   checkName: string;
   sarifPath: string;
   breakGlassLabel: string;
@@ -103,6 +106,7 @@ function parseGateInputs(raw: RawInputs, problems: InputProblems): GateConfig {
     approvalEnvironment: raw('approval-environment') || 'production-approval',
     failOnRequireApproval: boolInput(raw, 'fail-on-require-approval', true, problems),
     comment: enumInput(raw, 'comment', COMMENT_MODES, 'on-failure', problems),
+    commentAuthor: raw('comment-author') || GITHUB_ACTIONS_BOT,
     checkName: raw('check-name') || `genops / ${key}`,
     sarifPath: raw('sarif-path') || 'genops/policy-violations.sarif',
     breakGlassLabel: raw('break-glass-label') || 'genops:break-glass',
@@ -194,6 +198,7 @@ export async function gateStep(rt: ActionRuntime, deps: GateDeps): Promise<Decis
     artifact: { path: out['artifact-path'], digest: out['artifact-digest'] },
     key: cfg.key,
     comment: cfg.comment,
+    commentAuthor: cfg.commentAuthor,
     checkName: cfg.checkName,
     sarifPath: cfg.sarifPath,
     runUrl,
