@@ -8,12 +8,7 @@
 import { ConfigError, docUrl } from '../errors.js';
 import { fileMetricsProvider, windowRowProblems, windowRowSemantics } from './file-provider.js';
 import type { MetricsProvider, WindowReading, WindowRequest } from './model.js';
-import { errorText, fetchWithRetry, isTimeout } from './prometheus.js';
-
-export type HttpFetch = (url: string, init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal }) => Promise<{
-  status: number;
-  text(): Promise<string>;
-}>;
+import { errorText, fetchWithRetry, httpUrl, isTimeout, type HttpFetch } from './http-fetch.js';
 
 export interface HttpProviderOptions {
   url: string;
@@ -28,13 +23,8 @@ export interface HttpProviderOptions {
 }
 
 export function httpMetricsProvider(options: HttpProviderOptions): MetricsProvider {
-  let base: URL | undefined;
-  try {
-    base = new URL(options.url);
-  } catch {
-    base = undefined;
-  }
-  if (base === undefined || (base.protocol !== 'https:' && base.protocol !== 'http:')) {
+  const base = httpUrl(options.url);
+  if (base === undefined) {
     throw new ConfigError('INPUT_INVALID', 'metrics URL is not an http(s) URL', {
       input: 'metrics-url',
       expected: 'an https:// URL of a service answering with one window of canary and baseline counts',

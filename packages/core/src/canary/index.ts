@@ -12,6 +12,7 @@ export * from './engine.js';
 export * from './simulate.js';
 export * from './prometheus.js';
 export * from './file-provider.js';
+export * from './http-fetch.js';
 export * from './http-provider.js';
 export * from './traffic.js';
 export * from './predicate.js';

@@ -11,6 +11,7 @@
  * the arm's series and the query: inconclusive, never a pass.
  */
 import { ConfigError, docUrl } from '../errors.js';
+import { errorText, fetchWithRetry, httpUrl, isTimeout, type HttpFetch } from './http-fetch.js';
 import type { ArmCounts, CanaryMetric, GuardReadings, MetricCounts, MetricsProvider, WindowReading, WindowRequest } from './model.js';
 
 export interface PrometheusQueries {
@@ -43,11 +44,6 @@ export const DEFAULT_PROMETHEUS_QUERIES: PrometheusQueries = {
   costPerRequest: '',
 };
 
-export type PrometheusFetch = (url: string, init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal }) => Promise<{
-  status: number;
-  text(): Promise<string>;
-}>;
-
 export interface PrometheusProviderOptions {
   /** Base URL, e.g. `http://prometheus:9090` or `https://host/prometheus` (the API is under `/api/v1/`). */
   url: string;
@@ -70,7 +66,7 @@ export interface PrometheusProviderOptions {
   headers?: Readonly<Record<string, string>>;
   /** Per query. Default 10 000 ms. */
   timeoutMs?: number;
-  fetch?: PrometheusFetch;
+  fetch?: HttpFetch;
 }
 
 const PLACEHOLDERS = ['label', 'version', 'window', 'le'] as const;
@@ -96,42 +92,6 @@ export function fillTemplate(template: string, values: Record<Placeholder, strin
   return template.replace(PLACEHOLDER, (whole, name: string) => ((PLACEHOLDERS as readonly string[]).includes(name) ? values[name as Placeholder] : whole));
 }
 
-/** fetch's abort errors are DOMExceptions, not always `instanceof Error` (other realms): match the name. */
-export function isTimeout(e: unknown): boolean {
-  const name = typeof e === 'object' && e !== null ? (e as { name?: unknown }).name : undefined;
-  return name === 'TimeoutError' || name === 'AbortError';
-}
-
-/** An error's message, and the cause's (fetch hides ECONNREFUSED there). */
-export function errorText(e: unknown): string {
-  if (typeof e !== 'object' || e === null) return String(e);
-  const { message, cause } = e as { message?: unknown; cause?: unknown };
-  const own = typeof message === 'string' ? message : 'unknown error';
-  const inner = typeof cause === 'object' && cause !== null ? (cause as { message?: unknown }).message : undefined;
-  return typeof inner === 'string' && inner !== '' && inner !== own ? `${own}: ${inner}` : own;
-}
-
-type FetchInit = { method: string; headers: Record<string, string>; body?: string };
-
-/**
- * One request with a timeout, tried a second time when the connection failed before any reply
- * (a kept-alive socket the server had closed: "other side closed"). Timeouts are not retried.
- * Only for requests that are safe to repeat: reads, and setting the same weight again.
- */
-export async function fetchWithRetry<R>(
-  doFetch: (url: string, init: FetchInit & { signal?: AbortSignal }) => Promise<R>,
-  url: string,
-  init: FetchInit,
-  timeoutMs: number,
-): Promise<R> {
-  try {
-    return await doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-  } catch (e) {
-    if (isTimeout(e)) throw e;
-    return doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-  }
-}
-
 function configError(input: string, message: string, expected: string, hint?: string): ConfigError {
   return new ConfigError('INPUT_INVALID', message, { input, expected, ...(hint === undefined ? {} : { hint }), docUrl: docUrl('canary', 'prometheus') });
 }
@@ -146,13 +106,8 @@ interface Query {
 type QueryResult = { ok: true; value: number | undefined } | { ok: false; reason: string };
 
 export function prometheusMetricsProvider(options: PrometheusProviderOptions): MetricsProvider {
-  let base: URL | undefined;
-  try {
-    base = new URL(options.url);
-  } catch {
-    base = undefined;
-  }
-  if (base === undefined || (base.protocol !== 'http:' && base.protocol !== 'https:')) {
+  const base = httpUrl(options.url);
+  if (base === undefined) {
     throw configError('prometheus-url', 'prometheus-url is not an http(s) URL', 'the base URL of the Prometheus HTTP API, e.g. http://prometheus:9090');
   }
   const label = options.versionLabel ?? 'version';
@@ -190,7 +145,7 @@ export function prometheusMetricsProvider(options: PrometheusProviderOptions): M
   const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded', ...options.headers };
   if (options.bearerToken !== undefined) headers.authorization = `Bearer ${options.bearerToken}`;
   if (options.basicAuth !== undefined) headers.authorization = `Basic ${Buffer.from(`${options.basicAuth.username}:${options.basicAuth.password}`, 'utf8').toString('base64')}`;
-  const doFetch: PrometheusFetch = options.fetch ?? (globalThis.fetch);
+  const doFetch: HttpFetch = options.fetch ?? (globalThis.fetch);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const mode = options.mode ?? 'query';
   const apiBase = base.href.endsWith('/') ? base.href : `${base.href}/`;

@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { ConfigError, docUrl } from '../errors.js';
 import type { TrafficControl } from './model.js';
-import { errorText, fetchWithRetry, isTimeout } from './prometheus.js';
+import { errorText, fetchWithRetry, httpUrl, isTimeout, type HttpFetch } from './http-fetch.js';
 
 export const WEIGHT_ENV = 'GENOPS_CANARY_WEIGHT';
 export const ROLLBACK_REASON_ENV = 'GENOPS_CANARY_ROLLBACK_REASON';
@@ -206,11 +206,6 @@ export function commandTrafficControl(options: CommandTrafficOptions): TrafficCo
   return control;
 }
 
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal }) => Promise<{
-  status: number;
-  text(): Promise<string>;
-}>;
-
 export interface WebhookTrafficOptions {
   url: string;
   /** HMAC-SHA256 key: the body's signature goes in `x-genops-signature-256: sha256=<hex>`. */
@@ -221,7 +216,7 @@ export interface WebhookTrafficOptions {
   confirmPromotion?: boolean;
   /** Per request. Default 30 000 ms. */
   timeoutMs?: number;
-  fetch?: FetchLike;
+  fetch?: HttpFetch;
 }
 
 /** The signature header value for `body` (exported so receivers and tests compute it the same way). */
@@ -231,20 +226,15 @@ export function webhookSignature(secret: string, body: string): string {
 
 /** TrafficControl through an HTTP webhook. */
 export function webhookTrafficControl(options: WebhookTrafficOptions): TrafficControl {
-  let url: URL;
-  try {
-    url = new URL(options.url);
-  } catch {
-    url = new URL('invalid:');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+  const url = httpUrl(options.url);
+  if (url === undefined) {
     throw new ConfigError('INPUT_INVALID', 'traffic webhook URL is not an http(s) URL', {
       input: 'traffic-webhook-url',
       expected: 'an https:// (or http:// on a private network) URL',
       hint: 'Give the full URL of the endpoint that changes the canary weight.',
     });
   }
-  const doFetch: FetchLike = options.fetch ?? (globalThis.fetch);
+  const doFetch: HttpFetch = options.fetch ?? (globalThis.fetch);
   const timeoutMs = options.timeoutMs ?? 30_000;
 
   const post = async (payload: Record<string, unknown>, what: string): Promise<string> => {
