@@ -9,22 +9,20 @@
  * every kind goes through the same verification, so a new kind needs no code here.
  */
 import { isAbsolute, join } from 'node:path';
-import { formatDigest, parseDigest } from '../artifact/canonical.js';
-import { readArtifactFile, resolveArtifactFiles } from '../artifact/handoff.js';
-import { verifyArtifactBytes, type VerifiedArtifact } from '../artifact/verify.js';
+import type { VerifiedArtifact } from '../artifact/verify.js';
 import { decodeCheckpoint } from '../audit/checkpoint.js';
 import { actionsLedgerAttestor, type ActionsAttestFn, type LedgerAttestation } from '../audit/attest.js';
-import { appendToLedger, LEDGER_PREDICATE_TYPES, verifyForLedger, type AppendContext, type LedgerAppend } from '../audit/ledger.js';
-import type { LedgerArtifactKind } from '../audit/model.js';
+import { appendToLedger, LEDGER_PREDICATE_TYPES, LEDGER_VERIFY_OUTCOME, type AppendContext, type LedgerAppend, type LedgerHead } from '../audit/ledger.js';
+import type { LedgerArtifactKind, LedgerEntry } from '../audit/model.js';
 import { gitLedgerStore } from '../audit/store-git.js';
 import { localLedgerStore } from '../audit/store-local.js';
-import { ConfigError, VerificationError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import type { GitHubClient } from '../github/client.js';
 import { mdCode, mdTableCell, mdText } from '../report/escape.js';
 import { boolInput, enumInput, InputProblems, intInput, type RawInputs } from './inputs.js';
 import { maskSecret, type ActionRuntime } from './runtime.js';
 import { parseSigningInputs, SIGNING_INPUTS } from './signing-inputs.js';
-import { buildTrustPolicy, parseVerificationInputs, VERIFICATION_INPUTS, type VerifyDeps } from './verification.js';
+import { parseVerificationInputs, VERIFICATION_INPUTS, verifyUpstream, type VerifyDeps } from './verification.js';
 
 /** Every ledger kind is accepted: predicate-type is fixed here, not an input. */
 const UPSTREAM_INPUTS = VERIFICATION_INPUTS.filter((n) => n !== 'predicate-type');
@@ -113,45 +111,14 @@ function parseAuditInputs(raw: RawInputs, problems: InputProblems, deps: AuditDe
 }
 
 /**
- * Verifies every artifact file, each against the trust inputs and the expected digests, and
- * collects every failure (verifyForLedger) so the step names all bad artifacts at once.
+ * Verifies every artifact file against the trust inputs and the expected digests (verifyUpstream,
+ * naming every bad artifact at once), then orders them as the run made them.
  */
 function verifyRunArtifacts(raw: RawInputs, problems: InputProblems, deps: AuditDeps): { verify: () => Promise<VerifiedArtifact[]> } {
   const cfg = parseVerificationInputs(raw, problems);
   return {
     verify: async () => {
-      const expected = cfg.expectedDigests.map((d) => {
-        const hex = parseDigest(d);
-        if (hex === undefined) throw new ConfigError('INPUT_INVALID', `artifact-digest ${JSON.stringify(d)} is not a sha256 digest`, { input: 'artifact-digest', expected: 'sha256:<64 hex chars>, as set by the upstream step\'s artifact-digest output' });
-        return hex;
-      });
-      const trust = await buildTrustPolicy(cfg, deps);
-      const paths = await resolveArtifactFiles(deps.fs, { paths: cfg.paths, names: cfg.names, downloadDir: deps.tempDir }, deps.artifactClient);
-      const files = [];
-      for (const p of paths) files.push({ source: p, bytes: await readArtifactFile(deps.fs, p, cfg.maxBytes) });
-      const subject: { gitCommit: string; sha256?: string } = { gitCommit: cfg.subjectSha ?? deps.context.subjectSha };
-      if (cfg.subjectDigest !== undefined) subject.sha256 = cfg.subjectDigest;
-      const now = deps.clock.now();
-      const verified = verifyForLedger(files, (bytes, source) => {
-        const v = verifyArtifactBytes(bytes, source, { trust, predicateType: LEDGER_PREDICATE_TYPES, subject, now, maxBytes: cfg.maxBytes });
-        if (!expected.includes(v.digest)) {
-          throw new VerificationError('DIGEST_MISMATCH', `${source}: is not an artifact the upstream jobs handed over`, {
-            file: source,
-            input: 'artifact-digest',
-            expected: expected.map(formatDigest).join(', '),
-            actual: formatDigest(v.digest),
-            hint: 'A different (perhaps older or another run\'s) artifact was supplied. Pass each artifact with the digest its job output.',
-          });
-        }
-        return v;
-      });
-      const missing = expected.filter((d) => !verified.some((v) => v.digest === d));
-      if (missing.length > 0) {
-        throw new VerificationError('ARTIFACT_NOT_FOUND', `no artifact with digest ${missing.map(formatDigest).join(', ')} was supplied; nothing was appended`, {
-          input: 'artifacts',
-          hint: 'Every handed-over digest must be matched by a file; download all the upstream artifacts.',
-        });
-      }
+      const verified = await verifyUpstream(cfg, deps, LEDGER_VERIFY_OUTCOME);
       // One entry per artifact, even when a file was matched by two globs.
       const unique = verified.filter((v, i) => verified.findIndex((w) => w.digest === v.digest) === i);
       // The ledger reads in the order the run made them: evidence, risk, decision, canary.
@@ -171,7 +138,7 @@ export function auditSummary(storeDescription: string, result: LedgerAppend, att
     const decision = e.decision?.decision ?? e.canary?.outcome ?? '';
     return `| ${String(e.seq)} | ${mdTableCell(e.artifact.kind)} | ${mdCode(`sha256:${e.artifact.digest.slice(0, 16)}…`)} | ${mdTableCell(decision)} | ${mdTableCell(e.decision?.key ?? '')} | ${att?.attestationId === undefined ? '' : mdTableCell(att.attestationId)} |`;
   });
-  const cp = result.head;
+  const cp = decodeCheckpoint(result.checkpoint, 'checkpoint').checkpoint;
   return [
     `### genops audit-publish: ${String(result.entries.length)} entr${result.entries.length === 1 ? 'y' : 'ies'} appended to ${mdCode(storeDescription)}`,
     '',
@@ -179,15 +146,11 @@ export function auditSummary(storeDescription: string, result: LedgerAppend, att
     '|---|---|---|---|---|---|',
     ...rows,
     '',
-    `Checkpoint: ledger ${mdCode(cp.origin)}, size **${String(cp.size)}**, root ${mdCode(rootHex(result))}, signed ${mdText(decodeCheckpoint(result.checkpoint, 'checkpoint').checkpoint.issuedAt)}.`,
+    `Checkpoint: ledger ${mdCode(cp.origin)}, size **${String(cp.size)}**, root ${mdCode(cp.rootHash)}, signed ${mdText(cp.issuedAt)}.`,
     '',
     mdFenceText(result.checkpoint.note),
     '',
   ].join('\n');
-}
-
-function rootHex(result: LedgerAppend): string {
-  return decodeCheckpoint(result.checkpoint, 'checkpoint').checkpoint.rootHash;
 }
 
 /** The checkpoint note as a fenced block (origin, size, base64 root: printable ASCII by construction). */
@@ -237,8 +200,19 @@ export async function auditStep(rt: ActionRuntime, deps: AuditDeps): Promise<Aud
           ...(deps.random === undefined ? {} : { random: deps.random }),
         })
       : localLedgerStore(localPath);
+  const headBefore = await store.readHead();
   // An existing ledger keeps the origin it was created with unless the input names one.
-  const origin = rt.getInput('origin') !== '' ? cfg.origin : ((await store.readHead())?.origin ?? cfg.origin);
+  const origin = rt.getInput('origin') !== '' ? cfg.origin : (headBefore?.origin ?? cfg.origin);
+  const setOutputs = (entries: readonly LedgerEntry[], head: LedgerHead | undefined, attestations: readonly LedgerAttestation[]): void => {
+    rt.setOutput('entries', String(entries.length));
+    rt.setOutput('first-seq', entries[0] === undefined ? '' : String(entries[0].seq));
+    rt.setOutput('last-seq', entries.at(-1) === undefined ? '' : String(entries.at(-1)?.seq));
+    rt.setOutput('checkpoint-size', String(head?.size ?? 0));
+    rt.setOutput('checkpoint-root', head?.checkpoint === undefined ? '' : decodeCheckpoint(head.checkpoint, 'checkpoint').checkpoint.rootHash);
+    rt.setOutput('ledger-ref', cfg.store === 'git' ? `refs/heads/${cfg.branch}` : '');
+    rt.setOutput('ledger-path', cfg.store === 'git' ? cfg.ledgerDir : localPath);
+    rt.setOutput('attestations', attestations.map((a) => a.attestationId ?? '').filter((a) => a !== '').join(','));
+  };
 
   // A re-run of the job hands over the same artifacts: each is recorded once.
   const fresh: typeof verified = [];
@@ -250,16 +224,7 @@ export async function auditStep(rt: ActionRuntime, deps: AuditDeps): Promise<Aud
   }
   for (const a of already) rt.logger.info(`${a.source}: already recorded as entry ${String(a.seq)}; not appended again`);
   if (fresh.length === 0) {
-    const head = await store.readHead();
-    const cp = head?.checkpoint === undefined ? undefined : decodeCheckpoint(head.checkpoint, 'checkpoint').checkpoint;
-    rt.setOutput('entries', '0');
-    rt.setOutput('first-seq', '');
-    rt.setOutput('last-seq', '');
-    rt.setOutput('checkpoint-size', String(head?.size ?? 0));
-    rt.setOutput('checkpoint-root', cp?.rootHash ?? '');
-    rt.setOutput('ledger-ref', cfg.store === 'git' ? `refs/heads/${cfg.branch}` : '');
-    rt.setOutput('ledger-path', cfg.store === 'git' ? cfg.ledgerDir : localPath);
-    rt.setOutput('attestations', '');
+    setOutputs([], headBefore, []);
     rt.appendSummary(`### genops audit\n\nEvery artifact of this run is already in ${mdCode(store.description)} (entries ${already.map((a) => String(a.seq)).join(', ')}): nothing was appended.\n`);
     return { result: undefined, attestations: [], store: store.description, alreadyRecorded: already.map((a) => a.seq) };
   }
@@ -275,16 +240,7 @@ export async function auditStep(rt: ActionRuntime, deps: AuditDeps): Promise<Aud
     for (const e of result.entries) if (e.decision !== undefined) attestations.push(await attestor.attestDecision(e, result.checkpoint));
   }
 
-  const first = result.entries[0];
-  const last = result.entries.at(-1);
-  rt.setOutput('entries', String(result.entries.length));
-  rt.setOutput('first-seq', first === undefined ? '' : String(first.seq));
-  rt.setOutput('last-seq', last === undefined ? '' : String(last.seq));
-  rt.setOutput('checkpoint-size', String(result.head.size));
-  rt.setOutput('checkpoint-root', rootHex(result));
-  rt.setOutput('ledger-ref', cfg.store === 'git' ? `refs/heads/${cfg.branch}` : '');
-  rt.setOutput('ledger-path', cfg.store === 'git' ? cfg.ledgerDir : localPath);
-  rt.setOutput('attestations', attestations.map((a) => a.attestationId ?? '').filter((a) => a !== '').join(','));
+  setOutputs(result.entries, result.head, attestations);
   rt.appendSummary(auditSummary(store.description, result, attestations));
   if (already.length > 0) rt.appendSummary(`Already in the ledger, not appended again: entries ${already.map((a) => String(a.seq)).join(', ')}.\n`);
   for (const e of result.entries) rt.logger.info(`appended entry ${String(e.seq)}: ${e.artifact.kind} sha256:${e.artifact.digest}`);

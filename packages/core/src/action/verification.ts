@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { loadPublicKey } from '../artifact/keys.js';
 import { PredicateTypes } from '../artifact/statement.js';
 import { GITHUB_ACTIONS_ISSUER, readTrustedRoot, type IdentityPolicy, type TrustPolicy } from '../artifact/trust.js';
-import { resolveArtifactFiles, verifyHandoff, type ArtifactFileSystem, type WorkflowArtifactClient } from '../artifact/handoff.js';
+import { resolveArtifactFiles, verifyHandoff, type ArtifactFileSystem, type VerifyEveryOutcome, type WorkflowArtifactClient } from '../artifact/handoff.js';
 import { DEFAULT_MAX_ARTIFACT_BYTES, type VerifiedArtifact } from '../artifact/verify.js';
 import { PUBLIC_GOOD_TRUSTED_ROOT } from '../schemas/generated/public-good-trusted-root.js';
 import type { RunContext } from '../github/context.js';
@@ -130,7 +130,7 @@ export async function buildTrustPolicy(cfg: VerificationConfig, deps: VerifyDeps
   return { mode: 'keyless', trustedRoot, identity };
 }
 
-export async function verifyUpstream(cfg: VerificationConfig, deps: VerifyDeps): Promise<VerifiedArtifact[]> {
+export async function verifyUpstream(cfg: VerificationConfig, deps: VerifyDeps, reportAll?: VerifyEveryOutcome): Promise<VerifiedArtifact[]> {
   const trust = await buildTrustPolicy(cfg, deps);
   const files = await resolveArtifactFiles(deps.fs, { paths: cfg.paths, names: cfg.names, downloadDir: deps.tempDir }, deps.artifactClient);
   const subject: { gitCommit: string; sha256?: string } = { gitCommit: cfg.subjectSha ?? deps.context.subjectSha };
@@ -139,5 +139,6 @@ export async function verifyUpstream(cfg: VerificationConfig, deps: VerifyDeps):
     files,
     expectedDigests: cfg.expectedDigests,
     policy: { trust, predicateType: cfg.predicateTypes, subject, now: deps.clock.now(), maxBytes: cfg.maxBytes },
+    ...(reportAll === undefined ? {} : { reportAll }),
   });
 }

@@ -5,7 +5,7 @@
  * against the digests it was handed. The filesystem and the artifact service
  * come in through small interfaces.
  */
-import { VerificationError, ConfigError } from '../errors.js';
+import { VerificationError, ConfigError, isGenopsError } from '../errors.js';
 import { formatDigest, parseDigest } from './canonical.js';
 import type { SignedArtifact } from './sign.js';
 import { verifyArtifactBytes, DEFAULT_MAX_ARTIFACT_BYTES, type VerifiedArtifact, type VerifyPolicy } from './verify.js';
@@ -112,6 +112,43 @@ export interface VerifyHandoffRequest {
   /** Digests handed over in job outputs; the verified set must equal this set. */
   expectedDigests: string[];
   policy: Omit<VerifyPolicy, 'expectedDigest'>;
+  /**
+   * Verify every file and name every bad one in one error (verifyEvery), ending with what was
+   * therefore not done (`nothing was appended`); default: stop at the first.
+   */
+  reportAll?: VerifyEveryOutcome;
+}
+
+/** What a failed verifyEvery says was not done (`nothing was appended`), and what to do. */
+export interface VerifyEveryOutcome {
+  consequence: string;
+  hint?: string;
+}
+
+/**
+ * Verifies every item, collecting every failure: one bad artifact is thrown as it is, several as
+ * one error (coded as the first) that names each and why, then the consequence.
+ */
+export function verifyEvery<T extends { source: string }>(items: readonly T[], verify: (item: T) => VerifiedArtifact, outcome: VerifyEveryOutcome): VerifiedArtifact[] {
+  const verified: VerifiedArtifact[] = [];
+  const failures: { source: string; error: unknown }[] = [];
+  for (const item of items) {
+    try {
+      verified.push(verify(item));
+    } catch (e) {
+      failures.push({ source: item.source, error: e });
+    }
+  }
+  const first = failures[0];
+  if (first === undefined) return verified;
+  if (failures.length === 1 && isGenopsError(first.error)) throw first.error;
+  const code = first.error instanceof VerificationError ? first.error.code : 'SIGNATURE_INVALID';
+  const lines = failures.map((f) => `- ${f.source}: ${isGenopsError(f.error) ? `${f.error.code}: ${f.error.message}` : String(f.error)}`);
+  throw new VerificationError(code, `${String(failures.length)} of ${String(items.length)} artifacts failed verification; ${outcome.consequence}:\n${lines.join('\n')}`, {
+    file: first.source,
+    hint: outcome.hint ?? 'Every artifact must verify before any of them is used.',
+    cause: first.error,
+  });
 }
 
 /**
@@ -137,9 +174,7 @@ export async function verifyHandoff(fs: ArtifactFileSystem, req: VerifyHandoffRe
       hint: 'The digest binds this job to the exact artifact the upstream job produced; there is no way to skip it.',
     });
   }
-  const verified: VerifiedArtifact[] = [];
-  for (const file of req.files) {
-    const bytes = await readArtifactFile(fs, file, req.policy.maxBytes);
+  const check = (file: string, bytes: Buffer): VerifiedArtifact => {
     const v = verifyArtifactBytes(bytes, file, req.policy);
     if (!expected.includes(v.digest)) {
       throw new VerificationError('DIGEST_MISMATCH', `${file}: is not an artifact the upstream job handed over`, {
@@ -150,11 +185,19 @@ export async function verifyHandoff(fs: ArtifactFileSystem, req: VerifyHandoffRe
         hint: 'A different (perhaps older or another run\'s) artifact was supplied. Pass the artifact and digest from the same upstream job.',
       });
     }
-    verified.push(v);
+    return v;
+  };
+  let verified: VerifiedArtifact[] = [];
+  if (req.reportAll === undefined) {
+    for (const file of req.files) verified.push(check(file, await readArtifactFile(fs, file, req.policy.maxBytes)));
+  } else {
+    const read: { source: string; bytes: Buffer }[] = [];
+    for (const file of req.files) read.push({ source: file, bytes: await readArtifactFile(fs, file, req.policy.maxBytes) });
+    verified = verifyEvery(read, (f) => check(f.source, f.bytes), req.reportAll);
   }
   const missing = expected.filter((d) => !verified.some((v) => v.digest === d));
   if (missing.length > 0) {
-    throw new VerificationError('ARTIFACT_NOT_FOUND', `no artifact with digest ${missing.map(formatDigest).join(', ')} was supplied`, {
+    throw new VerificationError('ARTIFACT_NOT_FOUND', `no artifact with digest ${missing.map(formatDigest).join(', ')} was supplied${req.reportAll === undefined ? '' : `; ${req.reportAll.consequence}`}`, {
       input: 'artifacts',
       hint: 'Every handed-over digest must be matched by a file; download all the upstream artifacts.',
     });

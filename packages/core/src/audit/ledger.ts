@@ -14,8 +14,9 @@ import { sha256Hex } from '../artifact/canonical.js';
 import { PredicateTypes } from '../artifact/statement.js';
 import type { SignatureTrust, VerifiedArtifact } from '../artifact/verify.js';
 import { verifyBundleSignature } from '../artifact/verify.js';
+import { verifyEvery } from '../artifact/handoff.js';
 import { bundleFromJSON } from '@sigstore/bundle';
-import { VerificationError, isGenopsError } from '../errors.js';
+import { VerificationError } from '../errors.js';
 import {
   checkOrigin,
   decodeCheckpoint,
@@ -276,26 +277,11 @@ export async function appendToLedger(store: LedgerStore, artifacts: readonly Ver
  * artifact and why; all are reported in one error, coded as the first.
  */
 export function verifyForLedger(files: readonly { source: string; bytes: Buffer }[], verify: (bytes: Buffer, source: string) => VerifiedArtifact): VerifiedArtifact[] {
-  const verified: VerifiedArtifact[] = [];
-  const failures: { source: string; error: unknown }[] = [];
-  for (const f of files) {
-    try {
-      verified.push(verify(f.bytes, f.source));
-    } catch (e) {
-      failures.push({ source: f.source, error: e });
-    }
-  }
-  const first = failures[0];
-  if (first === undefined) return verified;
-  if (failures.length === 1 && isGenopsError(first.error)) throw first.error;
-  const code = first.error instanceof VerificationError ? first.error.code : 'SIGNATURE_INVALID';
-  const lines = failures.map((f) => `- ${f.source}: ${isGenopsError(f.error) ? `${f.error.code}: ${f.error.message}` : String(f.error)}`);
-  throw new VerificationError(code, `${failures.length} of ${files.length} artifacts failed verification; nothing was appended:\n${lines.join('\n')}`, {
-    file: first.source,
-    hint: 'Every artifact of the run must verify before the ledger records any of them.',
-    cause: first.error,
-  });
+  return verifyEvery(files, (f) => verify(f.bytes, f.source), LEDGER_VERIFY_OUTCOME);
 }
+
+/** How a failed verification before an append is reported. */
+export const LEDGER_VERIFY_OUTCOME = { consequence: 'nothing was appended', hint: 'Every artifact of the run must verify before the ledger records any of them.' } as const;
 
 // ---------------------------------------------------------------------------------------------
 // Verification
