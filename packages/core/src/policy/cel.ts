@@ -456,14 +456,6 @@ export function compileExpression(source: string, kind: ExpressionKind, scope: E
 // ---------------------------------------------------------------------------------------------
 // The time budget
 
-/** Thrown when the budget is spent. */
-export class BudgetExceeded extends Error {
-  constructor(budgetMs: number) {
-    super(`the evaluation budget of ${String(budgetMs)} ms was spent`);
-    this.name = 'BudgetExceeded';
-  }
-}
-
 /** The budget of one evaluation: checked between rules with the (injectable) timer. */
 export class Budget {
   expired = false;
@@ -521,7 +513,6 @@ export function exceedsSize(value: unknown, max: number): boolean {
 
 /** A short, single-line description of an evaluation error. */
 export function describeEvaluationError(e: unknown): string {
-  if (e instanceof BudgetExceeded) return e.message;
   const msg = e instanceof Error ? e.message : String(e);
   return firstLine(msg);
 }

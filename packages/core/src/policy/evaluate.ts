@@ -177,15 +177,8 @@ function evaluateSet(set: CompiledPolicySet, budget: Budget, base: Record<string
   }
   for (const rule of set.rules) {
     const d = rule.doc;
-    const mode = d.mode ?? set.mode;
-    const head = { set: set.name, rule: d.id, title: d.title, mode, decision: d.decision, ...(d.recourse === undefined ? {} : { recourse: d.recourse }) };
-    const error = (message: string): PolicyResult => ({
-      ...head,
-      outcome: 'error',
-      effective: set.failurePolicy === 'Fail' ? capByMode('deny', mode) : 'allow',
-      message: `rule could not be evaluated (failurePolicy ${set.failurePolicy}): ${message}`,
-      error: message,
-    });
+    const head = ruleHead(set, rule);
+    const error = (message: string): PolicyResult => errorResult(set, rule, message);
     if (budget.spent()) {
       results.push(error(`not evaluated: the evaluation budget of ${String(budget.budgetMs)} ms was spent`));
       continue;
@@ -237,23 +230,25 @@ function evaluateSet(set: CompiledPolicySet, budget: Budget, base: Record<string
       results.push({ ...head, outcome: 'excepted', effective: 'allow', message, exception: excuse.doc.metadata.name });
       continue;
     }
-    results.push({ ...head, outcome: 'violated', effective: capByMode(d.decision satisfies RuleDecision, mode), message });
+    results.push({ ...head, outcome: 'violated', effective: capByMode(d.decision satisfies RuleDecision, head.mode), message });
   }
 }
 
-/** The result of a rule that could not be evaluated, under its set's failurePolicy. */
-function errorResult(set: CompiledPolicySet, rule: CompiledPolicySet['rules'][number], message: string, effective?: Decision): PolicyResult {
+type CompiledRule = CompiledPolicySet['rules'][number];
+
+/** What every result of a rule carries. */
+function ruleHead(set: CompiledPolicySet, rule: CompiledRule) {
   const d = rule.doc;
-  const mode = d.mode ?? set.mode;
+  return { set: set.name, rule: d.id, title: d.title, mode: d.mode ?? set.mode, decision: d.decision, ...(d.recourse === undefined ? {} : { recourse: d.recourse }) };
+}
+
+/** The result of a rule that could not be evaluated, under its set's failurePolicy. */
+function errorResult(set: CompiledPolicySet, rule: CompiledRule, message: string, effective?: Decision): PolicyResult {
+  const head = ruleHead(set, rule);
   return {
-    set: set.name,
-    rule: d.id,
-    title: d.title,
-    mode,
-    decision: d.decision,
-    ...(d.recourse === undefined ? {} : { recourse: d.recourse }),
+    ...head,
     outcome: 'error',
-    effective: effective ?? (set.failurePolicy === 'Fail' ? capByMode('deny', mode) : 'allow'),
+    effective: effective ?? (set.failurePolicy === 'Fail' ? capByMode('deny', head.mode) : 'allow'),
     message: `rule could not be evaluated (failurePolicy ${set.failurePolicy}): ${message}`,
     error: message,
   };
@@ -285,7 +280,6 @@ export function evaluatePolicies(bundle: PolicyBundle, input: PolicyInput): Poli
       }
     });
   }, budgetMs);
-  if (!finished) budget.expired = true;
   const results: PolicyResult[] = [];
   let interrupted = !finished;
   bundle.sets.forEach((set, i) => {

@@ -53,8 +53,15 @@ export function licenseChoices(value: string): Choice[] | undefined {
 }
 
 /** Whether every license entry can be satisfied by a choice that accepts none of `ids`. */
+/** The listed ids as a set, built once per list (a rule passes the same params list for every component). */
+const listedSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
 export function spdxAvoids(licenses: readonly string[], ids: readonly string[]): boolean {
-  const listed = new Set(ids);
+  let listed = listedSets.get(ids);
+  if (listed === undefined) {
+    listed = new Set(ids);
+    listedSets.set(ids, listed);
+  }
   for (const entry of licenses) {
     if (listed.has(entry)) return false;
     const cs = licenseChoices(entry);
