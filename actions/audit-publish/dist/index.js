@@ -10,11 +10,10 @@ import {
 import {
   DEFAULT_MAX_ARTIFACT_BYTES,
   GITHUB_ACTIONS_ISSUER,
-  readArtifactFile,
   readTrustedRoot,
   resolveArtifactFiles,
-  verifyArtifactBytes
-} from "./chunks/chunk-QRS4KPYB.js";
+  verifyHandoff
+} from "./chunks/chunk-MSLDLW6A.js";
 import {
   ConfigError,
   IN_TOTO_PAYLOAD_TYPE,
@@ -24,10 +23,8 @@ import {
   VerificationError,
   canonicalJson,
   docUrl,
-  formatDigest,
   isGenopsError,
   loadPublicKey,
-  parseDigest,
   require_dist2 as require_dist,
   toGenopsError
 } from "./chunks/chunk-J3V7XCPU.js";
@@ -4142,6 +4139,18 @@ async function buildTrustPolicy(cfg, deps) {
   const trustedRoot = cfg.trustedRootPath === void 0 ? PUBLIC_GOOD_TRUSTED_ROOT : await readTrustedRoot(cfg.trustedRootPath, deps.readTextFile ?? ((p) => readFile2(p, "utf8")), "trusted-root");
   return { mode: "keyless", trustedRoot, identity };
 }
+async function verifyUpstream(cfg, deps, reportAll) {
+  const trust = await buildTrustPolicy(cfg, deps);
+  const files = await resolveArtifactFiles(deps.fs, { paths: cfg.paths, names: cfg.names, downloadDir: deps.tempDir }, deps.artifactClient);
+  const subject = { gitCommit: cfg.subjectSha ?? deps.context.subjectSha };
+  if (cfg.subjectDigest !== void 0) subject.sha256 = cfg.subjectDigest;
+  return verifyHandoff(deps.fs, {
+    files,
+    expectedDigests: cfg.expectedDigests,
+    policy: { trust, predicateType: cfg.predicateTypes, subject, now: deps.clock.now(), maxBytes: cfg.maxBytes },
+    ...reportAll === void 0 ? {} : { reportAll }
+  });
+}
 
 // packages/core/src/action/deps.ts
 import { readFile as readFile3, readdir } from "node:fs/promises";
@@ -4618,28 +4627,7 @@ async function appendToLedger(store, artifacts, ctx, opts) {
     return buildAppend(head ?? emptyHead(opts.origin), artifacts, ctx, opts);
   });
 }
-function verifyForLedger(files, verify) {
-  const verified = [];
-  const failures = [];
-  for (const f of files) {
-    try {
-      verified.push(verify(f.bytes, f.source));
-    } catch (e) {
-      failures.push({ source: f.source, error: e });
-    }
-  }
-  const first = failures[0];
-  if (first === void 0) return verified;
-  if (failures.length === 1 && isGenopsError(first.error)) throw first.error;
-  const code = first.error instanceof VerificationError ? first.error.code : "SIGNATURE_INVALID";
-  const lines = failures.map((f) => `- ${f.source}: ${isGenopsError(f.error) ? `${f.error.code}: ${f.error.message}` : String(f.error)}`);
-  throw new VerificationError(code, `${failures.length} of ${files.length} artifacts failed verification; nothing was appended:
-${lines.join("\n")}`, {
-    file: first.source,
-    hint: "Every artifact of the run must verify before the ledger records any of them.",
-    cause: first.error
-  });
-}
+var LEDGER_VERIFY_OUTCOME = { consequence: "nothing was appended", hint: "Every artifact of the run must verify before the ledger records any of them." };
 
 // packages/core/src/audit/store-git.ts
 var SHARD = 1e3;
@@ -5038,38 +5026,7 @@ function verifyRunArtifacts(raw, problems, deps) {
   const cfg = parseVerificationInputs(raw, problems);
   return {
     verify: async () => {
-      const expected = cfg.expectedDigests.map((d) => {
-        const hex = parseDigest(d);
-        if (hex === void 0) throw new ConfigError("INPUT_INVALID", `artifact-digest ${JSON.stringify(d)} is not a sha256 digest`, { input: "artifact-digest", expected: "sha256:<64 hex chars>, as set by the upstream step's artifact-digest output" });
-        return hex;
-      });
-      const trust = await buildTrustPolicy(cfg, deps);
-      const paths = await resolveArtifactFiles(deps.fs, { paths: cfg.paths, names: cfg.names, downloadDir: deps.tempDir }, deps.artifactClient);
-      const files = [];
-      for (const p of paths) files.push({ source: p, bytes: await readArtifactFile(deps.fs, p, cfg.maxBytes) });
-      const subject = { gitCommit: cfg.subjectSha ?? deps.context.subjectSha };
-      if (cfg.subjectDigest !== void 0) subject.sha256 = cfg.subjectDigest;
-      const now = deps.clock.now();
-      const verified = verifyForLedger(files, (bytes, source) => {
-        const v = verifyArtifactBytes(bytes, source, { trust, predicateType: LEDGER_PREDICATE_TYPES, subject, now, maxBytes: cfg.maxBytes });
-        if (!expected.includes(v.digest)) {
-          throw new VerificationError("DIGEST_MISMATCH", `${source}: is not an artifact the upstream jobs handed over`, {
-            file: source,
-            input: "artifact-digest",
-            expected: expected.map(formatDigest).join(", "),
-            actual: formatDigest(v.digest),
-            hint: "A different (perhaps older or another run's) artifact was supplied. Pass each artifact with the digest its job output."
-          });
-        }
-        return v;
-      });
-      const missing = expected.filter((d) => !verified.some((v) => v.digest === d));
-      if (missing.length > 0) {
-        throw new VerificationError("ARTIFACT_NOT_FOUND", `no artifact with digest ${missing.map(formatDigest).join(", ")} was supplied; nothing was appended`, {
-          input: "artifacts",
-          hint: "Every handed-over digest must be matched by a file; download all the upstream artifacts."
-        });
-      }
+      const verified = await verifyUpstream(cfg, deps, LEDGER_VERIFY_OUTCOME);
       const unique = verified.filter((v, i) => verified.findIndex((w) => w.digest === v.digest) === i);
       const rank = (v) => {
         const i = KIND_ORDER.findIndex((k) => v.statement.predicateType.endsWith(`/${k}/v1`));
@@ -5085,7 +5042,7 @@ function auditSummary(storeDescription, result, attestations) {
     const decision = e.decision?.decision ?? e.canary?.outcome ?? "";
     return `| ${String(e.seq)} | ${mdTableCell(e.artifact.kind)} | ${mdCode(`sha256:${e.artifact.digest.slice(0, 16)}\u2026`)} | ${mdTableCell(decision)} | ${mdTableCell(e.decision?.key ?? "")} | ${att?.attestationId === void 0 ? "" : mdTableCell(att.attestationId)} |`;
   });
-  const cp = result.head;
+  const cp = decodeCheckpoint(result.checkpoint, "checkpoint").checkpoint;
   return [
     `### genops audit-publish: ${String(result.entries.length)} entr${result.entries.length === 1 ? "y" : "ies"} appended to ${mdCode(storeDescription)}`,
     "",
@@ -5093,14 +5050,11 @@ function auditSummary(storeDescription, result, attestations) {
     "|---|---|---|---|---|---|",
     ...rows,
     "",
-    `Checkpoint: ledger ${mdCode(cp.origin)}, size **${String(cp.size)}**, root ${mdCode(rootHex(result))}, signed ${mdText(decodeCheckpoint(result.checkpoint, "checkpoint").checkpoint.issuedAt)}.`,
+    `Checkpoint: ledger ${mdCode(cp.origin)}, size **${String(cp.size)}**, root ${mdCode(cp.rootHash)}, signed ${mdText(cp.issuedAt)}.`,
     "",
     mdFenceText(result.checkpoint.note),
     ""
   ].join("\n");
-}
-function rootHex(result) {
-  return decodeCheckpoint(result.checkpoint, "checkpoint").checkpoint.rootHash;
 }
 function mdFenceText(note) {
   return ["```text", note.replace(/`/g, "'").trimEnd(), "```"].join("\n");
@@ -5133,7 +5087,18 @@ async function auditStep(rt2, deps) {
     ...deps.sleep === void 0 ? {} : { sleep: deps.sleep },
     ...deps.random === void 0 ? {} : { random: deps.random }
   }) : localLedgerStore(localPath);
-  const origin = rt2.getInput("origin") !== "" ? cfg.origin : (await store.readHead())?.origin ?? cfg.origin;
+  const headBefore = await store.readHead();
+  const origin = rt2.getInput("origin") !== "" ? cfg.origin : headBefore?.origin ?? cfg.origin;
+  const setOutputs = (entries, head, attestations2) => {
+    rt2.setOutput("entries", String(entries.length));
+    rt2.setOutput("first-seq", entries[0] === void 0 ? "" : String(entries[0].seq));
+    rt2.setOutput("last-seq", entries.at(-1) === void 0 ? "" : String(entries.at(-1)?.seq));
+    rt2.setOutput("checkpoint-size", String(head?.size ?? 0));
+    rt2.setOutput("checkpoint-root", head?.checkpoint === void 0 ? "" : decodeCheckpoint(head.checkpoint, "checkpoint").checkpoint.rootHash);
+    rt2.setOutput("ledger-ref", cfg.store === "git" ? `refs/heads/${cfg.branch}` : "");
+    rt2.setOutput("ledger-path", cfg.store === "git" ? cfg.ledgerDir : localPath);
+    rt2.setOutput("attestations", attestations2.map((a) => a.attestationId ?? "").filter((a) => a !== "").join(","));
+  };
   const fresh = [];
   const already = [];
   for (const v of verified) {
@@ -5143,16 +5108,7 @@ async function auditStep(rt2, deps) {
   }
   for (const a of already) rt2.logger.info(`${a.source}: already recorded as entry ${String(a.seq)}; not appended again`);
   if (fresh.length === 0) {
-    const head = await store.readHead();
-    const cp = head?.checkpoint === void 0 ? void 0 : decodeCheckpoint(head.checkpoint, "checkpoint").checkpoint;
-    rt2.setOutput("entries", "0");
-    rt2.setOutput("first-seq", "");
-    rt2.setOutput("last-seq", "");
-    rt2.setOutput("checkpoint-size", String(head?.size ?? 0));
-    rt2.setOutput("checkpoint-root", cp?.rootHash ?? "");
-    rt2.setOutput("ledger-ref", cfg.store === "git" ? `refs/heads/${cfg.branch}` : "");
-    rt2.setOutput("ledger-path", cfg.store === "git" ? cfg.ledgerDir : localPath);
-    rt2.setOutput("attestations", "");
+    setOutputs([], headBefore, []);
     rt2.appendSummary(`### genops audit
 
 Every artifact of this run is already in ${mdCode(store.description)} (entries ${already.map((a) => String(a.seq)).join(", ")}): nothing was appended.
@@ -5168,16 +5124,7 @@ Every artifact of this run is already in ${mdCode(store.description)} (entries $
     const attestor = actionsLedgerAttestor(attest, { token: cfg.token });
     for (const e of result.entries) if (e.decision !== void 0) attestations.push(await attestor.attestDecision(e, result.checkpoint));
   }
-  const first = result.entries[0];
-  const last = result.entries.at(-1);
-  rt2.setOutput("entries", String(result.entries.length));
-  rt2.setOutput("first-seq", first === void 0 ? "" : String(first.seq));
-  rt2.setOutput("last-seq", last === void 0 ? "" : String(last.seq));
-  rt2.setOutput("checkpoint-size", String(result.head.size));
-  rt2.setOutput("checkpoint-root", rootHex(result));
-  rt2.setOutput("ledger-ref", cfg.store === "git" ? `refs/heads/${cfg.branch}` : "");
-  rt2.setOutput("ledger-path", cfg.store === "git" ? cfg.ledgerDir : localPath);
-  rt2.setOutput("attestations", attestations.map((a) => a.attestationId ?? "").filter((a) => a !== "").join(","));
+  setOutputs(result.entries, result.head, attestations);
   rt2.appendSummary(auditSummary(store.description, result, attestations));
   if (already.length > 0) rt2.appendSummary(`Already in the ledger, not appended again: entries ${already.map((a) => String(a.seq)).join(", ")}.
 `);

@@ -13,7 +13,7 @@ import {
   readTrustedRoot,
   resolveArtifactFiles,
   verifyHandoff
-} from "./chunks/chunk-ILVYX2EU.js";
+} from "./chunks/chunk-E57FVTVG.js";
 import {
   BlockedError,
   ConfigError,
@@ -14614,7 +14614,7 @@ async function buildTrustPolicy(cfg, deps) {
   const trustedRoot = cfg.trustedRootPath === void 0 ? PUBLIC_GOOD_TRUSTED_ROOT : await readTrustedRoot(cfg.trustedRootPath, deps.readTextFile ?? ((p) => readFile2(p, "utf8")), "trusted-root");
   return { mode: "keyless", trustedRoot, identity };
 }
-async function verifyUpstream(cfg, deps) {
+async function verifyUpstream(cfg, deps, reportAll) {
   const trust = await buildTrustPolicy(cfg, deps);
   const files = await resolveArtifactFiles(deps.fs, { paths: cfg.paths, names: cfg.names, downloadDir: deps.tempDir }, deps.artifactClient);
   const subject = { gitCommit: cfg.subjectSha ?? deps.context.subjectSha };
@@ -14622,7 +14622,8 @@ async function verifyUpstream(cfg, deps) {
   return verifyHandoff(deps.fs, {
     files,
     expectedDigests: cfg.expectedDigests,
-    policy: { trust, predicateType: cfg.predicateTypes, subject, now: deps.clock.now(), maxBytes: cfg.maxBytes }
+    policy: { trust, predicateType: cfg.predicateTypes, subject, now: deps.clock.now(), maxBytes: cfg.maxBytes },
+    ...reportAll === void 0 ? {} : { reportAll }
   });
 }
 
@@ -17584,6 +17585,157 @@ async function loadFileMetricsProvider(reader, path2) {
   return fileMetricsProvider(parseWindowFile(new TextDecoder("utf-8", { fatal: false }).decode(bytes), path2, format2), path2);
 }
 
+// packages/core/src/canary/http-fetch.ts
+function httpUrl(value) {
+  try {
+    const url = new URL(value);
+    return url.protocol === "https:" || url.protocol === "http:" ? url : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function isTimeout(e) {
+  const name = typeof e === "object" && e !== null ? e.name : void 0;
+  return name === "TimeoutError" || name === "AbortError";
+}
+function errorText(e) {
+  if (typeof e !== "object" || e === null) return String(e);
+  const { message: message2, cause } = e;
+  const own = typeof message2 === "string" ? message2 : "unknown error";
+  const inner = typeof cause === "object" && cause !== null ? cause.message : void 0;
+  return typeof inner === "string" && inner !== "" && inner !== own ? `${own}: ${inner}` : own;
+}
+async function fetchWithRetry(doFetch, url, init, timeoutMs) {
+  try {
+    return await doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (e) {
+    if (isTimeout(e)) throw e;
+    return doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  }
+}
+
+// packages/core/src/canary/http-provider.ts
+function httpMetricsProvider(options) {
+  const base = httpUrl(options.url);
+  if (base === void 0) {
+    throw new ConfigError("INPUT_INVALID", "metrics URL is not an http(s) URL", {
+      input: "metrics-url",
+      expected: "an https:// URL of a service answering with one window of canary and baseline counts",
+      docUrl: docUrl("canary", "http-provider")
+    });
+  }
+  const method = options.method ?? "GET";
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const timeoutMs = options.timeoutMs ?? 1e4;
+  const maxBytes = options.maxBytes ?? 1048576;
+  const where = `${base.origin}${base.pathname}`;
+  const url0 = base;
+  return {
+    kind: "http",
+    async read(window) {
+      const start = window.start.toISOString();
+      const end = window.end.toISOString();
+      const label = `${start}..${end}`;
+      const params = { start, end, weight: window.weight, window: Math.round((window.end.getTime() - window.start.getTime()) / 1e3) };
+      const url = new URL(url0.href);
+      const headers = { accept: "application/json", ...options.headers };
+      let body;
+      if (method === "GET") {
+        for (const [k, v] of Object.entries(params)) url.searchParams.set(k, String(v));
+      } else {
+        body = JSON.stringify(params);
+        headers["content-type"] = "application/json";
+      }
+      let status;
+      let text;
+      try {
+        const res = await fetchWithRetry(doFetch, url.href, { method, headers, ...body === void 0 ? {} : { body } }, timeoutMs);
+        status = res.status;
+        text = await res.text();
+      } catch (e) {
+        const why = isTimeout(e) ? `no reply within ${timeoutMs} ms` : errorText(e);
+        return { ok: false, reason: `${where}: window ${label}: request failed (${why})` };
+      }
+      if (status < 200 || status > 299) return { ok: false, reason: `${where}: window ${label}: HTTP ${status}` };
+      if (Buffer.byteLength(text, "utf8") > maxBytes) return { ok: false, reason: `${where}: window ${label}: reply larger than ${maxBytes} bytes` };
+      let doc;
+      try {
+        doc = JSON.parse(text);
+      } catch {
+        return { ok: false, reason: `${where}: window ${label}: reply is not JSON` };
+      }
+      if (typeof doc !== "object" || doc === null || Array.isArray(doc)) return { ok: false, reason: `${where}: window ${label}: reply is not a JSON object` };
+      const given = doc;
+      for (const key of ["start", "end"]) {
+        const v = given[key];
+        if (v !== void 0 && (typeof v !== "string" || Date.parse(v) !== window[key].getTime())) {
+          return { ok: false, reason: `${where}: window ${label}: reply is for another window (${key} ${JSON.stringify(v)})` };
+        }
+      }
+      const row = { ...given, start, end };
+      const problems = windowRowProblems(row);
+      const semantic = problems.length === 0 ? windowRowSemantics(row) : [];
+      const all = [...problems, ...semantic];
+      if (all.length > 0) {
+        const shown = all.slice(0, 5).map((p) => `${p.pointer === "" ? "(root)" : p.pointer} ${p.message}`).join("; ");
+        return { ok: false, reason: `${where}: window ${label}: reply does not match the window schema: ${shown}` };
+      }
+      return fileMetricsProvider([row], where).read(window);
+    }
+  };
+}
+
+// packages/core/src/canary/predicate.ts
+var MAX_TEXT = 8192;
+function clipStage(s) {
+  const out = { ...s, windows: s.windows.map((w) => w.gapReason === void 0 ? w : { ...w, gapReason: clipText(w.gapReason, MAX_TEXT) }) };
+  if (s.decision !== void 0) out.decision = { ...s.decision, reason: clipText(s.decision.reason, MAX_TEXT) };
+  return out;
+}
+function buildCanaryBody(facts) {
+  const { run, config } = facts;
+  const windows = run.stages.flatMap((s) => s.windows);
+  const body = {
+    outcome: run.outcome,
+    environment: facts.environment,
+    startedAt: run.startedAt,
+    finishedAt: run.endedAt,
+    finalWeight: run.finalWeight,
+    rule: run.rule,
+    reason: clipText(run.reason, MAX_TEXT),
+    decision: facts.decision,
+    plan: facts.plan,
+    provider: facts.provider,
+    traffic: facts.traffic,
+    resumed: facts.resumed,
+    settings: {
+      ...run.settings,
+      windowSeconds: config.windowSeconds,
+      warmupWindows: config.warmupWindows,
+      dwellSeconds: config.dwellSeconds,
+      stageDeadlineSeconds: config.stageDeadlineSeconds,
+      lastStageDeadlineSeconds: config.lastStageDeadlineSeconds,
+      maxTotalSeconds: config.maxTotalSeconds,
+      minCanaryRequestsPerPercent: config.minCanaryRequestsPerPercent,
+      guards: config.guards
+    },
+    totals: {
+      windows: windows.length,
+      dataWindows: windows.filter((w) => w.status === "data").length,
+      gapWindows: windows.filter((w) => w.status === "gap").length,
+      canaryRequests: run.stages.reduce((acc, s) => acc + s.canaryRequests, 0)
+    },
+    stages: run.stages.map(clipStage)
+  };
+  if (run.error !== void 0) body.error = clipText(run.error, MAX_TEXT);
+  return body;
+}
+function buildCanaryStatement(subject, header2, inputs, body) {
+  const refs = [{ name: inputs.decision.name, predicateType: PredicateTypes.decision, digest: { sha256: inputs.decision.digest } }];
+  if (inputs.risk !== void 0) refs.push({ name: inputs.risk.name, predicateType: PredicateTypes.risk, digest: { sha256: inputs.risk.digest } });
+  return buildStatement(subject, PredicateTypes.canary, { header: buildHeader({ ...header2, component: "canary-promote", inputs: refs }), ...body });
+}
+
 // packages/core/src/canary/prometheus.ts
 var DEFAULT_PROMETHEUS_QUERIES = {
   requests: 'sum(increase(http_requests_total{$label="$version"}[$window]))',
@@ -17609,36 +17761,12 @@ function promqlDuration(ms) {
 function fillTemplate(template, values) {
   return template.replace(PLACEHOLDER, (whole, name) => PLACEHOLDERS.includes(name) ? values[name] : whole);
 }
-function isTimeout(e) {
-  const name = typeof e === "object" && e !== null ? e.name : void 0;
-  return name === "TimeoutError" || name === "AbortError";
-}
-function errorText(e) {
-  if (typeof e !== "object" || e === null) return String(e);
-  const { message: message2, cause } = e;
-  const own = typeof message2 === "string" ? message2 : "unknown error";
-  const inner = typeof cause === "object" && cause !== null ? cause.message : void 0;
-  return typeof inner === "string" && inner !== "" && inner !== own ? `${own}: ${inner}` : own;
-}
-async function fetchWithRetry(doFetch, url, init, timeoutMs) {
-  try {
-    return await doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-  } catch (e) {
-    if (isTimeout(e)) throw e;
-    return doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-  }
-}
 function configError(input, message2, expected, hint) {
   return new ConfigError("INPUT_INVALID", message2, { input, expected, ...hint === void 0 ? {} : { hint }, docUrl: docUrl("canary", "prometheus") });
 }
 function prometheusMetricsProvider(options) {
-  let base;
-  try {
-    base = new URL(options.url);
-  } catch {
-    base = void 0;
-  }
-  if (base === void 0 || base.protocol !== "http:" && base.protocol !== "https:") {
+  const base = httpUrl(options.url);
+  if (base === void 0) {
     throw configError("prometheus-url", "prometheus-url is not an http(s) URL", "the base URL of the Prometheus HTTP API, e.g. http://prometheus:9090");
   }
   const label = options.versionLabel ?? "version";
@@ -17812,133 +17940,6 @@ function prometheusMetricsProvider(options) {
       return { ok: true, sample: { start: window.start.toISOString(), end: window.end.toISOString(), metrics, guards } };
     }
   };
-}
-
-// packages/core/src/canary/http-provider.ts
-function httpMetricsProvider(options) {
-  let base;
-  try {
-    base = new URL(options.url);
-  } catch {
-    base = void 0;
-  }
-  if (base === void 0 || base.protocol !== "https:" && base.protocol !== "http:") {
-    throw new ConfigError("INPUT_INVALID", "metrics URL is not an http(s) URL", {
-      input: "metrics-url",
-      expected: "an https:// URL of a service answering with one window of canary and baseline counts",
-      docUrl: docUrl("canary", "http-provider")
-    });
-  }
-  const method = options.method ?? "GET";
-  const doFetch = options.fetch ?? globalThis.fetch;
-  const timeoutMs = options.timeoutMs ?? 1e4;
-  const maxBytes = options.maxBytes ?? 1048576;
-  const where = `${base.origin}${base.pathname}`;
-  const url0 = base;
-  return {
-    kind: "http",
-    async read(window) {
-      const start = window.start.toISOString();
-      const end = window.end.toISOString();
-      const label = `${start}..${end}`;
-      const params = { start, end, weight: window.weight, window: Math.round((window.end.getTime() - window.start.getTime()) / 1e3) };
-      const url = new URL(url0.href);
-      const headers = { accept: "application/json", ...options.headers };
-      let body;
-      if (method === "GET") {
-        for (const [k, v] of Object.entries(params)) url.searchParams.set(k, String(v));
-      } else {
-        body = JSON.stringify(params);
-        headers["content-type"] = "application/json";
-      }
-      let status;
-      let text;
-      try {
-        const res = await fetchWithRetry(doFetch, url.href, { method, headers, ...body === void 0 ? {} : { body } }, timeoutMs);
-        status = res.status;
-        text = await res.text();
-      } catch (e) {
-        const why = isTimeout(e) ? `no reply within ${timeoutMs} ms` : errorText(e);
-        return { ok: false, reason: `${where}: window ${label}: request failed (${why})` };
-      }
-      if (status < 200 || status > 299) return { ok: false, reason: `${where}: window ${label}: HTTP ${status}` };
-      if (Buffer.byteLength(text, "utf8") > maxBytes) return { ok: false, reason: `${where}: window ${label}: reply larger than ${maxBytes} bytes` };
-      let doc;
-      try {
-        doc = JSON.parse(text);
-      } catch {
-        return { ok: false, reason: `${where}: window ${label}: reply is not JSON` };
-      }
-      if (typeof doc !== "object" || doc === null || Array.isArray(doc)) return { ok: false, reason: `${where}: window ${label}: reply is not a JSON object` };
-      const given = doc;
-      for (const key of ["start", "end"]) {
-        const v = given[key];
-        if (v !== void 0 && (typeof v !== "string" || Date.parse(v) !== window[key].getTime())) {
-          return { ok: false, reason: `${where}: window ${label}: reply is for another window (${key} ${JSON.stringify(v)})` };
-        }
-      }
-      const row = { ...given, start, end };
-      const problems = windowRowProblems(row);
-      const semantic = problems.length === 0 ? windowRowSemantics(row) : [];
-      const all = [...problems, ...semantic];
-      if (all.length > 0) {
-        const shown = all.slice(0, 5).map((p) => `${p.pointer === "" ? "(root)" : p.pointer} ${p.message}`).join("; ");
-        return { ok: false, reason: `${where}: window ${label}: reply does not match the window schema: ${shown}` };
-      }
-      return fileMetricsProvider([row], where).read(window);
-    }
-  };
-}
-
-// packages/core/src/canary/predicate.ts
-var MAX_TEXT = 8192;
-function clipStage(s) {
-  const out = { ...s, windows: s.windows.map((w) => w.gapReason === void 0 ? w : { ...w, gapReason: clipText(w.gapReason, MAX_TEXT) }) };
-  if (s.decision !== void 0) out.decision = { ...s.decision, reason: clipText(s.decision.reason, MAX_TEXT) };
-  return out;
-}
-function buildCanaryBody(facts) {
-  const { run, config } = facts;
-  const windows = run.stages.flatMap((s) => s.windows);
-  const body = {
-    outcome: run.outcome,
-    environment: facts.environment,
-    startedAt: run.startedAt,
-    finishedAt: run.endedAt,
-    finalWeight: run.finalWeight,
-    rule: run.rule,
-    reason: clipText(run.reason, MAX_TEXT),
-    decision: facts.decision,
-    plan: facts.plan,
-    provider: facts.provider,
-    traffic: facts.traffic,
-    resumed: facts.resumed,
-    settings: {
-      ...run.settings,
-      windowSeconds: config.windowSeconds,
-      warmupWindows: config.warmupWindows,
-      dwellSeconds: config.dwellSeconds,
-      stageDeadlineSeconds: config.stageDeadlineSeconds,
-      lastStageDeadlineSeconds: config.lastStageDeadlineSeconds,
-      maxTotalSeconds: config.maxTotalSeconds,
-      minCanaryRequestsPerPercent: config.minCanaryRequestsPerPercent,
-      guards: config.guards
-    },
-    totals: {
-      windows: windows.length,
-      dataWindows: windows.filter((w) => w.status === "data").length,
-      gapWindows: windows.filter((w) => w.status === "gap").length,
-      canaryRequests: run.stages.reduce((acc, s) => acc + s.canaryRequests, 0)
-    },
-    stages: run.stages.map(clipStage)
-  };
-  if (run.error !== void 0) body.error = clipText(run.error, MAX_TEXT);
-  return body;
-}
-function buildCanaryStatement(subject, header2, inputs, body) {
-  const refs = [{ name: inputs.decision.name, predicateType: PredicateTypes.decision, digest: { sha256: inputs.decision.digest } }];
-  if (inputs.risk !== void 0) refs.push({ name: inputs.risk.name, predicateType: PredicateTypes.risk, digest: { sha256: inputs.risk.digest } });
-  return buildStatement(subject, PredicateTypes.canary, { header: buildHeader({ ...header2, component: "canary-promote", inputs: refs }), ...body });
 }
 
 // packages/core/src/canary/trace.ts
@@ -18163,13 +18164,8 @@ function webhookSignature(secret, body) {
   return `sha256=${createHmac("sha256", secret).update(body, "utf8").digest("hex")}`;
 }
 function webhookTrafficControl(options) {
-  let url;
-  try {
-    url = new URL(options.url);
-  } catch {
-    url = new URL("invalid:");
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
+  const url = httpUrl(options.url);
+  if (url === void 0) {
     throw new ConfigError("INPUT_INVALID", "traffic webhook URL is not an http(s) URL", {
       input: "traffic-webhook-url",
       expected: "an https:// (or http:// on a private network) URL",
@@ -18718,7 +18714,7 @@ async function canaryStep(rt2, deps) {
     header: { run: runIdentityOf(ctx), ttlSeconds: cfg.ttl }
   });
   if (resumed) rt2.logger.info(`resumed the rollout saved in ${cfg.statePath}`);
-  const { signAndWrite } = await import("./chunks/sign-step-DQLJR56F.js");
+  const { signAndWrite } = await import("./chunks/sign-step-W5RROOS3.js");
   const out = await signAndWrite(statement, cfg.outputPath, signing, rt2.env, deps.fs);
   await deps.fs.writeFileAtomic(cfg.chartPath, canaryTraceSvg(run));
   rt2.setOutput("outcome", run.outcome);

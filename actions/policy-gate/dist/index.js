@@ -13,7 +13,7 @@ import {
   readTrustedRoot,
   resolveArtifactFiles,
   verifyHandoff
-} from "./chunks/chunk-RGVENQ6W.js";
+} from "./chunks/chunk-B4RCPP25.js";
 import {
   BlockedError,
   ConfigError,
@@ -8693,7 +8693,7 @@ async function buildTrustPolicy(cfg, deps) {
   const trustedRoot = cfg.trustedRootPath === void 0 ? PUBLIC_GOOD_TRUSTED_ROOT : await readTrustedRoot(cfg.trustedRootPath, deps.readTextFile ?? ((p) => readFile2(p, "utf8")), "trusted-root");
   return { mode: "keyless", trustedRoot, identity: identity2 };
 }
-async function verifyUpstream(cfg, deps) {
+async function verifyUpstream(cfg, deps, reportAll) {
   const trust = await buildTrustPolicy(cfg, deps);
   const files = await resolveArtifactFiles(deps.fs, { paths: cfg.paths, names: cfg.names, downloadDir: deps.tempDir }, deps.artifactClient);
   const subject = { gitCommit: cfg.subjectSha ?? deps.context.subjectSha };
@@ -8701,7 +8701,8 @@ async function verifyUpstream(cfg, deps) {
   return verifyHandoff(deps.fs, {
     files,
     expectedDigests: cfg.expectedDigests,
-    policy: { trust, predicateType: cfg.predicateTypes, subject, now: deps.clock.now(), maxBytes: cfg.maxBytes }
+    policy: { trust, predicateType: cfg.predicateTypes, subject, now: deps.clock.now(), maxBytes: cfg.maxBytes },
+    ...reportAll === void 0 ? {} : { reportAll }
   });
 }
 
@@ -28729,8 +28730,13 @@ function licenseChoices(value) {
   cache.set(value, result);
   return result;
 }
+var listedSets = /* @__PURE__ */ new WeakMap();
 function spdxAvoids(licenses, ids) {
-  const listed = new Set(ids);
+  let listed = listedSets.get(ids);
+  if (listed === void 0) {
+    listed = new Set(ids);
+    listedSets.set(ids, listed);
+  }
   for (const entry of licenses) {
     if (listed.has(entry)) return false;
     const cs = licenseChoices(entry);
@@ -29070,12 +29076,6 @@ function compileExpression(source, kind, scope) {
   }
   return { compiled: { source, program: parsed, variablesUsed: [...st.variablesUsed] }, problems: [] };
 }
-var BudgetExceeded = class extends Error {
-  constructor(budgetMs) {
-    super(`the evaluation budget of ${String(budgetMs)} ms was spent`);
-    this.name = "BudgetExceeded";
-  }
-};
 var Budget = class {
   constructor(budgetMs, deadline, timer) {
     this.budgetMs = budgetMs;
@@ -29121,7 +29121,6 @@ function exceedsSize(value, max) {
   return false;
 }
 function describeEvaluationError(e) {
-  if (e instanceof BudgetExceeded) return e.message;
   const msg = e instanceof Error ? e.message : String(e);
   return firstLine(msg);
 }
@@ -29231,15 +29230,8 @@ function evaluateSet(set, budget, base, exc, applied, results) {
   }
   for (const rule of set.rules) {
     const d = rule.doc;
-    const mode = d.mode ?? set.mode;
-    const head = { set: set.name, rule: d.id, title: d.title, mode, decision: d.decision, ...d.recourse === void 0 ? {} : { recourse: d.recourse } };
-    const error2 = (message2) => ({
-      ...head,
-      outcome: "error",
-      effective: set.failurePolicy === "Fail" ? capByMode("deny", mode) : "allow",
-      message: `rule could not be evaluated (failurePolicy ${set.failurePolicy}): ${message2}`,
-      error: message2
-    });
+    const head = ruleHead(set, rule);
+    const error2 = (message2) => errorResult(set, rule, message2);
     if (budget.spent()) {
       results.push(error2(`not evaluated: the evaluation budget of ${String(budget.budgetMs)} ms was spent`));
       continue;
@@ -29291,21 +29283,19 @@ function evaluateSet(set, budget, base, exc, applied, results) {
       results.push({ ...head, outcome: "excepted", effective: "allow", message, exception: excuse.doc.metadata.name });
       continue;
     }
-    results.push({ ...head, outcome: "violated", effective: capByMode(d.decision, mode), message });
+    results.push({ ...head, outcome: "violated", effective: capByMode(d.decision, head.mode), message });
   }
 }
-function errorResult(set, rule, message, effective) {
+function ruleHead(set, rule) {
   const d = rule.doc;
-  const mode = d.mode ?? set.mode;
+  return { set: set.name, rule: d.id, title: d.title, mode: d.mode ?? set.mode, decision: d.decision, ...d.recourse === void 0 ? {} : { recourse: d.recourse } };
+}
+function errorResult(set, rule, message, effective) {
+  const head = ruleHead(set, rule);
   return {
-    set: set.name,
-    rule: d.id,
-    title: d.title,
-    mode,
-    decision: d.decision,
-    ...d.recourse === void 0 ? {} : { recourse: d.recourse },
+    ...head,
     outcome: "error",
-    effective: effective ?? (set.failurePolicy === "Fail" ? capByMode("deny", mode) : "allow"),
+    effective: effective ?? (set.failurePolicy === "Fail" ? capByMode("deny", head.mode) : "allow"),
     message: `rule could not be evaluated (failurePolicy ${set.failurePolicy}): ${message}`,
     error: message
   };
@@ -29333,7 +29323,6 @@ function evaluatePolicies(bundle, input) {
       }
     });
   }, budgetMs);
-  if (!finished) budget.expired = true;
   const results = [];
   let interrupted = !finished;
   bundle.sets.forEach((set, i) => {
@@ -30162,7 +30151,7 @@ async function gateStep(rt2, deps) {
     },
     body
   );
-  const { signAndWrite } = await import("./chunks/sign-step-6FKKHCQG.js");
+  const { signAndWrite } = await import("./chunks/sign-step-FZ6TPWGA.js");
   const out = await signAndWrite(statement, cfg.outputPath, signing, rt2.env, deps.fs);
   const blocking = blockingResults(body);
   rt2.setOutput("decision", body.decision);

@@ -13,7 +13,7 @@ import {
   readTrustedRoot,
   resolveArtifactFiles,
   verifyHandoff
-} from "./chunks/chunk-QOJL7TGI.js";
+} from "./chunks/chunk-MSLDLW6A.js";
 import {
   ConfigError,
   InternalError,
@@ -19678,7 +19678,7 @@ async function buildTrustPolicy(cfg, deps) {
   const trustedRoot = cfg.trustedRootPath === void 0 ? PUBLIC_GOOD_TRUSTED_ROOT : await readTrustedRoot(cfg.trustedRootPath, deps.readTextFile ?? ((p) => readFile2(p, "utf8")), "trusted-root");
   return { mode: "keyless", trustedRoot, identity };
 }
-async function verifyUpstream(cfg, deps) {
+async function verifyUpstream(cfg, deps, reportAll) {
   const trust = await buildTrustPolicy(cfg, deps);
   const files = await resolveArtifactFiles(deps.fs, { paths: cfg.paths, names: cfg.names, downloadDir: deps.tempDir }, deps.artifactClient);
   const subject = { gitCommit: cfg.subjectSha ?? deps.context.subjectSha };
@@ -19686,7 +19686,8 @@ async function verifyUpstream(cfg, deps) {
   return verifyHandoff(deps.fs, {
     files,
     expectedDigests: cfg.expectedDigests,
-    policy: { trust, predicateType: cfg.predicateTypes, subject, now: deps.clock.now(), maxBytes: cfg.maxBytes }
+    policy: { trust, predicateType: cfg.predicateTypes, subject, now: deps.clock.now(), maxBytes: cfg.maxBytes },
+    ...reportAll === void 0 ? {} : { reportAll }
   });
 }
 
@@ -29854,7 +29855,7 @@ async function riskStep(rt2, deps) {
     { name: verified.source, digest: verified.digest },
     assessment
   );
-  const { signAndWrite } = await import("./chunks/sign-step-E4D5U24D.js");
+  const { signAndWrite } = await import("./chunks/sign-step-ARYLHXPV.js");
   const out = await signAndWrite(statement, raw("output-path") || "genops/risk.intoto.json", signing, rt2.env, deps.fs);
   rt2.setOutput("score", assessment.score.toFixed(4));
   rt2.setOutput("tier", assessment.tier);
