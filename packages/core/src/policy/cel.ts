@@ -33,6 +33,7 @@ import { RE2JS } from 're2js';
 import evidenceSchema from '../../schemas/evidence.schema.json' with { type: 'json' };
 import riskSchema from '../../schemas/risk.schema.json' with { type: 'json' };
 import { spdxAvoids } from './spdx.js';
+import { compileFast, withFastPath, type FastFunctions } from './cel-fast.js';
 
 export const MAX_EXPRESSION_CHARS = 2048;
 export const MAX_COMPREHENSION_DEPTH = 2;
@@ -75,6 +76,15 @@ function stringList(value: unknown, name: string): string[] {
   return value as string[];
 }
 
+/** The functions policies may call beyond CEL's standard ones (the Environment and the fast path share them). */
+export const POLICY_FUNCTIONS = {
+  re2Matches: (s: unknown, p: unknown): boolean => {
+    if (typeof s !== 'string' || typeof p !== 'string') throw new Error('re2Matches: text and pattern must be strings');
+    return compilePattern(p).matcher(s).find();
+  },
+  spdxAvoids: (licenses: unknown, ids: unknown): boolean => spdxAvoids(stringList(licenses, 'licenses'), stringList(ids, 'ids')),
+} satisfies FastFunctions;
+
 let sharedEnv: Environment | undefined;
 
 /** The Environment every policy expression is checked and run in. */
@@ -85,9 +95,9 @@ export function policyEnvironment(): Environment {
     .registerVariable('params', 'map')
     .registerVariable('variables', 'map')
     .registerVariable('context', 'map')
-    .registerFunction('re2Matches(string, string): bool', (s: string, p: string) => compilePattern(p).matcher(s).find())
+    .registerFunction('re2Matches(string, string): bool', POLICY_FUNCTIONS.re2Matches)
     // dyn arguments: evidence and params are maps of dyn, which cel-js does not narrow to list<string>.
-    .registerFunction('spdxAvoids(dyn, dyn): bool', (licenses: unknown, ids: unknown) => spdxAvoids(stringList(licenses, 'licenses'), stringList(ids, 'ids')));
+    .registerFunction('spdxAvoids(dyn, dyn): bool', POLICY_FUNCTIONS.spdxAvoids);
   return sharedEnv;
 }
 
@@ -106,7 +116,10 @@ export interface ExpressionProblem {
 
 export interface CompiledExpression {
   readonly source: string;
+  /** The fast path where it answers, cel-js for the rest (cel-fast.ts). */
   readonly program: (ctx: Record<string, unknown>) => unknown;
+  /** cel-js alone. */
+  readonly reference: (ctx: Record<string, unknown>) => unknown;
   /** `variables.<name>` this expression reads. */
   readonly variablesUsed: readonly string[];
 }
@@ -450,7 +463,9 @@ export function compileExpression(source: string, kind: ExpressionKind, scope: E
       ],
     };
   }
-  return { compiled: { source, program: parsed, variablesUsed: [...st.variablesUsed] }, problems: [] };
+  // cel-js is the reference; the fast path answers the plain cases exactly and hands it the rest.
+  const program = withFastPath(compileFast(parsed.ast, POLICY_FUNCTIONS), parsed);
+  return { compiled: { source, program, reference: parsed, variablesUsed: [...st.variablesUsed] }, problems: [] };
 }
 
 // ---------------------------------------------------------------------------------------------

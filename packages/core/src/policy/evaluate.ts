@@ -49,7 +49,14 @@ export interface PolicyInput {
   budgetMs?: number;
   /** Monotonic milliseconds (default performance.now); injectable for tests. */
   timer?: () => number;
+  /**
+   * `fast` (default): each expression's fast path where it answers, cel-js for the rest
+   * (cel-fast.ts). `reference`: cel-js alone, for comparing the two and for the benchmark's baseline.
+   */
+  engine?: CelEngine;
 }
+
+export type CelEngine = 'fast' | 'reference';
 
 export function truncateMessage(message: string): string {
   if (message.length <= MAX_MESSAGE_CHARS) return message;
@@ -145,9 +152,9 @@ function classifyExceptions(bundle: PolicyBundle, input: PolicyInput): Exception
 
 type Run = { ok: true; value: unknown } | { ok: false; error: string };
 
-function run(expr: CompiledExpression, ctx: Record<string, unknown>): Run {
+function run(expr: CompiledExpression, ctx: Record<string, unknown>, engine: CelEngine): Run {
   try {
-    return { ok: true, value: expr.program(ctx) };
+    return { ok: true, value: engine === 'reference' ? expr.reference(ctx) : expr.program(ctx) };
   } catch (e) {
     return { ok: false, error: describeEvaluationError(e) };
   }
@@ -160,7 +167,7 @@ function capByMode(d: Decision, mode: PolicyMode): Decision {
 }
 
 /** Results are pushed to `results` as each rule finishes, so an interrupted evaluation keeps them. */
-function evaluateSet(set: CompiledPolicySet, budget: Budget, base: Record<string, unknown>, exc: ExceptionState, applied: Map<LoadedException, string[]>, results: PolicyResult[]): void {
+function evaluateSet(set: CompiledPolicySet, budget: Budget, base: Record<string, unknown>, engine: CelEngine, exc: ExceptionState, applied: Map<LoadedException, string[]>, results: PolicyResult[]): void {
   const variables: Record<string, unknown> = {};
   const variableErrors = new Map<string, string>();
   const ctx: Record<string, unknown> = { ...base, params: set.params, variables };
@@ -170,7 +177,7 @@ function evaluateSet(set: CompiledPolicySet, budget: Budget, base: Record<string
       variableErrors.set(v.name, `variable ${failedDep} failed`);
       continue;
     }
-    const r = run(v.expression, ctx);
+    const r = run(v.expression, ctx, engine);
     if (!r.ok) variableErrors.set(v.name, r.error);
     else if (exceedsSize(r.value, MAX_VARIABLE_SIZE)) variableErrors.set(v.name, `its value is larger than ${String(MAX_VARIABLE_SIZE)} elements and characters`);
     else variables[v.name] = r.value;
@@ -190,7 +197,7 @@ function evaluateSet(set: CompiledPolicySet, budget: Budget, base: Record<string
       continue;
     }
     if (rule.when !== undefined) {
-      const w = run(rule.when, ctx);
+      const w = run(rule.when, ctx, engine);
       if (!w.ok) {
         results.push(error(`when: ${w.error}`));
         continue;
@@ -204,7 +211,7 @@ function evaluateSet(set: CompiledPolicySet, budget: Budget, base: Record<string
         continue;
       }
     }
-    const r = run(rule.expression, ctx);
+    const r = run(rule.expression, ctx, engine);
     if (!r.ok) {
       results.push(error(r.error));
       continue;
@@ -219,7 +226,7 @@ function evaluateSet(set: CompiledPolicySet, budget: Budget, base: Record<string
     }
     let message = d.message;
     if (rule.messageExpression !== undefined) {
-      const m = run(rule.messageExpression, ctx);
+      const m = run(rule.messageExpression, ctx, engine);
       if (m.ok && typeof m.value === 'string' && m.value.trim() !== '') message = m.value;
       else message = `${d.message} (messageExpression failed: ${m.ok ? 'not a non-empty string' : m.error})`;
     }
@@ -272,7 +279,7 @@ export function evaluatePolicies(bundle: PolicyBundle, input: PolicyInput): Poli
     bundle.sets.forEach((set, i) => {
       const out = bySet[i] ?? [];
       try {
-        evaluateSet(set, budget, base, exc, applied, out);
+        evaluateSet(set, budget, base, input.engine ?? 'fast', exc, applied, out);
       } catch (e) {
         // Not expected (run() catches evaluation errors); fail closed for the rest of the set.
         const message = `internal error evaluating the set: ${describeEvaluationError(e)}`;

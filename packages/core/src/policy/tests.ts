@@ -12,9 +12,9 @@ import { ConfigError } from '../errors.js';
 import { emptyEvidence, type Evidence } from '../evidence/model.js';
 import { isRecord, parseJsonSource, type SourceFile } from '../evidence/source.js';
 import type { RiskAssessment } from '../risk/model.js';
-import { evaluatePolicies } from './evaluate.js';
+import { evaluatePolicies, type PolicyInput } from './evaluate.js';
 import { loadPolicyDocuments } from './load.js';
-import type { Decision, PolicyTestCaseDoc } from './model.js';
+import type { Decision, PolicyBundle, PolicyTestCaseDoc } from './model.js';
 
 export const DEFAULT_TEST_NOW = '2026-01-07T12:00:00Z';
 
@@ -64,13 +64,20 @@ function list(ids: readonly string[]): string {
   return `[${[...ids].sort().join(', ')}]`;
 }
 
+/** One PolicyTest case, loaded: what it evaluates and what it expects. */
+export interface LoadedPolicyTestCase {
+  file: string;
+  doc: PolicyTestCaseDoc;
+  bundle: PolicyBundle;
+  input: PolicyInput;
+}
+
 /**
- * Runs every case of every PolicyTest document in `testFiles`. A file that cannot be read or
- * loaded (test, policy, evidence) throws a ConfigError; a case whose outcome differs fails.
+ * Loads every case of every PolicyTest document in `testFiles`: its policies and exceptions, its
+ * evidence and risk, its context. A file that cannot be read or loaded throws a ConfigError.
  */
-export function runPolicyTests(testFiles: readonly SourceFile[], readFile: (path: string) => SourceFile): { cases: PolicyTestCaseResult[] } {
+export function loadPolicyTestCases(testFiles: readonly SourceFile[], readFile: (path: string) => SourceFile): LoadedPolicyTestCase[] {
   const testBundle = loadPolicyDocuments(testFiles);
-  const cases: PolicyTestCaseResult[] = [];
   const cache = new Map<string, SourceFile>();
   const read = (path: string): SourceFile => {
     let f = cache.get(path);
@@ -80,29 +87,37 @@ export function runPolicyTests(testFiles: readonly SourceFile[], readFile: (path
     }
     return f;
   };
-  for (const test of testBundle.tests) {
+  return testBundle.tests.flatMap((test) => {
     const policyPaths = test.doc.spec.policies.map((p) => relativeTo(test.file, p));
-    for (const c of test.doc.spec.cases) cases.push(runCase(test.file, policyPaths, c, read));
-  }
-  return { cases };
+    return test.doc.spec.cases.map((c) => loadCase(test.file, policyPaths, c, read));
+  });
 }
 
-function runCase(file: string, policyPaths: string[], c: PolicyTestCaseDoc, read: (path: string) => SourceFile): PolicyTestCaseResult {
+/**
+ * Runs every case of every PolicyTest document in `testFiles`. A file that cannot be read or
+ * loaded (test, policy, evidence) throws a ConfigError; a case whose outcome differs fails.
+ */
+export function runPolicyTests(testFiles: readonly SourceFile[], readFile: (path: string) => SourceFile): { cases: PolicyTestCaseResult[] } {
+  return { cases: loadPolicyTestCases(testFiles, readFile).map(runCase) };
+}
+
+function loadCase(file: string, policyPaths: string[], c: PolicyTestCaseDoc, read: (path: string) => SourceFile): LoadedPolicyTestCase {
   const exceptionPaths = (c.exceptions ?? []).map((p) => relativeTo(file, p));
   const bundle = loadPolicyDocuments([...policyPaths, ...exceptionPaths].map(read));
   const evidence = readEvidence(read(relativeTo(file, c.evidence)));
   const risk = c.risk === undefined ? null : readRisk(read(relativeTo(file, c.risk)));
   const ctx = c.context ?? {};
-  const decision = evaluatePolicies(bundle, {
-    evidence,
-    risk,
-    context: {
-      now: new Date(ctx.now ?? DEFAULT_TEST_NOW),
-      environment: ctx.environment ?? 'production',
-      repository: ctx.repository ?? 'example/repo',
-      author: ctx.author ?? 'author',
-    },
-  });
+  const context = {
+    now: new Date(ctx.now ?? DEFAULT_TEST_NOW),
+    environment: ctx.environment ?? 'production',
+    repository: ctx.repository ?? 'example/repo',
+    author: ctx.author ?? 'author',
+  };
+  return { file, doc: c, bundle, input: { evidence, risk, context } };
+}
+
+function runCase({ file, doc: c, bundle, input }: LoadedPolicyTestCase): PolicyTestCaseResult {
+  const decision = evaluatePolicies(bundle, input);
   const violated = decision.results.filter((r) => r.outcome === 'violated').map((r) => r.rule);
   const errors = decision.results.filter((r) => r.outcome === 'error').map((r) => `${r.rule}: ${r.error ?? ''}`);
   const decisionOk = decision.decision === c.expect.decision;
