@@ -7955,15 +7955,15 @@ function truncationNote(opts, left) {
   return `> [!NOTE]
 > Cut to fit GitHub's size limit: ${String(left)} more section(s) are in ${where}.`;
 }
-function pack(head, body, tail, max, note, size = (s2) => s2.length) {
+function pack(head, body, tail, max, note, size2 = (s2) => s2.length) {
   const sep3 = "\n\n";
   let out = head.join(sep3);
-  if (size(out) > max) throw new RangeError(`the rendered header alone is over ${String(max)} characters`);
+  if (size2(out) > max) throw new RangeError(`the rendered header alone is over ${String(max)} characters`);
   for (let i = 0; i < body.length; i++) {
     const block = body[i] ?? "";
     const rest = body.length - i;
-    const withNote = size(out + sep3 + block + sep3 + note(rest - 1) + sep3 + tail);
-    if (i === body.length - 1 ? size(out + sep3 + block + sep3 + tail) <= max : withNote <= max) {
+    const withNote = size2(out + sep3 + block + sep3 + note(rest - 1) + sep3 + tail);
+    if (i === body.length - 1 ? size2(out + sep3 + block + sep3 + tail) <= max : withNote <= max) {
       out += sep3 + block;
     } else {
       return `${out}${sep3}${note(rest)}${sep3}${tail}
@@ -8834,12 +8834,12 @@ async function resolveWorkspaceFiles(fs, input, patterns, max) {
   return paths;
 }
 async function readWorkspaceFile(fs, input, path2, maxBytes) {
-  const size = await fs.size(path2);
-  if (size === void 0) {
+  const size2 = await fs.size(path2);
+  if (size2 === void 0) {
     throw new ConfigError("FILE_NOT_FOUND", `${input}: ${path2} disappeared while being read`, { input, file: path2 });
   }
-  if (size > maxBytes) {
-    throw new ConfigError("FILE_INVALID", `${path2} is ${String(size)} bytes, more than the ${String(maxBytes)} allowed`, {
+  if (size2 > maxBytes) {
+    throw new ConfigError("FILE_INVALID", `${path2} is ${String(size2)} bytes, more than the ${String(maxBytes)} allowed`, {
       input,
       file: path2,
       expected: `at most ${String(maxBytes)} bytes`,
@@ -9740,8 +9740,8 @@ var Locale = class _Locale {
       return this.eraCache[length];
     });
   }
-  extract(dt, intlOpts, field) {
-    const df = this.dtFormatter(dt, intlOpts), results = df.formatToParts(), matching = results.find((m) => m.type.toLowerCase() === field);
+  extract(dt, intlOpts, field2) {
+    const df = this.dtFormatter(dt, intlOpts), results = df.formatToParts(), matching = results.find((m) => m.type.toLowerCase() === field2);
     return matching ? matching.value : null;
   }
   numberFormatter(opts = {}) {
@@ -10383,7 +10383,7 @@ function hasLocaleWeekInfo() {
 function maybeArray(thing) {
   return Array.isArray(thing) ? thing : [thing];
 }
-function bestBy(arr, by, compare) {
+function bestBy(arr, by, compare2) {
   if (arr.length === 0) {
     return void 0;
   }
@@ -10391,7 +10391,7 @@ function bestBy(arr, by, compare) {
     const pair = [by(next), next];
     if (!best) {
       return pair;
-    } else if (compare(best[0], pair[0]) === best[0]) {
+    } else if (compare2(best[0], pair[0]) === best[0]) {
       return best;
     } else {
       return pair;
@@ -16451,13 +16451,13 @@ var TypeDeclaration = class {
       ast
     );
   }
-  #getListElementAtIndex(list, pos) {
-    switch (list?.constructor) {
+  #getListElementAtIndex(list2, pos) {
+    switch (list2?.constructor) {
       case Array:
-        return list[pos];
+        return list2[pos];
       case Set: {
         let i = 0;
-        for (const item of list) {
+        for (const item of list2) {
           if (i++ !== pos) continue;
           return item;
         }
@@ -16633,9 +16633,9 @@ var celTypes = {
   "map<dyn, dyn>": mapType
 };
 for (const t of [celTypes.string, celTypes.double, celTypes.int]) {
-  const list = _createListType(t);
+  const list2 = _createListType(t);
   const map = _createMapType(celTypes.string, t);
-  celTypes[list.name] = list;
+  celTypes[list2.name] = list2;
   celTypes[map.name] = map;
 }
 Object.freeze(celTypes);
@@ -17080,16 +17080,16 @@ var Registry = class _Registry {
   findBinaryOverload(op, left, right) {
     return this.operatorCandidates(op).findBinaryOverload(left, right);
   }
-  #toCelFieldType(field) {
-    if (typeof field === "string") return { type: field };
-    if (field.id) return protobufjsFieldToCelType(field);
-    return field;
+  #toCelFieldType(field2) {
+    if (typeof field2 === "string") return { type: field2 };
+    if (field2.id) return protobufjsFieldToCelType(field2);
+    return field2;
   }
   #toCelFieldDeclaration(typename, fields, k, requireKnownTypes = false) {
     try {
-      const field = this.#toCelFieldType(fields[k]);
-      if (typeof field?.type !== "string") throw new Error(`unsupported declaration`);
-      return this.#parseTypeString(field.type, requireKnownTypes);
+      const field2 = this.#toCelFieldType(fields[k]);
+      if (typeof field2?.type !== "string") throw new Error(`unsupported declaration`);
+      return this.#parseTypeString(field2.type, requireKnownTypes);
     } catch (e) {
       e.message = `Field '${k}' in type '${typename}' has unsupported declaration: ${JSON.stringify(fields[k])}`;
       throw e;
@@ -17121,12 +17121,12 @@ var Registry = class _Registry {
           if (this.size !== keys.length) for (const k of keys) this.get(k);
           return super[Symbol.iterator]();
         }
-        get(field) {
-          let v = super.get(field);
-          if (v !== void 0 || this.has(field)) return v;
-          const dec = conversions[field];
+        get(field2) {
+          let v = super.get(field2);
+          if (v !== void 0 || this.has(field2)) return v;
+          const dec = conversions[field2];
           if (dec === void 0) return;
-          v = this.#raw instanceof Map ? this.#raw.get(field) : this.#raw?.[field];
+          v = this.#raw instanceof Map ? this.#raw.get(field2) : this.#raw?.[field2];
           if (dec && v && typeof v === "object") {
             switch (v.constructor) {
               case void 0:
@@ -17135,7 +17135,7 @@ var Registry = class _Registry {
                 v = dec.convert(v);
             }
           }
-          return super.set(field, v), v;
+          return super.set(field2, v), v;
         }
       }
     }[name];
@@ -17460,16 +17460,16 @@ var OverlayContext = class _OverlayContext {
     return this.#parent.getVariable(name);
   }
 };
-function protobufjsFieldToCelType(field) {
+function protobufjsFieldToCelType(field2) {
   let fieldType;
-  if (field.map) {
-    const keyType = protobufjsTypeToCelType(field.keyType, field.resolvedKeyType);
-    const valueType = protobufjsTypeToCelType(field.type, field.resolvedType);
+  if (field2.map) {
+    const keyType = protobufjsTypeToCelType(field2.keyType, field2.resolvedKeyType);
+    const valueType = protobufjsTypeToCelType(field2.type, field2.resolvedType);
     fieldType = `map<${keyType}, ${valueType}>`;
   } else {
-    fieldType = protobufjsTypeToCelType(field.type, field.resolvedType);
+    fieldType = protobufjsTypeToCelType(field2.type, field2.resolvedType);
   }
-  return { type: field.repeated ? `list<${fieldType}>` : fieldType };
+  return { type: field2.repeated ? `list<${fieldType}>` : fieldType };
 }
 function protobufjsTypeToCelType(protoType, resolvedType) {
   switch (protoType) {
@@ -18462,17 +18462,17 @@ function registerOverloads(registry) {
   binaryOverload(GPT, "-", GPD, (a, b) => b.subtractTimestamp(a));
   binaryOverload(GPT, "+", GPD, (a, b) => b.extendTimestamp(a));
   binaryOverload(GPD, "+", GPT, (a, b) => a.extendTimestamp(b));
-  function listIncludes(value, list, ast, ev) {
-    if (list instanceof Set && list.has(value)) return true;
-    for (const v of list) if (isEqual(value, v, ast, ev)) return true;
+  function listIncludes(value, list2, ast, ev) {
+    if (list2 instanceof Set && list2.has(value)) return true;
+    for (const v of list2) if (isEqual(value, v, ast, ev)) return true;
     return false;
   }
   function mapIncludes(a, b) {
     if (b instanceof Map) return b.get(a) !== void 0;
     return hasOwn(b, a) ? b[a] !== void 0 : false;
   }
-  function listMembership(value, list, ast, ev) {
-    return listIncludes(value, list, ast, ev);
+  function listMembership(value, list2, ast, ev) {
+    return listIncludes(value, list2, ast, ev);
   }
   binaryOverload("V", "in", "list<V>", listMembership);
   binaryOverload("K", "in", "map<K, V>", mapIncludes);
@@ -20650,39 +20650,39 @@ var MachineUTF8Input = class MachineUTF8Input2 extends MachineInputBase {
     if (pos >= this.end) return MachineInputBase.EOF();
     const c = this.bytes[pos] & 255;
     if (c < 128) return c << 3 | 1;
-    let size;
+    let size2;
     let rune;
     let lo = 128;
     let hi = 191;
     if (c >= 194 && c <= 223) {
-      size = 2;
+      size2 = 2;
       rune = c & 31;
     } else if (c >= 224 && c <= 239) {
-      size = 3;
+      size2 = 3;
       rune = c & 15;
       if (c === 224) lo = 160;
       else if (c === 237) hi = 159;
     } else if (c >= 240 && c <= 244) {
-      size = 4;
+      size2 = 4;
       rune = c & 7;
       if (c === 240) lo = 144;
       else if (c === 244) hi = 143;
     } else return MachineUTF8Input2.RUNE_ERROR_STEP;
-    if (pos + size > this.end) return MachineUTF8Input2.RUNE_ERROR_STEP;
+    if (pos + size2 > this.end) return MachineUTF8Input2.RUNE_ERROR_STEP;
     const c1 = this.bytes[pos + 1] & 255;
     if (c1 < lo || c1 > hi) return MachineUTF8Input2.RUNE_ERROR_STEP;
     rune = rune << 6 | c1 & 63;
-    if (size > 2) {
+    if (size2 > 2) {
       const c2 = this.bytes[pos + 2] & 255;
       if ((c2 & 192) !== 128) return MachineUTF8Input2.RUNE_ERROR_STEP;
       rune = rune << 6 | c2 & 63;
-      if (size > 3) {
+      if (size2 > 3) {
         const c3 = this.bytes[pos + 3] & 255;
         if ((c3 & 192) !== 128) return MachineUTF8Input2.RUNE_ERROR_STEP;
         rune = rune << 6 | c3 & 63;
       }
     }
-    return rune << 3 | size;
+    return rune << 3 | size2;
   }
   index(re2, pos) {
     pos += this.start;
@@ -21723,12 +21723,12 @@ var Machine = class Machine2 {
     for (let j = 0; j < lbState.size; j++) this.add(q, lbState.pcs[j], lbState.pos, this.matchcap, 0, flag);
   }
   saveLookbehinds(lbState, q, pos) {
-    let size = 0;
+    let size2 = 0;
     for (let j = 0; j < q.size; j++) {
       const pc = q.densePcs[j];
-      if (this.prog.lbInst[pc] === 1 && Inst.isRuneOp(this.prog.inst[pc].op)) lbState.pcs[size++] = pc;
+      if (this.prog.lbInst[pc] === 1 && Inst.isRuneOp(this.prog.inst[pc].op)) lbState.pcs[size2++] = pc;
     }
-    lbState.size = size;
+    lbState.size = size2;
     lbState.pos = pos;
     lbState.lbTable.set(this.lbTable);
   }
@@ -21972,11 +21972,11 @@ var DFA = class DFA2 {
     return this.getState(closure.pcs, stateFlag, ids);
   }
   allocTable(state, anchor) {
-    const size = this.numClasses + 1;
-    const cost = DFA2.TABLE_OVERHEAD + DFA2.ELEMENT_SIZE * size;
+    const size2 = this.numClasses + 1;
+    const cost = DFA2.TABLE_OVERHEAD + DFA2.ELEMENT_SIZE * size2;
     if (this.memBudget < cost) return null;
     this.memBudget -= cost;
-    const table = new Array(size).fill(null);
+    const table = new Array(size2).fill(null);
     if (anchor === RE2Flags.UNANCHORED) state.next = table;
     else state.nextAnchored = table;
     return table;
@@ -22334,9 +22334,9 @@ var Backtracker = class Backtracker2 {
   }
 };
 var QueueOnePass = class {
-  constructor(size) {
-    this.sparse = new Uint32Array(size);
-    this.dense = new Uint32Array(size);
+  constructor(size2) {
+    this.sparse = new Uint32Array(size2);
+    this.dense = new Uint32Array(size2);
     this.size = 0;
     this.nextIndex = 0;
   }
@@ -24484,43 +24484,43 @@ var Parser2 = class Parser3 {
     if (!force && this.size !== null) {
       if (this.size.has(re)) return this.size.get(re);
     }
-    let size = 0;
+    let size2 = 0;
     switch (re.op) {
       case Regexp.Op.LITERAL:
-        size = re.runes.length;
+        size2 = re.runes.length;
         break;
       case Regexp.Op.PLB:
       case Regexp.Op.NLB:
       case Regexp.Op.CAPTURE:
       case Regexp.Op.STAR:
-        size = 2 + this.calcSize(re.subs[0]);
+        size2 = 2 + this.calcSize(re.subs[0]);
         break;
       case Regexp.Op.PLUS:
       case Regexp.Op.QUEST:
-        size = 1 + this.calcSize(re.subs[0]);
+        size2 = 1 + this.calcSize(re.subs[0]);
         break;
       case Regexp.Op.CONCAT:
-        for (let sub of re.subs) size = size + this.calcSize(sub);
+        for (let sub of re.subs) size2 = size2 + this.calcSize(sub);
         break;
       case Regexp.Op.ALTERNATE:
-        for (let sub of re.subs) size = size + this.calcSize(sub);
-        if (re.subs.length > 1) size = size + re.subs.length - 1;
+        for (let sub of re.subs) size2 = size2 + this.calcSize(sub);
+        if (re.subs.length > 1) size2 = size2 + re.subs.length - 1;
         break;
       case Regexp.Op.REPEAT: {
         let sub = this.calcSize(re.subs[0]);
         if (re.max === -1) {
-          if (re.min === 0) size = 2 + sub;
-          else size = 1 + re.min * sub;
+          if (re.min === 0) size2 = 2 + sub;
+          else size2 = 1 + re.min * sub;
           break;
         }
-        size = re.max * sub + (re.max - re.min);
+        size2 = re.max * sub + (re.max - re.min);
         break;
       }
     }
-    size = Math.max(1, size);
+    size2 = Math.max(1, size2);
     if (this.size === null) this.size = /* @__PURE__ */ new Map();
-    this.size.set(re, size);
-    return size;
+    this.size.set(re, size2);
+    return size2;
   }
   checkHeight(re) {
     if (this.numRegexp < Parser3.MAX_HEIGHT) return;
@@ -25845,17 +25845,17 @@ var TranslateRegExpString = class TranslateRegExpString2 {
     if (typeof data !== "string") return data;
     let result = "";
     let changed = false;
-    let size = data.length;
-    if (size === 0) {
+    let size2 = data.length;
+    if (size2 === 0) {
       result = "(?:)";
       changed = true;
     }
     let inCharClass = false;
     let i = 0;
-    while (i < size) {
+    while (i < size2) {
       let ch = data[i];
       if (ch === "\\") {
-        if (i + 1 < size) {
+        if (i + 1 < size2) {
           ch = data[i + 1];
           switch (ch) {
             case "\\":
@@ -25863,7 +25863,7 @@ var TranslateRegExpString = class TranslateRegExpString2 {
               i += 2;
               continue;
             case "c":
-              if (i + 2 < size) {
+              if (i + 2 < size2) {
                 let code = data[i + 2].charCodeAt(0);
                 if (code >= 65 && code <= 90 || code >= 97 && code <= 122) {
                   let val = code % 32;
@@ -25880,12 +25880,12 @@ var TranslateRegExpString = class TranslateRegExpString2 {
               changed = true;
               continue;
             case "u":
-              if (i + 2 < size) {
+              if (i + 2 < size2) {
                 if (data[i + 2] === "{") {
                   let j = i + 3;
                   let hasHex = false;
                   let closed = false;
-                  while (j < size) {
+                  while (j < size2) {
                     const hexChar = data[j];
                     if (hexChar === "}") {
                       closed = true;
@@ -25901,7 +25901,7 @@ var TranslateRegExpString = class TranslateRegExpString2 {
                     changed = true;
                     continue;
                   }
-                } else if (i + 5 < size) {
+                } else if (i + 5 < size2) {
                   let isHex4 = true;
                   for (let j = 0; j < 4; j++) if (!TranslateRegExpString2.isHexadecimal(data[i + 2 + j])) {
                     isHex4 = false;
@@ -25921,11 +25921,11 @@ var TranslateRegExpString = class TranslateRegExpString2 {
               continue;
             case "x": {
               let isValidHex = false;
-              if (i + 2 < size && data[i + 2] === "{") {
+              if (i + 2 < size2 && data[i + 2] === "{") {
                 let j = i + 3;
                 let hasHex = false;
                 let closed = false;
-                while (j < size) {
+                while (j < size2) {
                   const hexChar = data[j];
                   if (hexChar === "}") {
                     closed = true;
@@ -25936,7 +25936,7 @@ var TranslateRegExpString = class TranslateRegExpString2 {
                   j++;
                 }
                 if (closed && hasHex) isValidHex = true;
-              } else if (i + 3 < size && TranslateRegExpString2.isHexadecimal(data[i + 2]) && TranslateRegExpString2.isHexadecimal(data[i + 3])) isValidHex = true;
+              } else if (i + 3 < size2 && TranslateRegExpString2.isHexadecimal(data[i + 2]) && TranslateRegExpString2.isHexadecimal(data[i + 3])) isValidHex = true;
               if (isValidHex) {
                 result += "\\x";
                 i += 2;
@@ -26015,8 +26015,8 @@ var TranslateRegExpString = class TranslateRegExpString2 {
         }
         inCharClass = true;
       } else if (ch === "]") inCharClass = false;
-      else if (!inCharClass && ch === "(" && i + 2 < size && data[i + 1] === "?" && data[i + 2] === "<") {
-        if (i + 3 < size && !"=!>)".includes(data[i + 3])) {
+      else if (!inCharClass && ch === "(" && i + 2 < size2 && data[i + 1] === "?" && data[i + 2] === "<") {
+        if (i + 3 < size2 && !"=!>)".includes(data[i + 3])) {
           result += "(?P<";
           i += 3;
           changed = true;
@@ -28746,6 +28746,383 @@ function spdxAvoids(licenses, ids) {
   return true;
 }
 
+// packages/core/src/policy/cel-fast.ts
+var FAST_PATH_BAIL = /* @__PURE__ */ Symbol("genops.celFastPathBail");
+var INT64_MIN = -(2n ** 63n);
+var INT64_MAX = 2n ** 63n - 1n;
+var ROOTS = /* @__PURE__ */ new Set(["evidence", "risk", "params", "variables", "context"]);
+function bail() {
+  throw FAST_PATH_BAIL;
+}
+function isPlainObject2(v) {
+  if (typeof v !== "object" || v === null) return false;
+  const ctor = v.constructor;
+  return ctor === Object || ctor === void 0;
+}
+function checked(v) {
+  switch (typeof v) {
+    case "string":
+    case "number":
+    case "boolean":
+    case "bigint":
+      return v;
+    case "object":
+      if (v === null || Array.isArray(v) || isPlainObject2(v)) return v;
+      return bail();
+    default:
+      return bail();
+  }
+}
+function bool2(v) {
+  return typeof v === "boolean" ? v : bail();
+}
+function int2(v) {
+  return v < INT64_MIN || v > INT64_MAX ? bail() : v;
+}
+function hasSurrogates(s2) {
+  return /[\uD800-\uDFFF]/.test(s2);
+}
+function equal(a, b) {
+  if (typeof a === "string" && typeof b === "string") return a === b;
+  if (a === null || b === null) {
+    const other = a === null ? b : a;
+    if (other === null) return true;
+    checked(other);
+    return false;
+  }
+  const t = typeof a;
+  if (t !== typeof b || t !== "string" && t !== "number" && t !== "boolean" && t !== "bigint") return bail();
+  return a === b;
+}
+function compare(op, a, b) {
+  const t = typeof a;
+  if (t !== typeof b || t !== "number" && t !== "bigint") return bail();
+  const x = a;
+  const y = b;
+  switch (op) {
+    case "<":
+      return x < y;
+    case "<=":
+      return x <= y;
+    case ">":
+      return x > y;
+    default:
+      return x >= y;
+  }
+}
+function arithmetic(op, a, b) {
+  if (typeof a === "number" && typeof b === "number") {
+    if (op === "+") return a + b;
+    if (op === "-") return a - b;
+    if (op === "*") return a * b;
+    return b === 0 ? bail() : a / b;
+  }
+  if (typeof a === "bigint" && typeof b === "bigint") {
+    if (op === "+") return int2(a + b);
+    if (op === "-") return int2(a - b);
+    if (op === "*") return int2(a * b);
+    return bail();
+  }
+  if (op === "+" && typeof a === "string" && typeof b === "string") return a + b;
+  return bail();
+}
+function size(v) {
+  if (Array.isArray(v)) return BigInt(v.length);
+  if (typeof v === "string") return hasSurrogates(v) ? bail() : BigInt(v.length);
+  if (isPlainObject2(v)) return BigInt(Object.keys(v).length);
+  return bail();
+}
+function field(obj, name) {
+  if (!isPlainObject2(obj) || !Object.hasOwn(obj, name)) return bail();
+  const v = obj[name];
+  return typeof v === "object" ? checked(v) : v === void 0 ? bail() : v;
+}
+function list(v) {
+  return Array.isArray(v) ? v : bail();
+}
+var Compiler3 = class {
+  constructor(functions) {
+    this.functions = functions;
+  }
+  functions;
+  locals = /* @__PURE__ */ new Map();
+  slots = 0;
+  /** The closure for `node`, or undefined when it uses something outside the subset. */
+  compile(node) {
+    switch (node.op) {
+      case "value":
+        return this.literal(node.args);
+      case "id":
+        return this.identifier(node.args);
+      case ".": {
+        const [objNode, name] = node.args;
+        const slot = objNode.op === "id" ? this.locals.get(objNode.args) : void 0;
+        if (slot !== void 0) return (f) => field(f.locals[slot], name);
+        const obj = this.compile(objNode);
+        if (obj === void 0) return void 0;
+        return (f) => field(obj(f), name);
+      }
+      case "[]": {
+        const [objNode, indexNode] = node.args;
+        const obj = this.compile(objNode);
+        const index = this.compile(indexNode);
+        if (obj === void 0 || index === void 0) return void 0;
+        return (f) => {
+          const o = obj(f);
+          const i = index(f);
+          if (Array.isArray(o) && typeof i === "bigint" && i >= 0n && i < BigInt(o.length)) return checked(o[Number(i)]);
+          if (typeof i === "string") return field(o, i);
+          return bail();
+        };
+      }
+      case "!_": {
+        const a = this.compile(node.args);
+        return a === void 0 ? void 0 : (f) => !bool2(a(f));
+      }
+      case "-_": {
+        const a = this.compile(node.args);
+        if (a === void 0) return void 0;
+        return (f) => {
+          const v = a(f);
+          if (typeof v === "number") return -v;
+          if (typeof v === "bigint") return int2(-v);
+          return bail();
+        };
+      }
+      case "&&":
+      case "||": {
+        const [l2, r] = this.pair(node.args);
+        if (l2 === void 0 || r === void 0) return void 0;
+        if (node.op === "&&") {
+          return (f) => {
+            const a = l2(f);
+            if (a === false) return false;
+            if (a !== true) return bail();
+            const b = r(f);
+            return typeof b === "boolean" ? b : bail();
+          };
+        }
+        return (f) => {
+          const a = l2(f);
+          if (a === true) return true;
+          if (a !== false) return bail();
+          const b = r(f);
+          return typeof b === "boolean" ? b : bail();
+        };
+      }
+      case "?:": {
+        const [c, a, b] = node.args.map((n2) => this.compile(n2));
+        if (c === void 0 || a === void 0 || b === void 0) return void 0;
+        return (f) => bool2(c(f)) ? a(f) : b(f);
+      }
+      case "==":
+      case "!=": {
+        const [ln, rn] = node.args;
+        const literal = rn.op === "value" && typeof rn.args === "string" ? rn.args : ln.op === "value" && typeof ln.args === "string" ? ln.args : void 0;
+        const other = literal === void 0 ? void 0 : this.compile(rn.op === "value" && typeof rn.args === "string" ? ln : rn);
+        if (literal !== void 0) {
+          if (other === void 0) return void 0;
+          const negate = node.op === "!=";
+          return (f) => {
+            const v = other(f);
+            return (typeof v === "string" ? v === literal : equal(v, literal)) !== negate;
+          };
+        }
+        const [l2, r] = this.pair(node.args);
+        if (l2 === void 0 || r === void 0) return void 0;
+        return node.op === "==" ? (f) => equal(l2(f), r(f)) : (f) => !equal(l2(f), r(f));
+      }
+      case "<":
+      case "<=":
+      case ">":
+      case ">=": {
+        const op = node.op;
+        const [l2, r] = this.pair(node.args);
+        if (l2 === void 0 || r === void 0) return void 0;
+        return (f) => compare(op, l2(f), r(f));
+      }
+      case "+":
+      case "-":
+      case "*":
+      case "/": {
+        const op = node.op;
+        const [l2, r] = this.pair(node.args);
+        if (l2 === void 0 || r === void 0) return void 0;
+        return (f) => arithmetic(op, l2(f), r(f));
+      }
+      case "in": {
+        const [l2, r] = this.pair(node.args);
+        if (l2 === void 0 || r === void 0) return void 0;
+        return (f) => {
+          const x = l2(f);
+          const c = r(f);
+          if (Array.isArray(c)) {
+            for (const e of c) if (equal(x, e)) return true;
+            return false;
+          }
+          if (isPlainObject2(c) && typeof x === "string") return Object.hasOwn(c, x) && c[x] !== void 0;
+          return bail();
+        };
+      }
+      case "list": {
+        const items = node.args.map((n2) => this.compile(n2));
+        if (items.some((i) => i === void 0)) return void 0;
+        const fns = items;
+        return (f) => fns.map((i) => i(f));
+      }
+      case "call":
+        return this.call(node.args[0], node.args[1]);
+      case "rcall":
+        return this.method(node.args[0], node.args[1], node.args[2]);
+      default:
+        return void 0;
+    }
+  }
+  pair(args) {
+    return [this.compile(args[0]), this.compile(args[1])];
+  }
+  literal(v) {
+    if (v === null || typeof v === "string" || typeof v === "boolean" || typeof v === "number" || typeof v === "bigint") return () => v;
+    return void 0;
+  }
+  identifier(name) {
+    const slot = this.locals.get(name);
+    if (slot !== void 0) return (f) => f.locals[slot];
+    if (!ROOTS.has(name)) return void 0;
+    return (f) => Object.hasOwn(f.root, name) ? checked(f.root[name]) : bail();
+  }
+  call(name, argNodes) {
+    if (name === "has") {
+      const arg = argNodes[0];
+      if (argNodes.length !== 1 || arg?.op !== ".") return void 0;
+      const [objNode, key] = arg.args;
+      const obj = this.compile(objNode);
+      if (obj === void 0) return void 0;
+      return (f) => {
+        const o = obj(f);
+        return isPlainObject2(o) ? Object.hasOwn(o, key) && o[key] !== void 0 : bail();
+      };
+    }
+    const args = argNodes.map((n2) => this.compile(n2));
+    if (args.some((a) => a === void 0)) return void 0;
+    const fns = args;
+    if (name === "size" && fns.length === 1) {
+      const a = fns[0];
+      return (f) => size(a(f));
+    }
+    const impl = Object.hasOwn(this.functions, name) ? this.functions[name] : void 0;
+    if (impl === void 0) return void 0;
+    const fn = impl;
+    return (f) => {
+      const values = fns.map((a) => a(f));
+      try {
+        return checked(fn(...values));
+      } catch {
+        return bail();
+      }
+    };
+  }
+  method(name, receiverNode, argNodes) {
+    if (name === "all" || name === "exists" || name === "exists_one" || name === "filter" || name === "map") return this.comprehension(name, receiverNode, argNodes);
+    const receiver = this.compile(receiverNode);
+    const args = argNodes.map((n2) => this.compile(n2));
+    if (receiver === void 0 || args.some((a) => a === void 0)) return void 0;
+    const arg = args[0];
+    if (name === "size" && args.length === 0) return (f) => size(receiver(f));
+    if ((name === "startsWith" || name === "endsWith" || name === "contains") && args.length === 1 && arg !== void 0) {
+      return (f) => {
+        const s2 = receiver(f);
+        const t = arg(f);
+        if (typeof s2 !== "string" || typeof t !== "string") return bail();
+        return name === "startsWith" ? s2.startsWith(t) : name === "endsWith" ? s2.endsWith(t) : s2.includes(t);
+      };
+    }
+    return void 0;
+  }
+  comprehension(name, receiverNode, argNodes) {
+    const [varNode, bodyNode] = argNodes;
+    if (argNodes.length !== 2 || varNode?.op !== "id" || bodyNode === void 0) return void 0;
+    const receiver = this.compile(receiverNode);
+    if (receiver === void 0) return void 0;
+    const varName = varNode.args;
+    const slot = this.slots++;
+    const outer = this.locals.get(varName);
+    this.locals.set(varName, slot);
+    const body = this.compile(bodyNode);
+    if (outer === void 0) this.locals.delete(varName);
+    else this.locals.set(varName, outer);
+    if (body === void 0) return void 0;
+    switch (name) {
+      case "exists":
+        return (f) => {
+          const items = list(receiver(f));
+          for (let i = 0; i < items.length; i++) {
+            f.locals[slot] = items[i];
+            const v = body(f);
+            if (v === true) return true;
+            if (v !== false) bail();
+          }
+          return false;
+        };
+      case "all":
+        return (f) => {
+          const items = list(receiver(f));
+          for (let i = 0; i < items.length; i++) {
+            f.locals[slot] = items[i];
+            const v = body(f);
+            if (v === false) return false;
+            if (v !== true) bail();
+          }
+          return true;
+        };
+      case "exists_one":
+        return (f) => {
+          let n2 = 0;
+          for (const item of list(receiver(f))) {
+            f.locals[slot] = item;
+            if (bool2(body(f))) n2++;
+          }
+          return n2 === 1;
+        };
+      case "filter":
+        return (f) => {
+          const out = [];
+          for (const item of list(receiver(f))) {
+            f.locals[slot] = item;
+            if (bool2(body(f))) out.push(item);
+          }
+          return out;
+        };
+      default:
+        return (f) => {
+          const out = [];
+          for (const item of list(receiver(f))) {
+            f.locals[slot] = item;
+            out.push(body(f));
+          }
+          return out;
+        };
+    }
+  }
+};
+function compileFast(ast, functions) {
+  const compiler = new Compiler3(functions);
+  const fn = compiler.compile(ast);
+  if (fn === void 0) return void 0;
+  const slots = compiler.slots;
+  return (activation) => checked(fn({ root: activation, locals: new Array(slots) }));
+}
+function withFastPath(fast, reference) {
+  if (fast === void 0) return reference;
+  return (activation) => {
+    try {
+      return fast(activation);
+    } catch {
+      return reference(activation);
+    }
+  };
+}
+
 // packages/core/src/policy/cel.ts
 var MAX_EXPRESSION_CHARS = 2048;
 var MAX_COMPREHENSION_DEPTH = 2;
@@ -28777,9 +29154,16 @@ function stringList(value, name) {
   if (!Array.isArray(value) || !value.every((x) => typeof x === "string")) throw new Error(`spdxAvoids: ${name} must be a list of strings`);
   return value;
 }
+var POLICY_FUNCTIONS = {
+  re2Matches: (s2, p) => {
+    if (typeof s2 !== "string" || typeof p !== "string") throw new Error("re2Matches: text and pattern must be strings");
+    return compilePattern(p).matcher(s2).find();
+  },
+  spdxAvoids: (licenses, ids) => spdxAvoids(stringList(licenses, "licenses"), stringList(ids, "ids"))
+};
 var sharedEnv;
 function policyEnvironment() {
-  sharedEnv ??= new Environment({ limits: CEL_LIMITS }).registerVariable("evidence", "map").registerVariable("risk", "dyn").registerVariable("params", "map").registerVariable("variables", "map").registerVariable("context", "map").registerFunction("re2Matches(string, string): bool", (s2, p) => compilePattern(p).matcher(s2).find()).registerFunction("spdxAvoids(dyn, dyn): bool", (licenses, ids) => spdxAvoids(stringList(licenses, "licenses"), stringList(ids, "ids")));
+  sharedEnv ??= new Environment({ limits: CEL_LIMITS }).registerVariable("evidence", "map").registerVariable("risk", "dyn").registerVariable("params", "map").registerVariable("variables", "map").registerVariable("context", "map").registerFunction("re2Matches(string, string): bool", POLICY_FUNCTIONS.re2Matches).registerFunction("spdxAvoids(dyn, dyn): bool", POLICY_FUNCTIONS.spdxAvoids);
   return sharedEnv;
 }
 var ANY = { any: true };
@@ -28803,8 +29187,8 @@ function expand(root, s2, out, depth) {
   return true;
 }
 function shapeOf(root, s2) {
-  const list = [];
-  return expand(root, s2, list, 0) && list.length > 0 ? { any: false, list, root } : ANY;
+  const list2 = [];
+  return expand(root, s2, list2, 0) && list2.length > 0 ? { any: false, list: list2, root } : ANY;
 }
 function childShape(shape, key) {
   if (shape.any) return ANY;
@@ -28942,50 +29326,50 @@ function walk(node, bound, depth, st) {
     return void 0;
   }
   if (node.op === "." || node.op === ".?") {
-    const [obj, field] = node.args;
-    const fieldAt = Math.max(node.start, node.end - field.length);
+    const [obj, field2] = node.args;
+    const fieldAt = Math.max(node.start, node.end - field2.length);
     if (obj.op === "id" && !bound.has(obj.args)) {
       const root = obj.args;
-      if (root === "variables" && !st.scope.variables.includes(field)) {
+      if (root === "variables" && !st.scope.variables.includes(field2)) {
         problem(
           {
-            message: `variables.${field} is not defined before this expression`,
+            message: `variables.${field2} is not defined before this expression`,
             expected: st.scope.variables.length === 0 ? "no variables are defined yet" : `one of: ${st.scope.variables.join(", ")}`,
-            hint: `Define ${field} in spec.variables above this use (variables are evaluated in order).${suggestion(field, st.scope.variables)}`
+            hint: `Define ${field2} in spec.variables above this use (variables are evaluated in order).${suggestion(field2, st.scope.variables)}`
           },
           fieldAt
         );
         return void 0;
       }
       if (root === "variables") {
-        st.variablesUsed.add(field);
+        st.variablesUsed.add(field2);
         return void 0;
       }
-      if (root === "params" && !st.scope.params.includes(field)) {
+      if (root === "params" && !st.scope.params.includes(field2)) {
         problem(
-          { message: `params.${field} is not in spec.params`, expected: st.scope.params.length === 0 ? "spec.params has no keys" : `one of: ${st.scope.params.join(", ")}`, hint: `Add ${field} to spec.params, or fix the name.${suggestion(field, st.scope.params)}` },
+          { message: `params.${field2} is not in spec.params`, expected: st.scope.params.length === 0 ? "spec.params has no keys" : `one of: ${st.scope.params.join(", ")}`, hint: `Add ${field2} to spec.params, or fix the name.${suggestion(field2, st.scope.params)}` },
           fieldAt
         );
         return void 0;
       }
       if (root === "context") {
-        if (!CONTEXT_FIELDS.includes(field)) {
-          problem({ message: `context has no field "${field}"`, expected: `one of: ${CONTEXT_FIELDS.join(", ")}`, hint: `Fix the field name.${suggestion(field, CONTEXT_FIELDS)}` }, fieldAt);
+        if (!CONTEXT_FIELDS.includes(field2)) {
+          problem({ message: `context has no field "${field2}"`, expected: `one of: ${CONTEXT_FIELDS.join(", ")}`, hint: `Fix the field name.${suggestion(field2, CONTEXT_FIELDS)}` }, fieldAt);
           return void 0;
         }
-        return field === "local" ? fixedShape(LOCAL_FIELDS) : ANY;
+        return field2 === "local" ? fixedShape(LOCAL_FIELDS) : ANY;
       }
     }
     const base = walk(obj, bound, depth, st);
     if (base === void 0) return void 0;
-    const child = childShape(base, field);
+    const child = childShape(base, field2);
     if (child === void 0) {
       const known = knownKeys(base);
       problem(
         {
-          message: `no field "${field}" here (not in the schema of ${describeChain(obj)})`,
+          message: `no field "${field2}" here (not in the schema of ${describeChain(obj)})`,
           expected: known.length === 0 ? "a field the schema defines" : `one of: ${known.join(", ")}`,
-          hint: `Fix the field name (see packages/core/schemas/evidence.schema.json and risk.schema.json).${suggestion(field, known)}`
+          hint: `Fix the field name (see packages/core/schemas/evidence.schema.json and risk.schema.json).${suggestion(field2, known)}`
         },
         fieldAt
       );
@@ -29052,16 +29436,16 @@ function compileExpression(source, kind, scope) {
   const st = { problems: [], scope, variablesUsed: /* @__PURE__ */ new Set() };
   walk(parsed.ast, ROOT_SHAPES(), 0, st);
   if (st.problems.length > 0) return { problems: st.problems };
-  const checked = parsed.check();
-  if (!checked.valid) {
-    const e = checked.error;
+  const checked2 = parsed.check();
+  if (!checked2.valid) {
+    const e = checked2.error;
     const msg = e === void 0 ? "type check failed" : e.message;
     const offset2 = celErrorOffset(e);
     const code = e?.code;
     const hint = code === "unknown_variable" ? "Expressions see evidence, risk, params, variables and context only." : /overload/.test(msg) && /int/.test(msg) ? "JSON numbers are doubles in CEL: write 1.0 instead of 1, or convert with double(x)." : code === "no_matching_overload" ? "Use a CEL standard function, re2Matches(text, pattern) or spdxAvoids(licenses, ids); no other function is defined." : "Fix the expression at the position shown.";
     return { problems: [{ ...offset2 === void 0 ? {} : { offset: offset2 }, message: firstLine(msg), expected: "an expression that type-checks", hint }] };
   }
-  const type = checked.type ?? "dyn";
+  const type = checked2.type ?? "dyn";
   if (kind !== "any" && type !== kind && type !== "dyn") {
     return {
       problems: [
@@ -29074,7 +29458,8 @@ function compileExpression(source, kind, scope) {
       ]
     };
   }
-  return { compiled: { source, program: parsed, variablesUsed: [...st.variablesUsed] }, problems: [] };
+  const program = withFastPath(compileFast(parsed.ast, POLICY_FUNCTIONS), parsed);
+  return { compiled: { source, program, reference: parsed, variablesUsed: [...st.variablesUsed] }, problems: [] };
 }
 var Budget = class {
   constructor(budgetMs, deadline, timer) {
@@ -29201,9 +29586,9 @@ function classifyExceptions(bundle, input) {
   }
   return st;
 }
-function run(expr, ctx) {
+function run(expr, ctx, engine) {
   try {
-    return { ok: true, value: expr.program(ctx) };
+    return { ok: true, value: engine === "reference" ? expr.reference(ctx) : expr.program(ctx) };
   } catch (e) {
     return { ok: false, error: describeEvaluationError(e) };
   }
@@ -29213,7 +29598,7 @@ function capByMode(d, mode) {
   if (mode === "warn") return d === "allow" ? "allow" : "warn";
   return d;
 }
-function evaluateSet(set, budget, base, exc, applied, results) {
+function evaluateSet(set, budget, base, engine, exc, applied, results) {
   const variables = {};
   const variableErrors = /* @__PURE__ */ new Map();
   const ctx = { ...base, params: set.params, variables };
@@ -29223,7 +29608,7 @@ function evaluateSet(set, budget, base, exc, applied, results) {
       variableErrors.set(v.name, `variable ${failedDep} failed`);
       continue;
     }
-    const r = run(v.expression, ctx);
+    const r = run(v.expression, ctx, engine);
     if (!r.ok) variableErrors.set(v.name, r.error);
     else if (exceedsSize(r.value, MAX_VARIABLE_SIZE)) variableErrors.set(v.name, `its value is larger than ${String(MAX_VARIABLE_SIZE)} elements and characters`);
     else variables[v.name] = r.value;
@@ -29243,7 +29628,7 @@ function evaluateSet(set, budget, base, exc, applied, results) {
       continue;
     }
     if (rule.when !== void 0) {
-      const w = run(rule.when, ctx);
+      const w = run(rule.when, ctx, engine);
       if (!w.ok) {
         results.push(error2(`when: ${w.error}`));
         continue;
@@ -29257,7 +29642,7 @@ function evaluateSet(set, budget, base, exc, applied, results) {
         continue;
       }
     }
-    const r = run(rule.expression, ctx);
+    const r = run(rule.expression, ctx, engine);
     if (!r.ok) {
       results.push(error2(r.error));
       continue;
@@ -29272,7 +29657,7 @@ function evaluateSet(set, budget, base, exc, applied, results) {
     }
     let message = d.message;
     if (rule.messageExpression !== void 0) {
-      const m = run(rule.messageExpression, ctx);
+      const m = run(rule.messageExpression, ctx, engine);
       if (m.ok && typeof m.value === "string" && m.value.trim() !== "") message = m.value;
       else message = `${d.message} (messageExpression failed: ${m.ok ? "not a non-empty string" : m.error})`;
     }
@@ -29316,7 +29701,7 @@ function evaluatePolicies(bundle, input) {
     bundle.sets.forEach((set, i) => {
       const out = bySet[i] ?? [];
       try {
-        evaluateSet(set, budget, base, exc, applied, out);
+        evaluateSet(set, budget, base, input.engine ?? "fast", exc, applied, out);
       } catch (e) {
         const message = `internal error evaluating the set: ${describeEvaluationError(e)}`;
         for (const rule of set.rules.slice(out.length)) out.push(errorResult(set, rule, message, "deny"));
@@ -29468,11 +29853,11 @@ function resolveLocations(file, text, raws) {
   const byDoc = /* @__PURE__ */ new Map();
   for (const r of raws) if (r.line === void 0) byDoc.set(r.docIndex, [...byDoc.get(r.docIndex) ?? [], r]);
   const found2 = /* @__PURE__ */ new Map();
-  for (const [doc, list] of byDoc) {
+  for (const [doc, list2] of byDoc) {
     const prefixes = [];
-    for (const r of list) for (let n2 = r.path.length; n2 > 0; n2--) prefixes.push(r.path.slice(0, n2));
+    for (const r of list2) for (let n2 = r.path.length; n2 > 0; n2--) prefixes.push(r.path.slice(0, n2));
     const keyLines = yamlKeyLines(text, doc, prefixes);
-    for (const r of list) {
+    for (const r of list2) {
       let keyLine;
       let exact = false;
       for (let n2 = r.path.length; n2 > 0 && keyLine === void 0; n2--) {
