@@ -6,7 +6,7 @@
  * opens a follow-up issue, from the author it is refused.
  */
 import { afterEach, beforeAll, afterAll, describe, expect, it } from '@jest/globals';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,7 @@ import {
   runAction,
   runIdentityOf,
   scoreRisk,
+  sha256Hex,
   signStatement,
   verifyArtifactBytes,
   writeArtifact,
@@ -72,8 +73,8 @@ async function startGitHub(pull: Record<string, unknown> = {}): Promise<void> {
 }
 
 /** Evidence and risk for a fixture change, signed as the upstream jobs would, at `now`. */
-async function upstream(ctx: RunContext, name: string, now: Date, signer = kp.signer) {
-  const body = JSON.parse(await readFile(join(changes, `${name}.evidence.json`), 'utf8')) as Evidence;
+async function upstream(ctx: RunContext, name: string, now: Date, signer = kp.signer, edit: (e: Evidence) => Evidence = (e) => e) {
+  const body = edit(JSON.parse(await readFile(join(changes, `${name}.evidence.json`), 'utf8')) as Evidence);
   const subject = { repository: ctx.repository.fullName, gitCommit: HEAD };
   const header = { toolVersion: '0.1.0', run: runIdentityOf(ctx), now: new Date(now.getTime() - 120_000), ttlSeconds: 3600 };
   const fs = nodeFileSystem(ws);
@@ -177,6 +178,55 @@ describe('policy-gate action', () => {
     expect(comments).toHaveLength(1);
     expect(comments[0]!.user.login).toBe('genops-gate[bot]');
     expect(comments[0]!.body).not.toContain('no-late-friday-or-weekend-deploys: ');
+  });
+
+  it('offers the fix of missing service metadata as a line edit: in the sticky comment, and once as an applicable review suggestion when the PR added that line', async () => {
+    const manifest = "app: shop\nowner: '@acme/shop'\nenvironment: production\n";
+    await writeFile(join(ws, 'genops.yaml'), manifest);
+    const patch = "@@ -0,0 +1,3 @@\n+app: shop\n+owner: '@acme/shop'\n+environment: production";
+    await startGitHub({ files: [{ filename: 'genops.yaml', status: 'added', additions: 3, deletions: 0, patch }] });
+    const ctx = fixturePullRunContext(gh);
+    const withManifest = (sha256: string) => (e: Evidence): Evidence => ({
+      ...e,
+      service: { source: 'genops', app: 'shop', owner: '@acme/shop', environment: 'production', slos: [], dependents: [], freezeWindows: [] },
+      sources: [...e.sources.filter((s) => s.kind !== 'metadata'), { kind: 'metadata', path: 'genops.yaml', sha256, size: manifest.length, format: 'genops-yaml', parser: { name: 'genops', version: '0.1.0' }, warnings: [] }],
+    });
+    const a = await upstream(ctx, 'docs-only', WEDNESDAY, kp.signer, withManifest(sha256Hex(manifest)));
+    const first = await runGate(ctx, WEDNESDAY, a, { policies: 'default:metadata' });
+    expect(first.rt.outputs.decision).toBe('deny');
+    const sticky = repo().commentsOn(128)[0]!.body;
+    expect(sticky).toContain('```suggestion');
+    expect(sticky).toContain('costCenter: ""');
+    expect(repo().reviewComments).toHaveLength(1);
+    expect(repo().reviewComments[0]).toMatchObject({ path: 'genops.yaml', line: 3, side: 'RIGHT', commitId: HEAD });
+    expect(repo().reviewComments[0]!.body).toMatch(/^<!-- genops:suggestion:pr:[0-9a-f]{16} -->/);
+    expect(repo().reviewComments[0]!.body).toContain('```suggestion\nenvironment: production\ncostCenter: ""  # TODO: fill in\n```');
+    // A re-run with the same edit posts nothing new.
+    await runGate(ctx, WEDNESDAY, a, { policies: 'default:metadata' });
+    expect(repo().reviewComments).toHaveLength(1);
+    // The workspace file no longer has the bytes the evidence read: no suggestion at all.
+    await writeFile(join(ws, 'genops.yaml'), `${manifest}# edited\n`);
+    await runGate(ctx, WEDNESDAY, a, { policies: 'default:metadata' });
+    expect(repo().commentsOn(128)[0]!.body).not.toContain('```suggestion');
+    await rm(join(ws, 'genops.yaml'));
+  });
+
+  it('keeps a line edit outside the diff in the sticky comment only (GitHub takes review comments on diff lines only)', async () => {
+    const manifest = 'app: shop\nowner: team\nenvironment: production\n';
+    await writeFile(join(ws, 'genops.yaml'), manifest);
+    await startGitHub();
+    const ctx = fixturePullRunContext(gh);
+    const a = await upstream(ctx, 'docs-only', WEDNESDAY, kp.signer, (e) => ({
+      ...e,
+      service: { source: 'genops', app: 'shop', owner: 'team', environment: 'production', slos: [], dependents: [], freezeWindows: [] },
+      sources: [...e.sources.filter((s) => s.kind !== 'metadata'), { kind: 'metadata', path: 'genops.yaml', sha256: sha256Hex(manifest), size: manifest.length, format: 'genops-yaml', parser: { name: 'genops', version: '0.1.0' }, warnings: [] }],
+    }));
+    const { rt } = await runGate(ctx, WEDNESDAY, a, { policies: 'default:metadata' });
+    expect(rt.outputs.decision).toBe('deny');
+    expect(repo().commentsOn(128)[0]!.body).toContain('```suggestion');
+    expect(repo().reviewComments).toHaveLength(0);
+    expect(rt.logger.messages('info').join('\n')).toMatch(/0 suggested edit\(s\) posted as review comments, 0 already posted, 1 outside the diff/);
+    await rm(join(ws, 'genops.yaml'));
   });
 
   it('routes require-approval to the protected environment without failing when asked', async () => {

@@ -13,8 +13,10 @@ import type { RunContext } from '../github/context.js';
 import { publishStickyComment, type CommentMode } from '../github/sticky-comment.js';
 import type { DecisionPredicate } from '../policy/decision-model.js';
 import type { PolicyBundle } from '../policy/model.js';
-import { ruleEvidenceReads, violationLocations } from '../report/decision-locations.js';
-import { decisionSarif, isFailingDecision, renderCheckRunOutput, renderDecisionComment, renderDecisionSummary } from '../report/decision.js';
+import { sha256Hex } from '../artifact/canonical.js';
+import { publishSuggestionComments } from '../github/review-suggestions.js';
+import { ruleEvidenceReads, serviceMetadataSuggestions, violationLocations } from '../report/decision-locations.js';
+import { decisionSarif, isFailingDecision, renderCheckRunOutput, renderDecisionComment, renderDecisionSummary, type RecourseSuggestion } from '../report/decision.js';
 import { mdText } from '../report/escape.js';
 import { GENOPS_VERSION } from '../version.js';
 import type { ActionRuntime } from './runtime.js';
@@ -43,6 +45,32 @@ export interface Published {
   sarifPath: string;
   commentUrl?: string;
   checkUrl?: string;
+  /** Line edits offered (in the sticky comment), and how many were posted as review comments. */
+  suggestions: number;
+  suggestionComments: number;
+}
+
+/** Largest service metadata file read back for line-edit suggestions. */
+const MAX_SUGGESTION_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Line edits that fix violations, computed on the exact bytes the evidence read: the workspace
+ * copy of the service metadata file is used only when it still hashes to the evidence's record
+ * (a job without a checkout, or a file changed since, gives none).
+ */
+async function lineEditSuggestions(fs: ArtifactFileSystem, predicate: DecisionPredicate, evidence: Evidence): Promise<RecourseSuggestion[]> {
+  const source = evidence.sources.find((s) => s.kind === 'metadata' && !s.path.startsWith('github:'));
+  if (source === undefined) return [];
+  try {
+    const path = await fs.confine(source.path);
+    const size = path === undefined ? undefined : await fs.size(path);
+    if (path === undefined || size === undefined || size > MAX_SUGGESTION_FILE_BYTES) return [];
+    const bytes = await fs.readFile(path);
+    if (sha256Hex(bytes) !== source.sha256) return [];
+    return serviceMetadataSuggestions(predicate, { path: source.path, text: bytes.toString('utf8') });
+  } catch {
+    return [];
+  }
 }
 
 function reason(e: unknown): string {
@@ -52,12 +80,13 @@ function reason(e: unknown): string {
 export async function publishDecision(rt: ActionRuntime, req: PublishRequest): Promise<Published> {
   const { predicate, context: ctx } = req;
   const locations = violationLocations(predicate, req.evidence, ruleEvidenceReads(req.bundle));
+  const suggestions = await lineEditSuggestions(req.fs, predicate, req.evidence);
   if (req.breakGlassRefused !== undefined) rt.appendSummary(`> [!WARNING]\n> Break-glass was requested but refused: ${mdText(req.breakGlassRefused)}\n`);
   rt.appendSummary(renderDecisionSummary(predicate, { artifact: req.artifact, locations }));
   const workflowFile = ctx.workflowRef.split('@')[0]?.split('/').slice(2).join('/');
   const sarif = decisionSarif(predicate, locations, { toolVersion: GENOPS_VERSION, ...(workflowFile === undefined || workflowFile === '' ? {} : { fallbackPath: workflowFile }) });
   await req.fs.writeFileAtomic(req.sarifPath, `${JSON.stringify(sarif, null, 2)}\n`);
-  const out: Published = { sarifPath: req.sarifPath };
+  const out: Published = { sarifPath: req.sarifPath, suggestions: suggestions.length, suggestionComments: 0 };
 
   if (ctx.isReadOnlyToken) {
     rt.annotate('notice', 'This pull request comes from a fork, so the token is read-only: the decision is in the job summary and the step outputs; no check run, status or PR comment was written.', { title: 'genops policy-gate' });
@@ -86,13 +115,22 @@ export async function publishDecision(rt: ActionRuntime, req: PublishRequest): P
         key: req.key,
         mode: req.comment,
         author: req.commentAuthor,
-        body: renderDecisionComment(predicate, { key: req.key, summaryUrl: req.runUrl, runUrl: req.runUrl }),
+        body: renderDecisionComment(predicate, { key: req.key, summaryUrl: req.runUrl, runUrl: req.runUrl, suggestions }),
         failing: isFailingDecision(predicate.decision) || predicate.breakGlass !== undefined,
         readOnlyToken: ctx.isReadOnlyToken,
       });
       if (r.action !== 'skipped') out.commentUrl = r.url;
     } catch (e) {
       rt.logger.warning(`policy-gate: could not write the PR comment: ${reason(e)}`);
+    }
+    if (suggestions.length > 0 && req.comment !== 'never') {
+      try {
+        const r = await publishSuggestionComments(req.client, { owner, repo, pullNumber: pr, commitId: predicate.change.sha }, { key: req.key, author: req.commentAuthor, suggestions });
+        out.suggestionComments = r.posted.length;
+        rt.logger.info(`policy-gate: ${String(r.posted.length)} suggested edit(s) posted as review comments, ${String(r.alreadyPosted)} already posted, ${String(r.outsideDiff)} outside the diff (in the PR comment only)`);
+      } catch (e) {
+        rt.logger.warning(`policy-gate: could not post the suggested edits as review comments: ${reason(e)}`);
+      }
     }
   }
   return out;

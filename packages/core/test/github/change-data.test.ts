@@ -151,7 +151,7 @@ describe('readChangeData', () => {
     gh.denyPermission('pull-requests');
     const err = await failure(readChangeData(client, runContext(gh)));
     expect(err.code).toBe('PERMISSION_MISSING');
-    expect(err.message).toContain('Cannot read a pull request, its files, reviews and commits: the token lacks `pull-requests: read`');
+    expect(err.message).toContain('Cannot read a pull request, its files, reviews, review comments and commits: the token lacks `pull-requests: read`');
     expect(err.details.hint).toContain('permissions:\n  pull-requests: read');
   });
 

@@ -337,6 +337,45 @@ const pulls: Record<string, BuiltinHandler> = {
     const p = repo.pulls.get(num(req.params['pull_number']));
     return p === undefined ? notFound(ctx) : list(p.reviews, req, ctx, (r) => shape.review(repo, p, r, ctx.urls));
   }),
+  'pulls/list-review-comments': withRepo((repo, req, ctx) => {
+    const n = num(req.params['pull_number']);
+    if (!repo.pulls.has(n)) return notFound(ctx);
+    return list(repo.reviewComments.filter((c) => c.pullNumber === n), req, ctx, (c) => shape.reviewComment(repo, c, ctx.urls));
+  }),
+  // A comment on lines of the diff: GitHub refuses a line outside the file's diff hunks (422).
+  'pulls/create-review-comment': withRepo((repo, req, ctx) => {
+    const p = repo.pulls.get(num(req.params['pull_number']));
+    if (p === undefined) return notFound(ctx);
+    const b = bodyOf(req);
+    const body = String(b['body']);
+    if (body.length > MAX_COMMENT_LENGTH) return validationFailed(ctx, 'PullRequestReviewComment', 'body', `Body is too long (maximum is ${MAX_COMMENT_LENGTH} characters)`);
+    const path = String(b['path']);
+    const commitId = String(b['commit_id']);
+    if (b['in_reply_to'] !== undefined || b['line'] === undefined) return unprocessable(ctx, 'genops fake: only new comments with `line` are modelled');
+    const line = num(b['line']);
+    const startLine = b['start_line'] === undefined ? undefined : num(b['start_line']);
+    const side = str(b['side']) === 'LEFT' ? 'LEFT' : 'RIGHT';
+    if (!p.commits.some((c) => c.sha === commitId) && p.head.sha !== commitId) return unprocessable(ctx, 'Unprocessable Entity', [{ resource: 'PullRequestReviewComment', code: 'invalid', field: 'commit_id' }]);
+    const file = p.files.find((f) => f.filename === path);
+    const lines = file?.patch === undefined ? undefined : diffLines(file.patch, side);
+    if (file === undefined || lines === undefined) return unprocessable(ctx, 'Unprocessable Entity', [{ resource: 'PullRequestReviewComment', code: 'invalid', field: 'path' }]);
+    const range = startLine === undefined ? [line] : Array.from({ length: line - startLine + 1 }, (_, i) => startLine + i);
+    if (range.length === 0 || range.some((l) => !lines.has(l))) return unprocessable(ctx, 'Unprocessable Entity', [{ resource: 'PullRequestReviewComment', code: 'custom', field: 'pull_request_review_thread.line', message: 'could not be resolved' }]);
+    const now = ctx.state.now();
+    const c = { id: ctx.state.nextId(), pullNumber: p.number, path, line, ...(startLine === undefined ? {} : { startLine }), side, commitId, diffHunk: file.patch ?? '', body, user: req.user, createdAt: now, updatedAt: now } as const;
+    repo.reviewComments.push(c);
+    const rendered = shape.reviewComment(repo, c, ctx.urls);
+    return { status: 201, body: rendered, headers: { location: String(rendered['url']) } };
+  }),
+  'pulls/update-review-comment': withRepo((repo, req, ctx) => {
+    const c = repo.reviewComments.find((x) => x.id === num(req.params['comment_id']));
+    if (c === undefined) return notFound(ctx);
+    const body = String(bodyOf(req)['body']);
+    if (body.length > MAX_COMMENT_LENGTH) return validationFailed(ctx, 'PullRequestReviewComment', 'body', `Body is too long (maximum is ${MAX_COMMENT_LENGTH} characters)`);
+    c.body = body;
+    c.updatedAt = ctx.state.now();
+    return { status: 200, body: shape.reviewComment(repo, c, ctx.urls) };
+  }),
   // The pull requests a commit belongs to: merged ones whose merge commit it is, open ones with it
   // as head (what GitHub answers for a commit pushed to the default branch by a merge).
   'repos/list-pull-requests-associated-with-commit': withRepo((repo, req, ctx) => {
@@ -350,6 +389,33 @@ const pulls: Record<string, BuiltinHandler> = {
     return p === undefined ? notFound(ctx) : list(p.commits.slice(0, 250), req, ctx, (c) => shape.commit(repo, c, ctx.urls));
   }),
 };
+
+/** The line numbers a unified diff patch shows on one side (context lines and that side's changes). */
+function diffLines(patch: string, side: 'LEFT' | 'RIGHT'): Set<number> {
+  const out = new Set<number>();
+  let oldLine = 0;
+  let newLine = 0;
+  for (const l of patch.split('\n')) {
+    const h = /^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(l);
+    if (h !== null) {
+      oldLine = Number(h[1]);
+      newLine = Number(h[2]);
+      continue;
+    }
+    if (l.startsWith('+')) {
+      if (side === 'RIGHT') out.add(newLine);
+      newLine++;
+    } else if (l.startsWith('-')) {
+      if (side === 'LEFT') out.add(oldLine);
+      oldLine++;
+    } else if (l.startsWith(' ')) {
+      out.add(side === 'RIGHT' ? newLine : oldLine);
+      oldLine++;
+      newLine++;
+    }
+  }
+  return out;
+}
 
 // ---------------------------------------------------------------- commits and contents
 

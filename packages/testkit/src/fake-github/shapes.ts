@@ -16,6 +16,7 @@ import type {
   PullCommitRecord,
   PullFileRecord,
   PullRecord,
+  ReviewCommentRecord,
   ReviewRecord,
   RunApprovalRecord,
 } from './state.js';
@@ -522,6 +523,38 @@ export function contentEntry(
     html_url: html,
     download_url: e.type === 'dir' ? null : `https://raw.githubusercontent.com/${repo.fullName}/${e.ref}/${encoded}`,
     _links: { self, git, html },
+  };
+}
+
+/** A `pull-request-review-comment`. */
+export function reviewComment(repo: FakeRepo, c: ReviewCommentRecord, ctx: UrlContext): Obj {
+  const pullUrl = `${ctx.api}/repos/${repo.fullName}/pulls/${c.pullNumber}`;
+  const url = `${ctx.api}/repos/${repo.fullName}/pulls/comments/${c.id}`;
+  const html = `${ctx.web}/${repo.fullName}/pull/${c.pullNumber}#discussion_r${c.id}`;
+  return {
+    url,
+    pull_request_review_id: c.id + 1,
+    id: c.id,
+    node_id: nodeId('PRRC', c.id),
+    diff_hunk: c.diffHunk,
+    path: c.path,
+    commit_id: c.commitId,
+    original_commit_id: c.commitId,
+    user: simpleUser(c.user, ctx),
+    body: c.body,
+    created_at: c.createdAt,
+    updated_at: c.updatedAt,
+    html_url: html,
+    pull_request_url: pullUrl,
+    author_association: c.user.login === repo.owner ? 'OWNER' : 'NONE',
+    _links: { self: { href: url }, html: { href: html }, pull_request: { href: pullUrl } },
+    start_line: c.startLine ?? null,
+    original_start_line: c.startLine ?? null,
+    start_side: c.startLine === undefined ? null : c.side,
+    line: c.line,
+    original_line: c.line,
+    side: c.side,
+    subject_type: 'line',
   };
 }
 

@@ -34,6 +34,22 @@ export interface IssueCommentRecord {
   updatedAt: string;
 }
 
+/** A pull request review comment on one line (or a range) of a file in the diff. */
+export interface ReviewCommentRecord {
+  readonly id: number;
+  readonly pullNumber: number;
+  readonly path: string;
+  readonly line: number;
+  readonly startLine?: number;
+  readonly side: 'LEFT' | 'RIGHT';
+  readonly commitId: string;
+  readonly diffHunk: string;
+  body: string;
+  readonly user: FakeUser;
+  readonly createdAt: string;
+  updatedAt: string;
+}
+
 export interface IssueRecord {
   readonly id: number;
   readonly number: number;
@@ -282,6 +298,8 @@ export class FakeRepo {
   readonly deploymentStatuses: DeploymentStatusRecord[] = [];
   /** Deployment reviews of workflow runs, oldest first. */
   readonly runApprovals: RunApprovalRecord[] = [];
+  /** Review comments on pull request diffs, oldest first. */
+  readonly reviewComments: ReviewCommentRecord[] = [];
   /** Environment name -> id and creation time, created on first mention. */
   readonly environments = new Map<string, { id: number; createdAt: string }>();
 
