@@ -10077,14 +10077,21 @@ var PERMISSIONS_BY_OPERATION = {
     permission: { scope: "pull-requests", level: "read" },
     routes: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"]
   },
+  // Suggested line edits are review comments on the diff (only there can GitHub apply them).
+  writeReviewComment: {
+    operation: "write a pull request review comment",
+    permission: { scope: "pull-requests", level: "write" },
+    routes: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/comments", "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"]
+  },
   readPullRequest: {
-    operation: "read a pull request, its files, reviews and commits",
+    operation: "read a pull request, its files, reviews, review comments and commits",
     permission: { scope: "pull-requests", level: "read" },
     routes: [
       "GET /repos/{owner}/{repo}/pulls/{pull_number}",
       "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
       "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
       "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
       "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
     ]
   },

@@ -1828,6 +1828,96 @@ var require_picomatch2 = __commonJS({
   }
 });
 
+// node_modules/.pnpm/parse-diff@0.12.0/node_modules/parse-diff/index.js
+var require_parse_diff = __commonJS({
+  "node_modules/.pnpm/parse-diff@0.12.0/node_modules/parse-diff/index.js"(exports, module) {
+    module.exports = (n2) => {
+      if (!n2) return [];
+      if (typeof n2 != "string" || n2.match(/^\s+$/)) return [];
+      const s2 = n2.split(`
+`);
+      if (s2.length === 0) return [];
+      const a = [];
+      let o = null, d = null, u = 0, m = 0, l2 = null;
+      const g = (e) => {
+        d?.changes.push({ type: "normal", normal: true, ln1: u++, ln2: m++, content: e }), l2.oldLines--, l2.newLines--;
+      }, p = (e) => {
+        const [t, r] = parseFiles(e) ?? [];
+        o = { chunks: [], deletions: 0, additions: 0, from: t, to: r }, a.push(o);
+      }, i = () => {
+        (!o || o.chunks.length) && p();
+      }, $ = (e, t) => {
+        i(), o.new = true, o.newMode = t[1], o.from = "/dev/null";
+      }, N = (e, t) => {
+        i(), o.deleted = true, o.oldMode = t[1], o.to = "/dev/null";
+      }, x = (e, t) => {
+        i(), o.oldMode = t[1];
+      }, F = (e, t) => {
+        i(), o.newMode = t[1];
+      }, S = (e, t) => {
+        i(), o.index = e.split(" ").slice(1), t[1] && (o.oldMode = o.newMode = t[1].trim());
+      }, k = (e) => {
+        i(), o.from = parseOldOrNewFile(e);
+      }, y = (e) => {
+        i(), o.to = parseOldOrNewFile(e);
+      }, f = (e) => +(e || 1), M = (e, t) => {
+        o || p(e);
+        const [r, c, w, L] = t.slice(1);
+        u = +r, m = +w, d = { content: e, changes: [], oldStart: +r, oldLines: f(c), newStart: +w, newLines: f(L) }, l2 = { oldLines: f(c), newLines: f(L) }, o.chunks.push(d);
+      }, R = (e) => {
+        d && (d.changes.push({ type: "del", del: true, ln: u++, content: e }), o.deletions++, l2.oldLines--);
+      }, b = (e) => {
+        d && (d.changes.push({ type: "add", add: true, ln: m++, content: e }), o.additions++, l2.newLines--);
+      }, h = (e) => {
+        if (!d) return;
+        const [t] = d.changes.slice(-1);
+        d.changes.push({ type: t.type, [t.type]: true, ln1: t.ln1, ln2: t.ln2, ln: t.ln, content: e });
+      }, _ = [[/^diff\s/, p], [/^new file mode (\d+)$/, $], [/^deleted file mode (\d+)$/, N], [/^old mode (\d+)$/, x], [/^new mode (\d+)$/, F], [/^index\s[\da-zA-Z]+\.\.[\da-zA-Z]+(\s(\d+))?$/, S], [/^---\s/, k], [/^\+\+\+\s/, y], [/^@@\s+-(\d+),?(\d+)?\s+\+(\d+),?(\d+)?\s@@/, M], [/^\\ No newline at end of file$/, h]], v = [[/^\\ No newline at end of file$/, h], [/^-/, R], [/^\+/, b], [/^\s*/, g]], C = (e) => {
+        for (const [t, r] of v) {
+          const c = e.match(t);
+          if (c) {
+            r(e, c);
+            break;
+          }
+        }
+        l2.oldLines === 0 && l2.newLines === 0 && (l2 = null);
+      }, H = (e) => {
+        for (const [t, r] of _) {
+          const c = e.match(t);
+          if (c) {
+            r(e, c);
+            break;
+          }
+        }
+      }, O = (e) => {
+        l2 ? C(e) : H(e);
+      };
+      for (const e of s2) O(e);
+      return a;
+    };
+    var fileNameDiffRegex = /(a|i|w|c|o|1|2)\/.*(?=["']? ["']?(b|i|w|c|o|1|2)\/)|(b|i|w|c|o|1|2)\/.*$/g;
+    var gitFileHeaderRegex = /^(a|b|i|w|c|o|1|2)\//;
+    var parseFiles = (n2) => n2?.match(fileNameDiffRegex)?.map((a) => a.replace(gitFileHeaderRegex, "").replace(/("|')$/, ""));
+    var qoutedFileNameRegex = /^\\?['"]|\\?['"]$/g;
+    var parseOldOrNewFile = (n2) => {
+      let s2 = leftTrimChars(n2, "-+").trim();
+      return s2 = removeTimeStamp(s2), s2.replace(qoutedFileNameRegex, "").replace(gitFileHeaderRegex, "");
+    };
+    var leftTrimChars = (n2, s2) => {
+      if (n2 = makeString(n2), !s2 && String.prototype.trimLeft) return n2.trimLeft();
+      const a = formTrimmingString(s2);
+      return n2.replace(new RegExp(`^${a}+`), "");
+    };
+    var timeStampRegex = /\t.*|\d{4}-\d\d-\d\d\s\d\d:\d\d:\d\d(.\d+)?\s(\+|-)\d\d\d\d/;
+    var removeTimeStamp = (n2) => {
+      const s2 = timeStampRegex.exec(n2);
+      return s2 && (n2 = n2.substring(0, s2.index).trim()), n2;
+    };
+    var formTrimmingString = (n2) => n2 == null ? "\\s" : n2 instanceof RegExp ? n2.source : `[${makeString(n2).replace(/([.*+?^=!:${}()|[\]/\\])/g, "\\$1")}]`;
+    var makeString = (n2) => `${n2 ?? ""}`;
+  }
+});
+
 // node_modules/.pnpm/spdx-license-ids@3.0.24/node_modules/spdx-license-ids/index.json
 var require_spdx_license_ids = __commonJS({
   "node_modules/.pnpm/spdx-license-ids@3.0.24/node_modules/spdx-license-ids/index.json"(exports, module) {
@@ -4305,14 +4395,21 @@ var PERMISSIONS_BY_OPERATION = {
     permission: { scope: "pull-requests", level: "read" },
     routes: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"]
   },
+  // Suggested line edits are review comments on the diff (only there can GitHub apply them).
+  writeReviewComment: {
+    operation: "write a pull request review comment",
+    permission: { scope: "pull-requests", level: "write" },
+    routes: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/comments", "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"]
+  },
   readPullRequest: {
-    operation: "read a pull request, its files, reviews and commits",
+    operation: "read a pull request, its files, reviews, review comments and commits",
     permission: { scope: "pull-requests", level: "read" },
     routes: [
       "GET /repos/{owner}/{repo}/pulls/{pull_number}",
       "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
       "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
       "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
       "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
     ]
   },
@@ -7691,6 +7788,25 @@ function clipText(text, max) {
   if (code >= 55296 && code <= 56319) end--;
   return `${text.slice(0, end)}\u2026`;
 }
+function cutText(text, max) {
+  return text.length > max ? text.slice(0, max) : text;
+}
+var Warnings = class {
+  constructor(max = DEFAULT_LIMITS.maxWarnings) {
+    this.max = max;
+  }
+  max;
+  list = [];
+  dropped = 0;
+  add(message) {
+    if (this.list.length < this.max) this.list.push(message);
+    else this.dropped++;
+  }
+  /** The kept warnings, plus one line saying how many were dropped. */
+  done() {
+    return this.dropped === 0 ? this.list : [...this.list, `(${String(this.dropped)} more warnings not shown)`];
+  }
+};
 function yamlKeyLines(text, docIndex, paths) {
   const wanted = new Set(paths.map((p) => p.join("\0")));
   const found2 = /* @__PURE__ */ new Map();
@@ -8329,6 +8445,40 @@ function violationLocations(decision, evidence, reads) {
   return out;
 }
 var METADATA_KEYS = new Set(SERVICE_METADATA_KEYS);
+function loadOneMapping(text) {
+  try {
+    const docs = loadAll(text, { schema: CORE_SCHEMA, maxAliases: 100, maxDepth: 64 });
+    const doc = docs[0];
+    return docs.length === 1 && doc !== null && typeof doc === "object" && !Array.isArray(doc) ? doc : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function serviceMetadataSuggestions(decision, file) {
+  const doc = loadOneMapping(file.text);
+  if (doc === void 0 || "apiVersion" in doc || !annotatable(file.path)) return [];
+  const lines = file.text.replace(/\r\n?/g, "\n").split("\n");
+  const firstContent = lines.find((l2) => l2.trim() !== "" && !l2.trim().startsWith("#"));
+  if (firstContent === void 0 || /^\s*[{[]/.test(firstContent) || /^(---|\.\.\.)/.test(firstContent)) return [];
+  let last = lines.length - 1;
+  while (last >= 0 && (lines[last] ?? "").trim() === "") last--;
+  if (last < 0) return [];
+  const out = [];
+  for (const r of decision.results) {
+    if (r.outcome !== "violated" || r.rule !== "service-metadata-present") continue;
+    const listed = /is missing: ([A-Za-z, ]+)\.?\s*$/.exec(r.message)?.[1];
+    if (listed === void 0) continue;
+    const missing = listed.split(",").map((k) => k.trim()).filter((k) => METADATA_KEYS.has(k) && !(k in doc));
+    if (missing.length === 0) continue;
+    const lastLine = lines[last] ?? "";
+    const replacement = [lastLine, ...missing.map((k) => `${k}: ""  # TODO: fill in`)].join("\n");
+    const edited = [...lines.slice(0, last), replacement, ...lines.slice(last + 1)].join("\n");
+    const after = loadOneMapping(edited);
+    if (after === void 0 || missing.some((k) => !(k in after)) || Object.keys(doc).some((k) => JSON.stringify(doc[k]) !== JSON.stringify(after[k]))) continue;
+    out.push({ rule: `${r.set}/${r.rule}`, path: file.path, startLine: last + 1, replacement, description: `Add ${missing.join(", ")} to ${file.path} and fill in the values` });
+  }
+  return out;
+}
 
 // packages/core/src/github/check-run.ts
 var ANNOTATIONS_PER_REQUEST = 50;
@@ -8779,6 +8929,492 @@ function runIdentityOf(ctx) {
   };
   if (ctx.job !== void 0) id.job = ctx.job;
   return id;
+}
+
+// packages/core/src/evidence/diff.ts
+var import_parse_diff = __toESM(require_parse_diff(), 1);
+var EXPECTED = "a unified diff (`git diff base...head`, or a pull request diff from the GitHub API)";
+var HUNK_HEADER = /^@@ -(\d{1,9})(?:,(\d{1,9}))? \+(\d{1,9})(?:,(\d{1,9}))? @@/;
+var MAX_DIFF_PATH = 4096;
+function parseUnifiedDiff(text, source = "diff") {
+  return readUnifiedDiff(text, { path: source }, new Warnings());
+}
+function readUnifiedDiff(raw, file, warnings) {
+  const text = raw.includes("\r") ? raw.replace(/\r\n?/g, "\n") : raw;
+  if (text.trim() === "") return [];
+  const lines = text.split("\n");
+  const sections = [];
+  let current;
+  let hunk;
+  let oldLeft = 0;
+  let newLeft = 0;
+  let skippingCombined = false;
+  let sawFileLines = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? "";
+    if (oldLeft > 0 || newLeft > 0) {
+      const c = line.charCodeAt(0);
+      if (c === 92) continue;
+      let counted2 = true;
+      if (c === 43) newLeft--;
+      else if (c === 45) oldLeft--;
+      else if (c === 32 || line === "") {
+        oldLeft--;
+        newLeft--;
+      } else counted2 = false;
+      if (counted2) {
+        hunk?.push(line);
+        if (oldLeft <= 0 && newLeft <= 0) {
+          oldLeft = 0;
+          newLeft = 0;
+        }
+        continue;
+      }
+      warnings.add(`line ${String(i + 1)}: a hunk ends before the line counts of its header say (truncated diff?)`);
+      oldLeft = 0;
+      newLeft = 0;
+    }
+    if (line.startsWith("diff ")) {
+      skippingCombined = line.startsWith("diff --cc ") || line.startsWith("diff --combined ");
+      current = { line: i + 1, git: line.startsWith("diff --git "), combined: skippingCombined, header: [line], hunks: [] };
+      sections.push(current);
+      hunk = void 0;
+      sawFileLines = false;
+      if (skippingCombined) warnings.add(`line ${String(i + 1)}: combined (merge) diff sections are not read`);
+      continue;
+    }
+    if (skippingCombined) continue;
+    if (line.startsWith("--- ") && (lines[i + 1] ?? "").startsWith("+++ ") && (current === void 0 || sawFileLines || current.hunks.length > 0)) {
+      current = { line: i + 1, git: false, combined: false, header: [], hunks: [] };
+      sections.push(current);
+      hunk = void 0;
+      sawFileLines = false;
+    }
+    if (line.startsWith("@@@")) {
+      warnings.add(`line ${String(i + 1)}: combined (merge) diff hunks are not read`);
+      if (current !== void 0) current.combined = true;
+      skippingCombined = true;
+      continue;
+    }
+    if (line.startsWith("@@")) {
+      const m = HUNK_HEADER.exec(line);
+      if (m === null) {
+        throw formatError2(file, `line ${String(i + 1)}: malformed hunk header`, {
+          expected: EXPECTED,
+          line: i + 1,
+          hint: "Hunk headers look like `@@ -12,7 +12,9 @@`. Give the diff exactly as git wrote it."
+        });
+      }
+      if (current === void 0) {
+        throw formatError2(file, `line ${String(i + 1)}: a hunk comes before any file header`, {
+          expected: EXPECTED,
+          line: i + 1,
+          hint: "The diff must name its files (`diff --git a/x b/x`, `--- a/x`, `+++ b/x`) before their hunks."
+        });
+      }
+      oldLeft = m[2] === void 0 ? 1 : Number(m[2]);
+      newLeft = m[4] === void 0 ? 1 : Number(m[4]);
+      hunk = [line];
+      current.hunks.push(hunk);
+      continue;
+    }
+    if (current !== void 0 && current.hunks.length === 0) {
+      current.header.push(line);
+      if (line.startsWith("+++ ")) sawFileLines = true;
+    }
+  }
+  if (oldLeft > 0 || newLeft > 0) warnings.add("the last hunk ends before the line counts of its header say (truncated diff?)");
+  if (sections.length === 0) {
+    throw formatError2(file, "is not a unified diff: no `diff --git`, `---`/`+++` or `@@` lines", {
+      expected: EXPECTED,
+      hint: "Write the diff with `git diff --no-color base...head > change.diff`."
+    });
+  }
+  const out = [];
+  for (const s2 of sections) {
+    const f = sectionToFile(s2, warnings);
+    if (f !== void 0) out.push(f);
+  }
+  return out;
+}
+var OLD_PREFIXES = /* @__PURE__ */ new Set(["a/", "c/", "i/", "o/", "1/"]);
+var NEW_PREFIXES = /* @__PURE__ */ new Set(["b/", "w/", "i/", "2/"]);
+var DEV_NULL = "/dev/null";
+function sectionToFile(s2, warnings) {
+  let minus;
+  let plus;
+  let renameFrom;
+  let renameTo;
+  let copyFrom;
+  let copyTo;
+  let created = false;
+  let deleted = false;
+  let binary = false;
+  if (s2.combined) return void 0;
+  for (const h of s2.header) {
+    if (h.startsWith("--- ")) minus = headerPath(h.slice(4));
+    else if (h.startsWith("+++ ")) plus = headerPath(h.slice(4));
+    else if (h.startsWith("rename from ")) renameFrom = plainPath(h.slice(12));
+    else if (h.startsWith("rename to ")) renameTo = plainPath(h.slice(10));
+    else if (h.startsWith("copy from ")) copyFrom = plainPath(h.slice(10));
+    else if (h.startsWith("copy to ")) copyTo = plainPath(h.slice(8));
+    else if (h.startsWith("new file mode")) created = true;
+    else if (h.startsWith("deleted file mode")) deleted = true;
+    else if (h === "GIT binary patch" || h.startsWith("Binary files ") && h.endsWith(" differ")) binary = true;
+  }
+  const gitNames = s2.git ? gitHeaderNames(s2.header[0] ?? "") : void 0;
+  const prefixed = s2.git ? gitNames === void 0 || hasPrefixes(gitNames[0], gitNames[1]) : hasPlainPrefixes(minus, plus);
+  const strip = (name, prefixes) => {
+    if (name === void 0 || name === DEV_NULL || !prefixed) return name;
+    return prefixes.has(name.slice(0, 2)) ? name.slice(2) : name;
+  };
+  let oldPath = renameFrom ?? copyFrom ?? strip(minus, OLD_PREFIXES) ?? strip(gitNames?.[0], OLD_PREFIXES);
+  let newPath = renameTo ?? copyTo ?? strip(plus, NEW_PREFIXES) ?? strip(gitNames?.[1], NEW_PREFIXES);
+  if (oldPath === DEV_NULL) {
+    created = true;
+    oldPath = void 0;
+  }
+  if (newPath === DEV_NULL) {
+    deleted = true;
+    newPath = void 0;
+  }
+  const path2 = deleted ? oldPath : newPath ?? oldPath;
+  if (path2 === void 0 || path2 === "") {
+    warnings.add(`line ${String(s2.line)}: a file section whose path cannot be read was skipped`);
+    return void 0;
+  }
+  let additions = 0;
+  let deletions = 0;
+  const added = [];
+  const identifierCounts = binary || skipsIdentifiers(path2) ? void 0 : /* @__PURE__ */ new Map();
+  for (const h of s2.hunks) {
+    const counted2 = hunkChanges(h, identifierCounts);
+    additions += counted2.additions;
+    deletions += counted2.deletions;
+    for (const n2 of counted2.added) added.push(n2);
+  }
+  added.sort((a, b) => a - b);
+  const addedLines = added.filter((n2, i) => i === 0 || n2 !== added[i - 1]);
+  const renamed = renameFrom !== void 0 && renameTo !== void 0 && renameFrom !== renameTo;
+  const status = deleted ? "removed" : created || copyTo !== void 0 ? "added" : renamed ? "renamed" : "modified";
+  const out = { path: cutText(path2, MAX_DIFF_PATH), status, additions, deletions, addedLines: status === "removed" ? [] : addedLines };
+  if (status === "renamed" && oldPath !== void 0) out.previousPath = cutText(oldPath, MAX_DIFF_PATH);
+  if (binary) out.binary = true;
+  const identifiers = identifierCounts === void 0 || status === "removed" ? [] : topIdentifiers(identifierCounts, MAX_FILE_IDENTIFIERS);
+  if (identifiers.length > 0) out.identifiers = identifiers;
+  return out;
+}
+function hunkChanges(hunk, identifiers) {
+  let files;
+  try {
+    files = (0, import_parse_diff.default)(`--- a
++++ b
+${hunk.join("\n")}`);
+  } catch {
+    files = [];
+  }
+  let additions = 0;
+  let deletions = 0;
+  const added = [];
+  for (const f of files) {
+    additions += f.additions;
+    deletions += f.deletions;
+    for (const chunk of f.chunks) {
+      for (const change of chunk.changes) {
+        if (change.type === "add" && !change.content.startsWith("\\") && Number.isSafeInteger(change.ln) && change.ln > 0) {
+          added.push(change.ln);
+          if (identifiers !== void 0) collectIdentifiers(change.content, 1, identifiers);
+        }
+      }
+    }
+  }
+  return { additions, deletions, added };
+}
+var MAX_FILE_IDENTIFIERS = 50;
+var MIN_IDENTIFIER = 3;
+var MAX_IDENTIFIER = 64;
+var IDENTIFIER_STOP_WORDS = new Set([
+  // keywords
+  "abstract",
+  "any",
+  "as",
+  "assert",
+  "async",
+  "await",
+  "bool",
+  "boolean",
+  "break",
+  "byte",
+  "case",
+  "catch",
+  "char",
+  "class",
+  "const",
+  "continue",
+  "crate",
+  "declare",
+  "def",
+  "default",
+  "defer",
+  "del",
+  "delete",
+  "done",
+  "double",
+  "elif",
+  "else",
+  "enum",
+  "esac",
+  "except",
+  "export",
+  "extends",
+  "false",
+  "fi",
+  "final",
+  "finally",
+  "float",
+  "for",
+  "from",
+  "func",
+  "function",
+  "global",
+  "goto",
+  "impl",
+  "implements",
+  "import",
+  "instanceof",
+  "int",
+  "interface",
+  "keyof",
+  "lambda",
+  "let",
+  "long",
+  "loop",
+  "match",
+  "mod",
+  "mut",
+  "namespace",
+  "new",
+  "nil",
+  "none",
+  "nonlocal",
+  "null",
+  "number",
+  "object",
+  "override",
+  "package",
+  "pass",
+  "private",
+  "protected",
+  "pub",
+  "public",
+  "raise",
+  "readonly",
+  "return",
+  "self",
+  "short",
+  "static",
+  "str",
+  "string",
+  "struct",
+  "super",
+  "switch",
+  "then",
+  "this",
+  "throw",
+  "throws",
+  "trait",
+  "true",
+  "try",
+  "type",
+  "typeof",
+  "undefined",
+  "unknown",
+  "use",
+  "var",
+  "void",
+  "while",
+  "with",
+  "yield",
+  "never",
+  "get",
+  "set",
+  "println",
+  "printf",
+  // English function words (comments, strings)
+  "the",
+  "and",
+  "but",
+  "not",
+  "are",
+  "was",
+  "were",
+  "has",
+  "have",
+  "had",
+  "been",
+  "can",
+  "will",
+  "would",
+  "should",
+  "could",
+  "may",
+  "must",
+  "that",
+  "these",
+  "those",
+  "there",
+  "their",
+  "its",
+  "into",
+  "onto",
+  "than",
+  "when",
+  "where",
+  "which",
+  "who",
+  "what",
+  "why",
+  "how",
+  "all",
+  "only",
+  "also",
+  "just",
+  "our",
+  "you",
+  "your",
+  "they",
+  "them",
+  "she",
+  "his",
+  "her",
+  "does",
+  "did",
+  "out",
+  "off",
+  "per",
+  "via"
+].filter((w) => w.length >= MIN_IDENTIFIER));
+var GENERATED_FILE_NAMES = /* @__PURE__ */ new Set([
+  "package-lock.json",
+  "npm-shrinkwrap.json",
+  "pnpm-lock.yaml",
+  "yarn.lock",
+  "bun.lock",
+  "go.sum",
+  "cargo.lock",
+  "poetry.lock",
+  "pipfile.lock",
+  "uv.lock",
+  "composer.lock",
+  "gemfile.lock",
+  "packages.lock.json",
+  "gradle.lockfile",
+  "flake.lock",
+  "mix.lock",
+  "pubspec.lock",
+  "podfile.lock"
+]);
+var GENERATED_SUFFIXES = [".min.js", ".min.css", ".map", ".snap", ".svg", ".pb.go", "_pb2.py"];
+function skipsIdentifiers(path2) {
+  const name = path2.slice(path2.lastIndexOf("/") + 1).toLowerCase();
+  return GENERATED_FILE_NAMES.has(name) || GENERATED_SUFFIXES.some((s2) => name.endsWith(s2));
+}
+var isWordChar = (c) => c >= 97 && c <= 122 || c >= 65 && c <= 90 || c >= 48 && c <= 57 || c === 95;
+var isDigit = (c) => c >= 48 && c <= 57;
+function collectIdentifiers(text, start, counts) {
+  const n2 = text.length;
+  let i = start;
+  while (i < n2) {
+    if (!isWordChar(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const from = i;
+    while (i < n2 && isWordChar(text.charCodeAt(i))) i++;
+    const length = i - from;
+    if (length < MIN_IDENTIFIER || length > MAX_IDENTIFIER || isDigit(text.charCodeAt(from))) continue;
+    const token = text.slice(from, i);
+    if (!/[A-Za-z]/.test(token) || IDENTIFIER_STOP_WORDS.has(token.toLowerCase())) continue;
+    counts.set(token, (counts.get(token) ?? 0) + 1);
+  }
+}
+function topIdentifiers(counts, cap) {
+  return [...counts].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0)).slice(0, cap).map(([name]) => name);
+}
+function headerPath(rest) {
+  if (rest.startsWith('"')) return unquoteC(rest, 0)?.value;
+  const tab = rest.indexOf("	");
+  const name = tab === -1 ? rest : rest.slice(0, tab);
+  return name === "" ? void 0 : name;
+}
+function plainPath(rest) {
+  if (rest.startsWith('"')) return unquoteC(rest, 0)?.value;
+  return rest === "" ? void 0 : rest;
+}
+function gitHeaderNames(line) {
+  const rest = line.slice("diff --git ".length);
+  if (rest.startsWith('"')) {
+    const first = unquoteC(rest, 0);
+    if (first === void 0 || rest[first.end] !== " ") return void 0;
+    const tail = rest.slice(first.end + 1);
+    const second = tail.startsWith('"') ? unquoteC(tail, 0)?.value : tail;
+    return second === void 0 || second === "" ? void 0 : [first.value, second];
+  }
+  const quotedSecond = rest.indexOf(' "');
+  if (quotedSecond !== -1) {
+    const second = unquoteC(rest, quotedSecond + 1);
+    return second === void 0 ? void 0 : [rest.slice(0, quotedSecond), second.value];
+  }
+  const parts = rest.split(" ");
+  if (parts.length === 2 && parts[0] !== "" && parts[1] !== "") return [parts[0] ?? "", parts[1] ?? ""];
+  if (rest.length % 2 === 1) {
+    const mid = (rest.length - 1) / 2;
+    const a = rest.slice(0, mid);
+    const b = rest.slice(mid + 1);
+    if (rest[mid] === " " && a.slice(2) === b.slice(2)) return [a, b];
+  }
+  return void 0;
+}
+function hasPrefixes(a, b) {
+  return OLD_PREFIXES.has(a.slice(0, 2)) && NEW_PREFIXES.has(b.slice(0, 2));
+}
+function hasPlainPrefixes(minus, plus) {
+  const oldOk = minus === void 0 || minus === DEV_NULL || minus.startsWith("a/");
+  const newOk = plus === void 0 || plus === DEV_NULL || plus.startsWith("b/");
+  return oldOk && newOk && (minus?.startsWith("a/") === true || plus?.startsWith("b/") === true);
+}
+var C_ESCAPES = { a: 7, b: 8, t: 9, n: 10, v: 11, f: 12, r: 13, '"': 34, "\\": 92 };
+var lenientUtf8 = new TextDecoder("utf-8");
+var utf8Encoder = new TextEncoder();
+function unquoteC(s2, start) {
+  if (s2[start] !== '"') return void 0;
+  const bytes = [];
+  let i = start + 1;
+  while (i < s2.length) {
+    const ch = s2[i] ?? "";
+    if (ch === '"') return { value: lenientUtf8.decode(new Uint8Array(bytes)), end: i + 1 };
+    if (ch === "\\") {
+      const next = s2[i + 1] ?? "";
+      const simple2 = C_ESCAPES[next];
+      if (simple2 !== void 0) {
+        bytes.push(simple2);
+        i += 2;
+        continue;
+      }
+      const oct = s2.slice(i + 1, i + 4);
+      if (oct.length === 3 && /^[0-3][0-7][0-7]$/.test(oct)) {
+        bytes.push(parseInt(oct, 8));
+        i += 4;
+        continue;
+      }
+      return void 0;
+    }
+    const cp = s2.codePointAt(i) ?? 0;
+    const chunk = String.fromCodePoint(cp);
+    for (const b of utf8Encoder.encode(chunk)) bytes.push(b);
+    i += chunk.length;
+  }
+  return void 0;
 }
 
 // packages/core/src/evidence/collect.ts
@@ -21134,7 +21770,7 @@ var Matcher = class Matcher2 {
   * @private
   */
   appendReplacementInternalJs(replacement) {
-    const isDigit = (c) => c >= 48 && c <= 57;
+    const isDigit2 = (c) => c >= 48 && c <= 57;
     const groupCount = this.patternGroupCount;
     let res = "";
     let i = 0;
@@ -21156,11 +21792,11 @@ var Matcher = class Matcher2 {
       } else if (c === Codepoint.CODES["'"]) {
         res += this.substring(this.end(0), this.matcherInputLength);
         i += 2;
-      } else if (isDigit(c)) {
+      } else if (isDigit2(c)) {
         let digits = 1;
         let index = c - 48;
         const c2 = replacement.charCodeAt(i + 2);
-        if (isDigit(c2) && index * 10 + c2 - 48 <= groupCount) {
+        if (isDigit2(c2) && index * 10 + c2 - 48 <= groupCount) {
           digits = 2;
           index = index * 10 + c2 - 48;
         }
@@ -29796,7 +30432,7 @@ var POLICY_LIMITS = {
   maxNodes: 1e5,
   maxDocumentsPerFile: 100
 };
-var EXPECTED = "genops policy YAML: PolicySet, PolicyException or PolicyTest documents (apiVersion genops.dev/v1; see docs/policies.md)";
+var EXPECTED2 = "genops policy YAML: PolicySet, PolicyException or PolicyTest documents (apiVersion genops.dev/v1; see docs/policies.md)";
 function pathText(docIndex, path2) {
   let s2 = docIndex > 0 ? `(document ${String(docIndex + 1)}) ` : "";
   let first = true;
@@ -29934,9 +30570,9 @@ function loadFile(file) {
   const out = { sets: [], exceptions: [], tests: [], documents: [], problems: [] };
   let text;
   try {
-    text = sourceText(file, EXPECTED);
+    text = sourceText(file, EXPECTED2);
   } catch (e) {
-    out.problems.push({ file: file.path, where: "(file)", message: e instanceof Error ? e.message : String(e), expected: EXPECTED });
+    out.problems.push({ file: file.path, where: "(file)", message: e instanceof Error ? e.message : String(e), expected: EXPECTED2 });
     return out;
   }
   let docs;
@@ -29949,7 +30585,7 @@ function loadFile(file) {
       ...e.mark === void 0 ? {} : { line: e.mark.line + 1, column: e.mark.column + 1 },
       where: "(file)",
       message: `is not valid YAML: ${e.reason}`,
-      expected: `${EXPECTED}; at most ${String(POLICY_LIMITS.maxAliases)} aliases and nesting depth ${String(POLICY_LIMITS.maxDepth)}`,
+      expected: `${EXPECTED2}; at most ${String(POLICY_LIMITS.maxAliases)} aliases and nesting depth ${String(POLICY_LIMITS.maxDepth)}`,
       hint: /alias/i.test(e.reason) ? "Write the values out instead of using many YAML aliases (&anchor / *alias)." : "Fix the YAML syntax at the position shown."
     });
     return out;
@@ -30044,7 +30680,7 @@ var PolicyLoadError = class extends ConfigError {
       ...first === void 0 ? {} : { file: first.file },
       ...first?.line === void 0 ? {} : { line: first.line },
       ...first?.column === void 0 ? {} : { column: first.column },
-      expected: EXPECTED,
+      expected: EXPECTED2,
       hint: "Fix each problem listed; `genops policy lint DIR` lists them all.",
       docUrl: docUrl("policies")
     });
@@ -30376,13 +31012,110 @@ async function readPolicySources(fs, input, specs) {
   return files.filter((f) => !seen.has(f.path) && seen.add(f.path));
 }
 
+// packages/core/src/github/review-suggestions.ts
+function suggestionMarker(key, s2) {
+  const digest = sha256Hex(JSON.stringify([s2.rule, s2.path, s2.startLine, s2.endLine ?? s2.startLine, s2.replacement])).slice(0, 16);
+  return `<!-- genops:suggestion:${key}:${digest} -->`;
+}
+function suggestionCommentBody(key, s2) {
+  return `${suggestionMarker(key, s2)}
+**genops** (${mdText(s2.rule)}): ${mdText(s2.description)}
+
+${mdFence(s2.replacement, "suggestion")}
+`;
+}
+async function addedLinesOf(client, target, paths) {
+  const { owner, repo, pullNumber } = target;
+  const read = PERMISSIONS_BY_OPERATION.readPullRequest;
+  const files = await withApi(read.operation, read.permission, () => client.paginate(client.rest.pulls.listFiles, { owner, repo, pull_number: pullNumber, per_page: 100 }));
+  const out = /* @__PURE__ */ new Map();
+  for (const f of files) {
+    if (!paths.has(f.filename) || f.patch === void 0) continue;
+    const diff2 = `--- a/${f.filename}
++++ b/${f.filename}
+${f.patch}
+`;
+    for (const d of parseUnifiedDiff(diff2, `the patch of ${f.filename}`)) out.set(f.filename, new Set(d.addedLines));
+  }
+  return out;
+}
+async function publishSuggestionComments(client, target, options) {
+  const result = { posted: [], alreadyPosted: 0, outsideDiff: 0 };
+  if (options.suggestions.length === 0) return result;
+  const addedLines = await addedLinesOf(client, target, new Set(options.suggestions.map((s2) => s2.path)));
+  const inDiff = options.suggestions.filter((s2) => {
+    const added = addedLines.get(s2.path);
+    const end = s2.endLine ?? s2.startLine;
+    for (let l2 = s2.startLine; l2 <= end; l2++) if (added?.has(l2) !== true) return false;
+    return true;
+  });
+  result.outsideDiff = options.suggestions.length - inDiff.length;
+  if (inDiff.length === 0) return result;
+  const { owner, repo, pullNumber } = target;
+  const existing = /* @__PURE__ */ new Set();
+  const read = PERMISSIONS_BY_OPERATION.readPullRequest;
+  await withApi(
+    read.operation,
+    read.permission,
+    () => client.paginate(client.rest.pulls.listReviewComments, { owner, repo, pull_number: pullNumber, per_page: 100 }, (response) => {
+      for (const c of response.data) {
+        if (c.user?.login.toLowerCase() !== options.author.toLowerCase()) continue;
+        const marker = /^<!-- genops:suggestion:[^\s]+ -->/.exec((c.body ?? "").trimStart());
+        if (marker !== null) existing.add(marker[0]);
+      }
+      return [];
+    })
+  );
+  const write = PERMISSIONS_BY_OPERATION.writeReviewComment;
+  for (const s2 of inDiff) {
+    if (existing.has(suggestionMarker(options.key, s2))) {
+      result.alreadyPosted++;
+      continue;
+    }
+    const end = s2.endLine ?? s2.startLine;
+    const created = await withApi(
+      write.operation,
+      write.permission,
+      async () => (await client.rest.pulls.createReviewComment({
+        owner,
+        repo,
+        pull_number: pullNumber,
+        commit_id: target.commitId,
+        path: s2.path,
+        body: suggestionCommentBody(options.key, s2),
+        line: end,
+        side: "RIGHT",
+        ...end === s2.startLine ? {} : { start_line: s2.startLine, start_side: "RIGHT" }
+      })).data
+    );
+    result.posted.push({ path: s2.path, line: end, url: created.html_url });
+  }
+  return result;
+}
+
 // packages/core/src/action/gate-publish.ts
+var MAX_SUGGESTION_FILE_BYTES = 1024 * 1024;
+async function lineEditSuggestions(fs, predicate, evidence) {
+  const source = evidence.sources.find((s2) => s2.kind === "metadata" && !s2.path.startsWith("github:"));
+  if (source === void 0) return [];
+  try {
+    const path2 = await fs.confine(source.path);
+    const size2 = path2 === void 0 ? void 0 : await fs.size(path2);
+    if (path2 === void 0 || size2 === void 0 || size2 > MAX_SUGGESTION_FILE_BYTES) return [];
+    const bytes = await fs.readFile(path2);
+    if (sha256Hex(bytes) !== source.sha256) return [];
+    return serviceMetadataSuggestions(predicate, { path: source.path, text: bytes.toString("utf8") });
+  } catch {
+    return [];
+  }
+}
 function reason(e) {
   return e instanceof Error ? e.message : String(e);
 }
 async function publishDecision(rt2, req) {
   const { predicate, context: ctx } = req;
   const locations = violationLocations(predicate, req.evidence, ruleEvidenceReads(req.bundle));
+  const suggestions = await lineEditSuggestions(req.fs, predicate, req.evidence);
   if (req.breakGlassRefused !== void 0) rt2.appendSummary(`> [!WARNING]
 > Break-glass was requested but refused: ${mdText(req.breakGlassRefused)}
 `);
@@ -30391,7 +31124,7 @@ async function publishDecision(rt2, req) {
   const sarif = decisionSarif(predicate, locations, { toolVersion: GENOPS_VERSION, ...workflowFile === void 0 || workflowFile === "" ? {} : { fallbackPath: workflowFile } });
   await req.fs.writeFileAtomic(req.sarifPath, `${JSON.stringify(sarif, null, 2)}
 `);
-  const out = { sarifPath: req.sarifPath };
+  const out = { sarifPath: req.sarifPath, suggestions: suggestions.length, suggestionComments: 0 };
   if (ctx.isReadOnlyToken) {
     rt2.annotate("notice", "This pull request comes from a fork, so the token is read-only: the decision is in the job summary and the step outputs; no check run, status or PR comment was written.", { title: "genops policy-gate" });
     return out;
@@ -30419,13 +31152,22 @@ async function publishDecision(rt2, req) {
         key: req.key,
         mode: req.comment,
         author: req.commentAuthor,
-        body: renderDecisionComment(predicate, { key: req.key, summaryUrl: req.runUrl, runUrl: req.runUrl }),
+        body: renderDecisionComment(predicate, { key: req.key, summaryUrl: req.runUrl, runUrl: req.runUrl, suggestions }),
         failing: isFailingDecision(predicate.decision) || predicate.breakGlass !== void 0,
         readOnlyToken: ctx.isReadOnlyToken
       });
       if (r.action !== "skipped") out.commentUrl = r.url;
     } catch (e) {
       rt2.logger.warning(`policy-gate: could not write the PR comment: ${reason(e)}`);
+    }
+    if (suggestions.length > 0 && req.comment !== "never") {
+      try {
+        const r = await publishSuggestionComments(req.client, { owner, repo, pullNumber: pr, commitId: predicate.change.sha }, { key: req.key, author: req.commentAuthor, suggestions });
+        out.suggestionComments = r.posted.length;
+        rt2.logger.info(`policy-gate: ${String(r.posted.length)} suggested edit(s) posted as review comments, ${String(r.alreadyPosted)} already posted, ${String(r.outsideDiff)} outside the diff (in the PR comment only)`);
+      } catch (e) {
+        rt2.logger.warning(`policy-gate: could not post the suggested edits as review comments: ${reason(e)}`);
+      }
     }
   }
   return out;
