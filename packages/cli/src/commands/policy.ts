@@ -16,6 +16,7 @@ import {
   ConfigError,
   decisionText,
   defaultPackSpec,
+  isPolicyTestFile,
   evaluateGate,
   formatPolicyProblem,
   GateBlocked,
@@ -41,8 +42,6 @@ import { collectList, readBundleFile, readInputText } from './files.js';
 import { parseNow } from './verify.js';
 
 const YAML_FILE = /\.ya?ml$/i;
-const TEST_FILE = /\.test\.ya?ml$/i;
-const POLICY_TEST_KIND = /^kind:\s*["']?PolicyTest["']?\s*$/m;
 /** Largest policy, test, evidence or risk file read. */
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
 
@@ -85,8 +84,7 @@ function readSource(path: string): SourceFile {
 }
 
 async function isTestFile(path: string): Promise<boolean> {
-  if (TEST_FILE.test(path)) return true;
-  return POLICY_TEST_KIND.test(await readFile(path, 'utf8').catch(() => ''));
+  return isPolicyTestFile(path, await readFile(path, 'utf8').catch(() => ''));
 }
 
 /** `default`, `default:<pack>`, a directory (its YAML files, tests excluded) or a YAML file. */

@@ -1,7 +1,7 @@
 /**
  * Where a gate's policy documents come from: `default` (every embedded default pack),
  * `default:<pack>` (one of them), and workspace paths: a directory (every *.yml / *.yaml under it,
- * PolicyTest files excluded), a file or a glob. Workspace files are read through the collector's
+ * PolicyTest files excluded: isPolicyTestFile), a file or a glob. Workspace files are read through the collector's
  * resolver, so they are confined to the workspace and size-checked like evidence.
  */
 import type { ArtifactFileSystem } from '../artifact/handoff.js';
@@ -15,6 +15,16 @@ const MAX_POLICY_FILES = 500;
 const MAX_POLICY_FILE_BYTES = 1024 * 1024;
 const YAML_FILE = /\.ya?ml$/i;
 const TEST_FILE = /\.test\.ya?ml$/i;
+const POLICY_TEST_KIND = /^kind:\s*["']?PolicyTest["']?\s*$/m;
+
+/**
+ * A PolicyTest file, by name (`*.test.yaml`) or content (a `kind: PolicyTest` document): policy
+ * directories hold their tests next to the policies, and a gate loads the policies only. The CLI
+ * and the actions use this one test.
+ */
+export function isPolicyTestFile(path: string, text: string): boolean {
+  return TEST_FILE.test(path) || POLICY_TEST_KIND.test(text);
+}
 
 export const DEFAULT_PACK_NAMES: readonly string[] = [...new Set(DEFAULT_POLICY_PACKS.map((p) => p.pack))];
 
@@ -51,7 +61,10 @@ export async function readPolicySources(fs: ArtifactFileSystem, input: string, s
     else patterns.push(`${spec.replace(/\/+$/, '')}/**/*.{yml,yaml}`);
   }
   const paths = (await resolveWorkspaceFiles(fs, input, patterns, MAX_POLICY_FILES)).filter((p) => YAML_FILE.test(p) && !TEST_FILE.test(p));
-  for (const path of paths) files.push(await readWorkspaceFile(fs, input, path, MAX_POLICY_FILE_BYTES));
+  for (const path of paths) {
+    const file = await readWorkspaceFile(fs, input, path, MAX_POLICY_FILE_BYTES);
+    if (!isPolicyTestFile(path, new TextDecoder().decode(file.bytes))) files.push(file);
+  }
   const seen = new Set<string>();
   return files.filter((f) => !seen.has(f.path) && seen.add(f.path));
 }
