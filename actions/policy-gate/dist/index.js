@@ -30980,6 +30980,10 @@ var MAX_POLICY_FILES = 500;
 var MAX_POLICY_FILE_BYTES = 1024 * 1024;
 var YAML_FILE = /\.ya?ml$/i;
 var TEST_FILE = /\.test\.ya?ml$/i;
+var POLICY_TEST_KIND = /^kind:\s*["']?PolicyTest["']?\s*$/m;
+function isPolicyTestFile(path2, text) {
+  return TEST_FILE.test(path2) || POLICY_TEST_KIND.test(text);
+}
 var DEFAULT_PACK_NAMES = [...new Set(DEFAULT_POLICY_PACKS.map((p) => p.pack))];
 function defaultPackFiles(pack2) {
   const chosen = DEFAULT_POLICY_PACKS.filter((p) => pack2 === void 0 || p.pack === pack2);
@@ -31007,7 +31011,10 @@ async function readPolicySources(fs, input, specs) {
     else patterns.push(`${spec.replace(/\/+$/, "")}/**/*.{yml,yaml}`);
   }
   const paths = (await resolveWorkspaceFiles(fs, input, patterns, MAX_POLICY_FILES)).filter((p) => YAML_FILE.test(p) && !TEST_FILE.test(p));
-  for (const path2 of paths) files.push(await readWorkspaceFile(fs, input, path2, MAX_POLICY_FILE_BYTES));
+  for (const path2 of paths) {
+    const file = await readWorkspaceFile(fs, input, path2, MAX_POLICY_FILE_BYTES);
+    if (!isPolicyTestFile(path2, new TextDecoder().decode(file.bytes))) files.push(file);
+  }
   const seen = /* @__PURE__ */ new Set();
   return files.filter((f) => !seen.has(f.path) && seen.add(f.path));
 }
