@@ -313,6 +313,26 @@ describe('built-in issue comments', () => {
   });
 });
 
+describe('built-in pull request review comments', () => {
+  it('takes a comment on a line of the diff, refuses one outside it or on a file not in the PR; lists and updates', async () => {
+    const patch = '@@ -1,2 +1,3 @@\n context\n-old\n+new\n+added';
+    const server = await start({ seed: { repos: { [`${OWNER}/${REPO}`]: { pulls: [{ number: 7, head: { ref: 'feature', sha: HEAD }, files: [{ filename: 'genops.yaml', patch }] }] } } } });
+    const api = octokit(server);
+    const base = { ...R, pull_number: 7, commit_id: HEAD, path: 'genops.yaml', side: 'RIGHT' as const };
+    const { data: created } = await api.rest.pulls.createReviewComment({ ...base, line: 3, body: '```suggestion\nadded!\n```' });
+    expect(created).toMatchObject({ path: 'genops.yaml', line: 3, side: 'RIGHT', commit_id: HEAD, diff_hunk: patch });
+    // Line 1 is a context line: in the diff. Line 4 is not; nor is a file the PR does not change.
+    await expect(api.rest.pulls.createReviewComment({ ...base, line: 1, body: 'context' })).resolves.toMatchObject({ status: 201 });
+    expect((await httpError(api.rest.pulls.createReviewComment({ ...base, line: 4, body: 'x' }))).status).toBe(422);
+    expect((await httpError(api.rest.pulls.createReviewComment({ ...base, path: 'other.ts', line: 1, body: 'x' }))).status).toBe(422);
+    expect((await httpError(api.rest.pulls.createReviewComment({ ...base, commit_id: 'f'.repeat(40), line: 3, body: 'x' }))).status).toBe(422);
+    const listed = await api.paginate(api.rest.pulls.listReviewComments, { ...R, pull_number: 7, per_page: 1 });
+    expect(listed.map((c) => c.line)).toEqual([3, 1]);
+    const { data: updated } = await api.rest.pulls.updateReviewComment({ ...R, comment_id: created.id, body: 'changed' });
+    expect(updated.body).toBe('changed');
+  });
+});
+
 describe('built-in checks, statuses, pulls and deployments (responses match the OpenAPI schemas)', () => {
   it('creates, updates and lists check runs; only a GitHub App may', async () => {
     const server = await start();

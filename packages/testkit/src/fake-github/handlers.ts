@@ -109,12 +109,7 @@ const issueComments: Record<string, BuiltinHandler> = {
   }),
   'issues/update-comment': withRepo((repo, req, ctx) => {
     const c = repo.comments.find((x) => x.id === num(req.params['comment_id']));
-    if (c === undefined) return notFound(ctx);
-    const body = String(bodyOf(req)['body']);
-    if (body.length > MAX_COMMENT_LENGTH) return validationFailed(ctx, 'IssueComment', 'body', `Body is too long (maximum is ${MAX_COMMENT_LENGTH} characters)`);
-    c.body = body;
-    c.updatedAt = ctx.state.now();
-    return { status: 200, body: shape.issueComment(repo, c, ctx.urls) };
+    return editComment(c, 'IssueComment', req, ctx, (x) => shape.issueComment(repo, x, ctx.urls));
   }),
   'issues/delete-comment': withRepo((repo, req, ctx) => {
     const i = repo.comments.findIndex((x) => x.id === num(req.params['comment_id']));
@@ -123,6 +118,16 @@ const issueComments: Record<string, BuiltinHandler> = {
     return { status: 204 };
   }),
 };
+
+/** PATCH of an issue or review comment's body (GitHub's length limit applies to both). */
+function editComment<C extends { body: string; updatedAt: string }>(c: C | undefined, resource: string, req: FakeRequest, ctx: BuiltinContext, render: (c: C) => unknown): FakeResponse {
+  if (c === undefined) return notFound(ctx);
+  const body = String(bodyOf(req)['body']);
+  if (body.length > MAX_COMMENT_LENGTH) return validationFailed(ctx, resource, 'body', `Body is too long (maximum is ${MAX_COMMENT_LENGTH} characters)`);
+  c.body = body;
+  c.updatedAt = ctx.state.now();
+  return { status: 200, body: render(c) };
+}
 
 // ---------------------------------------------------------------- issues
 
@@ -369,12 +374,7 @@ const pulls: Record<string, BuiltinHandler> = {
   }),
   'pulls/update-review-comment': withRepo((repo, req, ctx) => {
     const c = repo.reviewComments.find((x) => x.id === num(req.params['comment_id']));
-    if (c === undefined) return notFound(ctx);
-    const body = String(bodyOf(req)['body']);
-    if (body.length > MAX_COMMENT_LENGTH) return validationFailed(ctx, 'PullRequestReviewComment', 'body', `Body is too long (maximum is ${MAX_COMMENT_LENGTH} characters)`);
-    c.body = body;
-    c.updatedAt = ctx.state.now();
-    return { status: 200, body: shape.reviewComment(repo, c, ctx.urls) };
+    return editComment(c, 'PullRequestReviewComment', req, ctx, (x) => shape.reviewComment(repo, x, ctx.urls));
   }),
   // The pull requests a commit belongs to: merged ones whose merge commit it is, open ones with it
   // as head (what GitHub answers for a commit pushed to the default branch by a merge).
