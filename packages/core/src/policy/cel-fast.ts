@@ -165,7 +165,7 @@ class Compiler {
       case '.': {
         const [objNode, name] = node.args;
         // `c.name` on a comprehension variable: one closure instead of two (the hot case).
-        const slot = objNode.op === 'id' ? this.locals.get(objNode.args) : undefined;
+        const slot = this.localSlot(objNode);
         if (slot !== undefined) return (f) => field(f.locals[slot], name);
         const obj = this.compile(objNode);
         if (obj === undefined) return undefined;
@@ -231,14 +231,22 @@ class Compiler {
         // Against a string literal (the common rule shape): compare directly.
         const [ln, rn] = node.args;
         const literal = rn.op === 'value' && typeof rn.args === 'string' ? rn.args : ln.op === 'value' && typeof ln.args === 'string' ? ln.args : undefined;
-        const other = literal === undefined ? undefined : this.compile(rn.op === 'value' && typeof rn.args === 'string' ? ln : rn);
         if (literal !== undefined) {
-          if (other === undefined) return undefined;
+          const otherNode = rn.op === 'value' && typeof rn.args === 'string' ? ln : rn;
           const negate = node.op === '!=';
-          return (f) => {
-            const v = other(f);
-            return (typeof v === 'string' ? v === literal : equal(v, literal)) !== negate;
-          };
+          const same = (v: unknown): boolean => (typeof v === 'string' ? v === literal : equal(v, literal)) !== negate;
+          // A comprehension variable, or a field of one (`l == "MIT"`, `c.name == "x"`): read it
+          // here rather than through another closure; this is the innermost loop of most rules.
+          const slot = this.localSlot(otherNode);
+          if (slot !== undefined) return (f) => same(f.locals[slot]);
+          const fieldOf = otherNode.op === '.' ? this.localSlot(otherNode.args[0]) : undefined;
+          if (fieldOf !== undefined && otherNode.op === '.') {
+            const name = otherNode.args[1];
+            return (f) => same(field(f.locals[fieldOf], name));
+          }
+          const other = this.compile(otherNode);
+          if (other === undefined) return undefined;
+          return (f) => same(other(f));
         }
         const [l, r] = this.pair(node.args);
         if (l === undefined || r === undefined) return undefined;
@@ -289,6 +297,11 @@ class Compiler {
       default:
         return undefined;
     }
+  }
+
+  /** The slot of a comprehension variable `node` names, if it is one. */
+  private localSlot(node: ASTNode): number | undefined {
+    return node.op === 'id' ? this.locals.get(node.args) : undefined;
   }
 
   private pair(args: readonly [ASTNode, ASTNode]): [Fn | undefined, Fn | undefined] {
@@ -347,6 +360,13 @@ class Compiler {
     const arg = args[0];
     if (name === 'size' && args.length === 0) return (f) => size(receiver(f));
     if ((name === 'startsWith' || name === 'endsWith' || name === 'contains') && args.length === 1 && arg !== undefined) {
+      const argNode = argNodes[0];
+      if (argNode?.op === 'value' && typeof argNode.args === 'string') {
+        const t = argNode.args;
+        if (name === 'startsWith') return (f) => { const v = receiver(f); return typeof v === 'string' ? v.startsWith(t) : bail(); };
+        if (name === 'endsWith') return (f) => { const v = receiver(f); return typeof v === 'string' ? v.endsWith(t) : bail(); };
+        return (f) => { const v = receiver(f); return typeof v === 'string' ? v.includes(t) : bail(); };
+      }
       return (f) => {
         const s = receiver(f);
         const t = arg(f);

@@ -145,6 +145,12 @@ describe('cel-fast: hand-picked edge cases', () => {
   const a = activations[0] ?? {};
   const cases: [string, 'answers' | 'defers'][] = [
     ['evidence.objs.exists(o, o.name == "b")', 'answers'],
+    // The fused shapes of the inner loops: a variable, or a field of one, against a string literal.
+    ['evidence.ls.filter(x, x != "a")', 'answers'],
+    ['evidence.ls.filter(x, "MIT" == x)', 'answers'],
+    ['evidence.objs.filter(o, o.name != "b").map(o, o.name)', 'answers'],
+    ['evidence.objs.filter(o, "a" == o.name).size()', 'answers'],
+    ['evidence.ls.map(x, [x.startsWith("M"), x.endsWith("T"), x.contains("I"), x.startsWith(evidence.s)])', 'answers'],
     ['evidence.objs.filter(o, has(o.v)).map(o, o.name)', 'answers'],
     ['evidence.ls.all(x, x.size() == 1) || evidence.s.startsWith("ab")', 'answers'],
     ['evidence.s in evidence.ls || "x" in evidence.np', 'answers'],
