@@ -29492,7 +29492,7 @@ var Compiler3 = class {
         return this.identifier(node.args);
       case ".": {
         const [objNode, name] = node.args;
-        const slot = objNode.op === "id" ? this.locals.get(objNode.args) : void 0;
+        const slot = this.localSlot(objNode);
         if (slot !== void 0) return (f) => field(f.locals[slot], name);
         const obj = this.compile(objNode);
         if (obj === void 0) return void 0;
@@ -29555,14 +29555,20 @@ var Compiler3 = class {
       case "!=": {
         const [ln, rn] = node.args;
         const literal = rn.op === "value" && typeof rn.args === "string" ? rn.args : ln.op === "value" && typeof ln.args === "string" ? ln.args : void 0;
-        const other = literal === void 0 ? void 0 : this.compile(rn.op === "value" && typeof rn.args === "string" ? ln : rn);
         if (literal !== void 0) {
-          if (other === void 0) return void 0;
+          const otherNode = rn.op === "value" && typeof rn.args === "string" ? ln : rn;
           const negate = node.op === "!=";
-          return (f) => {
-            const v = other(f);
-            return (typeof v === "string" ? v === literal : equal(v, literal)) !== negate;
-          };
+          const same = (v) => (typeof v === "string" ? v === literal : equal(v, literal)) !== negate;
+          const slot = this.localSlot(otherNode);
+          if (slot !== void 0) return (f) => same(f.locals[slot]);
+          const fieldOf = otherNode.op === "." ? this.localSlot(otherNode.args[0]) : void 0;
+          if (fieldOf !== void 0 && otherNode.op === ".") {
+            const name = otherNode.args[1];
+            return (f) => same(field(f.locals[fieldOf], name));
+          }
+          const other = this.compile(otherNode);
+          if (other === void 0) return void 0;
+          return (f) => same(other(f));
         }
         const [l2, r] = this.pair(node.args);
         if (l2 === void 0 || r === void 0) return void 0;
@@ -29613,6 +29619,10 @@ var Compiler3 = class {
       default:
         return void 0;
     }
+  }
+  /** The slot of a comprehension variable `node` names, if it is one. */
+  localSlot(node) {
+    return node.op === "id" ? this.locals.get(node.args) : void 0;
   }
   pair(args) {
     return [this.compile(args[0]), this.compile(args[1])];
@@ -29666,6 +29676,22 @@ var Compiler3 = class {
     const arg = args[0];
     if (name === "size" && args.length === 0) return (f) => size(receiver(f));
     if ((name === "startsWith" || name === "endsWith" || name === "contains") && args.length === 1 && arg !== void 0) {
+      const argNode = argNodes[0];
+      if (argNode?.op === "value" && typeof argNode.args === "string") {
+        const t = argNode.args;
+        if (name === "startsWith") return (f) => {
+          const v = receiver(f);
+          return typeof v === "string" ? v.startsWith(t) : bail();
+        };
+        if (name === "endsWith") return (f) => {
+          const v = receiver(f);
+          return typeof v === "string" ? v.endsWith(t) : bail();
+        };
+        return (f) => {
+          const v = receiver(f);
+          return typeof v === "string" ? v.includes(t) : bail();
+        };
+      }
       return (f) => {
         const s2 = receiver(f);
         const t = arg(f);
