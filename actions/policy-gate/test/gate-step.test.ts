@@ -229,6 +229,53 @@ describe('policy-gate action', () => {
     await rm(join(ws, 'genops.yaml'));
   });
 
+  it('reads policies and exceptions from an organisation policy repo at one commit (github:OWNER/REPO/PATH@REF), with its own token', async () => {
+    const orgSet = 'apiVersion: genops.dev/v1\nkind: PolicySet\nmetadata: { name: org-rules }\nspec:\n  rules:\n    - id: change-has-author\n      title: Changes have an author\n      expression: evidence.change == null || evidence.change.author == "never"\n      message: org rule hit\n      decision: warn\n';
+    const exception = [
+      'apiVersion: genops.dev/v1',
+      'kind: PolicyException',
+      'metadata: { name: friday-hotfix-ops-7 }',
+      'spec:',
+      '  rules: [no-late-friday-or-weekend-deploys]',
+      `  match: { repository: ${FIXTURE_PULL.fullName} }`,
+      '  reason: Hotfix for INC-7 must ship tonight',
+      '  ticket: OPS-7',
+      '  approvedBy: sre-lead',
+      '  createdAt: "2026-03-13T12:00:00Z"',
+      '  expiresAt: "2026-03-14T12:00:00Z"',
+      '',
+    ].join('\n');
+    const orgTest = 'apiVersion: genops.dev/v1\nkind: PolicyTest\nmetadata: { name: t }\nspec:\n  policies: [rules.yaml]\n  cases: []\n';
+    gh = await startFakeGitHub({
+      seed: {
+        repos: {
+          [FIXTURE_PULL.fullName]: fixtureRepoSeed({ pulls: [fixturePullSeed()] }),
+          'acme/policies': { branches: { main: { 'gates/rules.yaml': orgSet, 'gates/exceptions/friday.yml': exception, 'gates/cases.yaml': orgTest, 'gates/README.md': '# x', 'other/ignored.yaml': orgSet.replace('org-rules', 'other') } } },
+        },
+      },
+    });
+    const ctx = fixturePullRunContext(gh);
+    const a = await upstream(ctx, 'friday-migration', FRIDAY);
+    const { rt } = await runGate(ctx, FRIDAY, a, { policies: 'default:genops-baseline\ngithub:acme/policies/gates@main', 'policies-token': 'ghs_policies' });
+    const d = decisionAt(rt.outputs['artifact-path']!, FRIDAY);
+    expect(d.exceptions.applied.map((e) => e.name)).toEqual(['friday-hotfix-ops-7']);
+    expect(d.results.filter((r) => r.set === 'org-rules').map((r) => `${r.rule}:${r.outcome}`)).toEqual(['change-has-author:violated']);
+    expect(d.results.some((r) => r.set === 'other')).toBe(false);
+    expect(d.results.find((r) => r.rule === 'no-late-friday-or-weekend-deploys')?.outcome).toBe('excepted');
+    // Every read of the policy repo used its token, at the commit `main` resolved to.
+    const reads = ['repos/get-commit', 'git/get-tree', 'git/get-blob'].flatMap((op) => gh.calls(op)).filter((c) => c.path.includes('/acme/policies/'));
+    // rules.yaml, exceptions/friday.yml and cases.yaml (a PolicyTest by content, read and left out); not other/ nor README.md.
+    expect(reads.map((c) => c.operationId)).toEqual(['repos/get-commit', 'git/get-tree', 'git/get-blob', 'git/get-blob', 'git/get-blob']);
+    expect(reads.every((c) => /ghs_policies$/.test(c.headers['authorization'] ?? ''))).toBe(true);
+
+    // A ref that does not exist stops the gate with an error naming the input: it never runs without the policies it was given.
+    const missing = await runGate(ctx, FRIDAY, a, { policies: 'github:acme/policies/gates@no-such-branch', 'policies-token': 'ghs_policies' });
+    expect(missing.ok).toBe(false);
+    expect(missing.rt.failed).toMatch(/acme\/policies/);
+    const empty = await runGate(ctx, FRIDAY, a, { policies: 'github:acme/policies/nothing-here@main', 'policies-token': 'ghs_policies' });
+    expect(empty.rt.failed).toMatch(/FILE_NOT_FOUND: policies: no \*\.yml or \*\.yaml file under acme\/policies\/nothing-here@main/);
+  });
+
   it('routes require-approval to the protected environment without failing when asked', async () => {
     await startGitHub();
     const ctx = fixturePullRunContext(gh);

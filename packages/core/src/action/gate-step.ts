@@ -17,6 +17,7 @@ import type { DecisionBody } from '../policy/decision-model.js';
 import { changeAuthor, evaluateGate, gateArtifacts, gateEnvironment } from '../policy/gate.js';
 import { loadPolicyDocuments } from '../policy/load.js';
 import { readPolicySources } from '../policy/sources.js';
+import { parseRepoPolicySpec, readRepoPolicySources } from '../github/policy-repo.js';
 import { GENOPS_VERSION } from '../version.js';
 import { boolInput, enumInput, InputProblems, intInput, listInput, type RawInputs } from './inputs.js';
 import { publishDecision, type CommentMode } from './gate-publish.js';
@@ -31,6 +32,7 @@ const UPSTREAM_INPUTS = VERIFICATION_INPUTS.filter((n) => n !== 'predicate-type'
 export const GATE_STEP_INPUTS = [
   ...UPSTREAM_INPUTS,
   'policies',
+  'policies-token',
   'environment',
   'gate-key',
   'approval-environment',
@@ -92,6 +94,8 @@ interface GateConfig {
   breakGlassTtl: number;
   breakGlassReason: string;
   token: string;
+  /** Token for `github:` policy specs (another repository); empty: the github-token. */
+  policiesToken: string;
   outputPath: string;
   ttl: number;
 }
@@ -114,6 +118,7 @@ function parseGateInputs(raw: RawInputs, problems: InputProblems): GateConfig {
     breakGlassTtl: intInput(raw, 'break-glass-ttl-seconds', 4 * 3600, 60, MAX_BREAK_GLASS_TTL_SECONDS, problems),
     breakGlassReason: raw('break-glass-reason'),
     token: raw('github-token'),
+    policiesToken: raw('policies-token'),
     outputPath: raw('output-path') || 'genops/decision.intoto.json',
     ttl: intInput(raw, 'ttl-seconds', 7 * 24 * 3600, 60, 90 * 24 * 3600, problems),
   };
@@ -134,6 +139,7 @@ export async function gateStep(rt: ActionRuntime, deps: GateDeps): Promise<Decis
   const raw: RawInputs = (n) => (n === 'predicate-type' ? 'evidence\nrisk' : rt.getInput(n));
   maskSecret(rt, raw('signing-key'));
   maskSecret(rt, raw('github-token'));
+  maskSecret(rt, raw('policies-token'));
   const problems = new InputProblems();
   const verification = parseVerificationInputs(raw, problems);
   const signing = parseSigningInputs(raw, problems);
@@ -142,9 +148,15 @@ export async function gateStep(rt: ActionRuntime, deps: GateDeps): Promise<Decis
 
   // Fail closed: nothing is read from an artifact before it verified.
   const inputs = gateArtifacts(await verifyUpstream(verification, deps));
-  const bundle = loadPolicyDocuments(await readPolicySources(deps.fs, 'policies', cfg.policies));
   const ctx = deps.context;
   const client = deps.github(cfg.token);
+  const policiesClient = cfg.policiesToken === '' ? client : deps.github(cfg.policiesToken);
+  const bundle = loadPolicyDocuments(
+    await readPolicySources(deps.fs, 'policies', cfg.policies, async (spec) => {
+      const repoSpec = parseRepoPolicySpec(spec, 'policies');
+      return repoSpec === undefined ? undefined : readRepoPolicySources(policiesClient, repoSpec, 'policies');
+    }),
+  );
   const now = deps.clock.now();
   const request = await breakGlassRequest(cfg, deps, client);
   const sha = verification.subjectSha ?? ctx.subjectSha;

@@ -1,6 +1,7 @@
 /**
  * Where a gate's policy documents come from: `default` (every embedded default pack),
- * `default:<pack>` (one of them), and workspace paths: a directory (every *.yml / *.yaml under it,
+ * `default:<pack>` (one of them), another repository at one commit (`github:OWNER/REPO[/PATH][@REF]`,
+ * github/policy-repo.ts), and workspace paths: a directory (every *.yml / *.yaml under it,
  * PolicyTest files excluded: isPolicyTestFile), a file or a glob. Workspace files are read through the collector's
  * resolver, so they are confined to the workspace and size-checked like evidence.
  */
@@ -12,7 +13,7 @@ import type { SourceFile } from '../evidence/source.js';
 import { DEFAULT_POLICY_PACKS } from '../schemas/generated/default-policy-packs.js';
 
 const MAX_POLICY_FILES = 500;
-const MAX_POLICY_FILE_BYTES = 1024 * 1024;
+export const MAX_POLICY_FILE_BYTES = 1024 * 1024;
 const YAML_FILE = /\.ya?ml$/i;
 const TEST_FILE = /\.test\.ya?ml$/i;
 const POLICY_TEST_KIND = /^kind:\s*["']?PolicyTest["']?\s*$/m;
@@ -50,13 +51,24 @@ export function defaultPackSpec(spec: string, input: string): SourceFile[] | und
   return defaultPackFiles(pack);
 }
 
-/** Reads the policy documents an input lists (one entry per line), in a stable order. */
-export async function readPolicySources(fs: ArtifactFileSystem, input: string, specs: readonly string[]): Promise<SourceFile[]> {
+/**
+ * Reads the policy documents an input lists (one entry per line), in a stable order.
+ * `readRemote` answers the specs that name another repository (github/policy-repo.ts), or returns
+ * undefined for the ones it does not take.
+ */
+export async function readPolicySources(
+  fs: ArtifactFileSystem,
+  input: string,
+  specs: readonly string[],
+  readRemote: (spec: string) => Promise<SourceFile[] | undefined> = () => Promise.resolve(undefined),
+): Promise<SourceFile[]> {
   const files: SourceFile[] = [];
   const patterns: string[] = [];
   for (const spec of specs) {
     const packs = defaultPackSpec(spec, input);
+    const remote = packs === undefined ? await readRemote(spec) : undefined;
     if (packs !== undefined) files.push(...packs);
+    else if (remote !== undefined) files.push(...remote);
     else if (GLOB_CHARS.test(spec) || YAML_FILE.test(spec)) patterns.push(spec);
     else patterns.push(`${spec.replace(/\/+$/, '')}/**/*.{yml,yaml}`);
   }

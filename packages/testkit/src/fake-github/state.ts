@@ -578,8 +578,9 @@ export class FakeRepo {
   }
 
   /** A commit sha from a sha, a branch or tag name, or `heads/...` / `tags/...`. */
-  resolveCommitish(ref: string): string | undefined {
-    if (/^[0-9a-f]{40}$/i.test(ref)) return this.git.get(ref)?.type === 'commit' ? ref.toLowerCase() : undefined;
+  resolveCommitish(commitish: string): string | undefined {
+    if (/^[0-9a-f]{40}$/i.test(commitish)) return this.git.get(commitish)?.type === 'commit' ? commitish.toLowerCase() : undefined;
+    const ref = commitish === 'HEAD' ? this.defaultBranch : commitish; // GitHub resolves HEAD to the default branch
     for (const candidate of [ref, `heads/${ref}`, `tags/${ref}`]) {
       const sha = this.git.refs.get(qualifyRef(candidate));
       if (sha !== undefined) return sha;
