@@ -31027,12 +31027,14 @@ function defaultPackSpec(spec, input) {
   }
   return defaultPackFiles(pack2);
 }
-async function readPolicySources(fs, input, specs) {
+async function readPolicySources(fs, input, specs, readRemote = () => Promise.resolve(void 0)) {
   const files = [];
   const patterns = [];
   for (const spec of specs) {
     const packs = defaultPackSpec(spec, input);
+    const remote = packs === void 0 ? await readRemote(spec) : void 0;
     if (packs !== void 0) files.push(...packs);
+    else if (remote !== void 0) files.push(...remote);
     else if (GLOB_CHARS.test(spec) || YAML_FILE.test(spec)) patterns.push(spec);
     else patterns.push(`${spec.replace(/\/+$/, "")}/**/*.{yml,yaml}`);
   }
@@ -31043,6 +31045,67 @@ async function readPolicySources(fs, input, specs) {
   }
   const seen = /* @__PURE__ */ new Set();
   return files.filter((f) => !seen.has(f.path) && seen.add(f.path));
+}
+
+// packages/core/src/github/policy-repo.ts
+import { createHash } from "node:crypto";
+var REPO_POLICY_PREFIX = "github:";
+var MAX_REPO_POLICY_FILES = 500;
+var YAML_FILE2 = /\.ya?ml$/i;
+var SPEC = /^github:([A-Za-z0-9](?:[A-Za-z0-9-]{0,38})?)\/([A-Za-z0-9._-]{1,100})((?:\/[^@\s]+)*)?(?:@([^\s@]+))?$/;
+function parseRepoPolicySpec(spec, input) {
+  if (!spec.startsWith(REPO_POLICY_PREFIX)) return void 0;
+  const m = SPEC.exec(spec);
+  const path2 = (m?.[3] ?? "").replace(/^\/+|\/+$/g, "");
+  if (m === null || path2.split("/").some((p) => p === ".." || p === ".")) {
+    throw new ConfigError("INPUT_INVALID", `${input}: ${JSON.stringify(spec.slice(0, 200))} is not a policy repository reference`, {
+      input,
+      expected: "github:OWNER/REPO[/PATH][@REF], e.g. github:acme/policies/exceptions@main",
+      hint: "Name the repository, optionally a folder or file in it and a branch, tag or commit sha."
+    });
+  }
+  return { owner: m[1] ?? "", repo: m[2] ?? "", path: path2, ref: m[4] ?? "HEAD" };
+}
+function gitBlobId(bytes) {
+  return createHash("sha1").update(`blob ${String(bytes.length)}\0`).update(bytes).digest("hex");
+}
+async function readRepoPolicySources(client, spec, input) {
+  const { owner, repo } = spec;
+  const read = PERMISSIONS_BY_OPERATION.readContents;
+  const where = `${owner}/${repo}${spec.path === "" ? "" : `/${spec.path}`}@${spec.ref}`;
+  const { data: commit } = await withApi(`${read.operation} of ${owner}/${repo} (${input}: ${where})`, read.permission, () => client.rest.repos.getCommit({ owner, repo, ref: spec.ref, per_page: 1 }));
+  const sha = commit.sha;
+  const { data: tree } = await withApi(`${read.operation} of ${owner}/${repo} (${input}: ${where})`, read.permission, () => client.rest.git.getTree({ owner, repo, tree_sha: sha, recursive: "true" }));
+  if (tree.truncated) {
+    throw new ConfigError("INPUT_INVALID", `${input}: the tree of ${owner}/${repo}@${sha} is too large for GitHub to list in one response, so genops cannot tell it read every policy`, {
+      input,
+      expected: "a policy repository GitHub lists whole (under 100,000 entries)",
+      hint: "Keep policies in a smaller repository, or check it out with actions/checkout and list its folder instead."
+    });
+  }
+  const under = spec.path === "" ? "" : `${spec.path}/`;
+  const entries = tree.tree.filter((e) => e.type === "blob" && e.path !== void 0 && e.sha !== void 0 && (e.path === spec.path || e.path.startsWith(under)) && YAML_FILE2.test(e.path) && !isPolicyTestFile(e.path, "")).sort((a, b) => (a.path ?? "") < (b.path ?? "") ? -1 : 1);
+  if (entries.length === 0) {
+    throw new ConfigError("FILE_NOT_FOUND", `${input}: no *.yml or *.yaml file under ${where} (commit ${sha})`, { input, hint: "Check the folder name and the ref: a gate without the policies it was given must not run." });
+  }
+  if (entries.length > MAX_REPO_POLICY_FILES) {
+    throw new ConfigError("INPUT_INVALID", `${input}: ${where} holds ${String(entries.length)} YAML files`, { input, expected: `at most ${String(MAX_REPO_POLICY_FILES)}`, hint: "Point at the folder that holds the policies." });
+  }
+  const files = [];
+  for (const e of entries) {
+    const path2 = e.path ?? "";
+    const name = `github:${owner}/${repo}@${sha}/${path2}`;
+    if ((e.size ?? 0) > MAX_POLICY_FILE_BYTES) {
+      throw new ConfigError("FILE_INVALID", `${name} is ${String(e.size)} bytes`, { input, file: name, expected: `at most ${String(MAX_POLICY_FILE_BYTES)} bytes` });
+    }
+    const { data: blob } = await withApi(`${read.operation} of ${owner}/${repo} (${input}: ${where})`, read.permission, () => client.rest.git.getBlob({ owner, repo, file_sha: e.sha ?? "" }));
+    const bytes = Buffer.from(blob.content, blob.encoding === "base64" ? "base64" : "utf8");
+    if (gitBlobId(bytes) !== e.sha) {
+      throw new ConfigError("FILE_INVALID", `${name}: the bytes GitHub returned do not hash to the blob id ${e.sha}`, { input, file: name, hint: "Re-run the job; if it persists, the API response was altered on the way." });
+    }
+    if (!isPolicyTestFile(path2, bytes.toString("utf8"))) files.push(sourceFileOf(name, bytes));
+  }
+  return files;
 }
 
 // packages/core/src/github/review-suggestions.ts
@@ -31211,6 +31274,7 @@ var UPSTREAM_INPUTS = VERIFICATION_INPUTS.filter((n2) => n2 !== "predicate-type"
 var GATE_STEP_INPUTS = [
   ...UPSTREAM_INPUTS,
   "policies",
+  "policies-token",
   "environment",
   "gate-key",
   "approval-environment",
@@ -31254,6 +31318,7 @@ function parseGateInputs(raw, problems) {
     breakGlassTtl: intInput(raw, "break-glass-ttl-seconds", 4 * 3600, 60, MAX_BREAK_GLASS_TTL_SECONDS, problems),
     breakGlassReason: raw("break-glass-reason"),
     token: raw("github-token"),
+    policiesToken: raw("policies-token"),
     outputPath: raw("output-path") || "genops/decision.intoto.json",
     ttl: intInput(raw, "ttl-seconds", 7 * 24 * 3600, 60, 90 * 24 * 3600, problems)
   };
@@ -31272,15 +31337,22 @@ async function gateStep(rt2, deps) {
   const raw = (n2) => n2 === "predicate-type" ? "evidence\nrisk" : rt2.getInput(n2);
   maskSecret(rt2, raw("signing-key"));
   maskSecret(rt2, raw("github-token"));
+  maskSecret(rt2, raw("policies-token"));
   const problems = new InputProblems();
   const verification = parseVerificationInputs(raw, problems);
   const signing = parseSigningInputs(raw, problems);
   const cfg = parseGateInputs(raw, problems);
   problems.throwIfAny();
   const inputs = gateArtifacts(await verifyUpstream(verification, deps));
-  const bundle = loadPolicyDocuments(await readPolicySources(deps.fs, "policies", cfg.policies));
   const ctx = deps.context;
   const client = deps.github(cfg.token);
+  const policiesClient = cfg.policiesToken === "" ? client : deps.github(cfg.policiesToken);
+  const bundle = loadPolicyDocuments(
+    await readPolicySources(deps.fs, "policies", cfg.policies, async (spec) => {
+      const repoSpec = parseRepoPolicySpec(spec, "policies");
+      return repoSpec === void 0 ? void 0 : readRepoPolicySources(policiesClient, repoSpec, "policies");
+    })
+  );
   const now2 = deps.clock.now();
   const request = await breakGlassRequest(cfg, deps, client);
   const sha = verification.subjectSha ?? ctx.subjectSha;
