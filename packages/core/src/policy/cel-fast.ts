@@ -390,6 +390,8 @@ class Compiler {
     if (outer === undefined) this.locals.delete(varName);
     else this.locals.set(varName, outer);
     if (body === undefined) return undefined;
+    // One loop per macro, written out: a shared loop taking a callback would cost a call per element
+    // in the innermost loop of most rules.
     switch (name) {
       case 'exists':
         return (f) => {
