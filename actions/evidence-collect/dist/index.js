@@ -9158,215 +9158,6 @@ function backstageSnippet(keys) {
   return out.join("\n");
 }
 
-// packages/core/src/action/runtime.ts
-var SUMMARY_LIMIT_BYTES = 1024 * 1024;
-function capSummary(markdown, limit = SUMMARY_LIMIT_BYTES) {
-  if (Buffer.byteLength(markdown) <= limit) return markdown;
-  const note = "\n\n> [!WARNING]\n> This summary was cut at GitHub's 1 MiB limit; the full report is in the step log and the signed artifact.\n";
-  let cut = markdown.slice(0, limit - Buffer.byteLength(note) - 16);
-  while (Buffer.byteLength(cut) > limit - Buffer.byteLength(note)) cut = cut.slice(0, -1024);
-  return cut + note;
-}
-function maskSecret(rt2, value) {
-  if (value === "") return;
-  rt2.setSecret(value);
-  for (const line of value.split(/\r?\n/)) {
-    const t = line.trim();
-    if (t !== "" && !t.startsWith("-----")) rt2.setSecret(t);
-  }
-}
-function silenceBundledBufferDeprecation() {
-  const emit = process.emitWarning.bind(process);
-  process.emitWarning = ((...args) => {
-    const [, typeOrOptions, code] = args;
-    const c = typeof typeOrOptions === "object" && typeOrOptions !== null ? typeOrOptions.code : code;
-    if (c === "DEP0005") return;
-    emit(...args);
-  });
-}
-function actionsRuntime() {
-  silenceBundledBufferDeprecation();
-  const parts = [];
-  const place = (p) => {
-    const props = {};
-    if (p?.title !== void 0) props.title = p.title;
-    if (p?.file !== void 0) props.file = p.file;
-    if (p?.line !== void 0) props.startLine = p.line;
-    if (p?.column !== void 0) props.startColumn = p.column;
-    return props;
-  };
-  return {
-    getInput: (name) => getInput(name),
-    setOutput: (name, value) => setOutput(name, value),
-    setSecret: (value) => setSecret(value),
-    logger: {
-      debug: (m) => debug(m),
-      info: (m) => info(m),
-      warning: (m) => warning(m),
-      error: (m) => error(m)
-    },
-    annotate(level, message, p) {
-      const props = place(p);
-      if (level === "error") error(message, props);
-      else if (level === "warning") warning(message, props);
-      else notice(message, props);
-    },
-    appendSummary: (md) => {
-      parts.push(md);
-    },
-    async writeSummary() {
-      if (parts.length === 0 || process.env.GITHUB_STEP_SUMMARY === void 0) return;
-      await summary.addRaw(capSummary(parts.join("\n")), true).write();
-      parts.length = 0;
-    },
-    setFailed: (m) => setFailed(m),
-    env: process.env
-  };
-}
-
-// packages/core/src/action/run.ts
-function errorSummary(step, err) {
-  const d = err.details;
-  const rows = [
-    ["Input", d.input],
-    ["File", d.file === void 0 ? void 0 : `${d.file}${d.line === void 0 ? "" : `:${d.line}`}`],
-    ["Expected", d.expected],
-    ["Found", d.actual],
-    ["What to do", d.hint]
-  ];
-  const lines = [
-    `### :x: genops ${mdText(step)}: ${ERROR_HEADINGS[err.kind]}`,
-    "",
-    `${mdCode(err.code)} ${mdText(err.message)}`,
-    ""
-  ];
-  const present = rows.filter((r) => r[1] !== void 0);
-  if (present.length > 0) {
-    lines.push("| | |", "|---|---|", ...present.map(([k, v]) => `| ${k} | ${k === "Input" || k === "File" ? mdCode(v) : mdText(v)} |`), "");
-  }
-  if (d.docUrl !== void 0) lines.push(`Docs: ${d.docUrl}`, "");
-  return lines.join("\n");
-}
-var ERROR_HEADINGS = {
-  internal: "internal error",
-  verification: "an artifact failed verification",
-  blocked: "blocked by policy",
-  config: "configuration problem"
-};
-async function runAction(rt2, step, main) {
-  try {
-    await main(rt2);
-    return true;
-  } catch (e) {
-    const err = toGenopsError(e);
-    const place = { title: `genops ${step}: ${err.code}` };
-    if (err.details.file !== void 0 && err.kind !== "internal") place.file = err.details.file;
-    if (err.details.line !== void 0) place.line = err.details.line;
-    rt2.annotate("error", err.message, place);
-    if (err.kind === "internal") {
-      const stack = err.details.cause instanceof Error ? err.details.cause.stack : err.stack;
-      if (stack !== void 0) rt2.logger.debug(stack);
-    }
-    rt2.appendSummary(errorSummary(step, err));
-    rt2.setFailed(err.describe());
-    return false;
-  } finally {
-    try {
-      await rt2.writeSummary();
-    } catch (e) {
-      rt2.logger.warning(`could not write the job summary: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  }
-}
-
-// packages/core/src/action/inputs.ts
-var InputProblems = class {
-  problems = [];
-  add(input, message, expected) {
-    this.problems.push({ input, message, expected });
-  }
-  throwIfAny() {
-    const first = this.problems[0];
-    if (first === void 0) return;
-    const lines = this.problems.map((p) => `- ${p.input}: ${p.message} (expected ${p.expected})`);
-    throw new ConfigError(this.problems.some((p) => p.message === "is required") ? "INPUT_MISSING" : "INPUT_INVALID", `${this.problems.length} input problem(s):
-${lines.join("\n")}`, {
-      input: first.input,
-      expected: first.expected,
-      hint: "Fix the `with:` block of this step (see the action's README for every input)."
-    });
-  }
-};
-function listInput(raw, name) {
-  return raw(name).split(/\r?\n/).map((s) => s.trim()).filter((s) => s !== "" && !s.startsWith("#"));
-}
-function enumInput(raw, name, allowed, dflt, problems) {
-  const v = raw(name);
-  if (v === "") return dflt;
-  if (allowed.includes(v)) return v;
-  problems.add(name, `is ${JSON.stringify(v)}`, `one of ${allowed.join(", ")}`);
-  return dflt;
-}
-function intInput(raw, name, dflt, min, max, problems) {
-  const v = raw(name);
-  if (v === "") return dflt;
-  if (!/^-?\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-    problems.add(name, `is ${JSON.stringify(v)}`, `a whole number from ${min} to ${max}`);
-    return dflt;
-  }
-  return Number(v);
-}
-
-// packages/core/src/action/signing-inputs.ts
-var DEFAULT_FULCIO_URL = "https://fulcio.sigstore.dev";
-var DEFAULT_REKOR_URL = "https://rekor.sigstore.dev";
-var SIGNING_INPUTS = ["signing-mode", "signing-key", "fulcio-url", "rekor-url"];
-function parseSigningInputs(raw, problems) {
-  const key = raw("signing-key");
-  const mode = enumInput(raw, "signing-mode", ["auto", "key", "keyless"], "auto", problems);
-  const resolved = mode === "auto" ? key === "" ? "keyless" : "key" : mode;
-  if (resolved === "key") {
-    if (key === "") problems.add("signing-key", "is required when signing-mode is key", "a PEM ECDSA P-256 private key, from a secret");
-    return { mode: "key", privateKeyPem: key, source: "signing-key" };
-  }
-  return { mode: "keyless", fulcioUrl: raw("fulcio-url") || DEFAULT_FULCIO_URL, rekorUrl: raw("rekor-url") || DEFAULT_REKOR_URL };
-}
-
-// packages/core/src/action/verification.ts
-var PEM_BLOCK = /-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g;
-function publicKeyPems(text2) {
-  return text2.match(PEM_BLOCK) ?? [];
-}
-
-// packages/core/src/action/deps.ts
-import { readFile as readFile2, readdir } from "node:fs/promises";
-async function actionBaseDeps(rt2) {
-  const env = rt2.env;
-  const context = await readContextFromEnv(env, (p) => readFile2(p, "utf8"));
-  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-  return { context, fs: nodeFileSystem(workspace), clock: systemClock, workspace };
-}
-function actionGitHubClient(rt2, ctx) {
-  return (token) => createGitHubClient({ token, baseUrl: ctx.apiUrl, logger: rt2.logger, readOnlyToken: ctx.isReadOnlyToken });
-}
-
-// packages/core/src/action/run-identity.ts
-function runIdentityOf(ctx) {
-  const id = {
-    serverUrl: ctx.serverUrl,
-    repository: ctx.repository.fullName,
-    runId: String(ctx.runId),
-    runAttempt: ctx.runAttempt,
-    workflowRef: ctx.workflowRef,
-    event: ctx.eventName,
-    ref: ctx.ref,
-    sha: ctx.sha,
-    actor: ctx.actor
-  };
-  if (ctx.job !== void 0) id.job = ctx.job;
-  return id;
-}
-
 // packages/core/src/evidence/change.ts
 var import_picomatch2 = __toESM(require_picomatch2(), 1);
 
@@ -55578,6 +55369,215 @@ async function readWorkspaceCodeowners(fs, limits) {
     return { path: path2, text: (await fs.readFile(path2)).toString("utf8") };
   }
   return null;
+}
+
+// packages/core/src/action/runtime.ts
+var SUMMARY_LIMIT_BYTES = 1024 * 1024;
+function capSummary(markdown, limit = SUMMARY_LIMIT_BYTES) {
+  if (Buffer.byteLength(markdown) <= limit) return markdown;
+  const note = "\n\n> [!WARNING]\n> This summary was cut at GitHub's 1 MiB limit; the full report is in the step log and the signed artifact.\n";
+  let cut = markdown.slice(0, limit - Buffer.byteLength(note) - 16);
+  while (Buffer.byteLength(cut) > limit - Buffer.byteLength(note)) cut = cut.slice(0, -1024);
+  return cut + note;
+}
+function maskSecret(rt2, value) {
+  if (value === "") return;
+  rt2.setSecret(value);
+  for (const line of value.split(/\r?\n/)) {
+    const t = line.trim();
+    if (t !== "" && !t.startsWith("-----")) rt2.setSecret(t);
+  }
+}
+function silenceBundledBufferDeprecation() {
+  const emit = process.emitWarning.bind(process);
+  process.emitWarning = ((...args) => {
+    const [, typeOrOptions, code] = args;
+    const c = typeof typeOrOptions === "object" && typeOrOptions !== null ? typeOrOptions.code : code;
+    if (c === "DEP0005") return;
+    emit(...args);
+  });
+}
+function actionsRuntime() {
+  silenceBundledBufferDeprecation();
+  const parts = [];
+  const place = (p) => {
+    const props = {};
+    if (p?.title !== void 0) props.title = p.title;
+    if (p?.file !== void 0) props.file = p.file;
+    if (p?.line !== void 0) props.startLine = p.line;
+    if (p?.column !== void 0) props.startColumn = p.column;
+    return props;
+  };
+  return {
+    getInput: (name) => getInput(name),
+    setOutput: (name, value) => setOutput(name, value),
+    setSecret: (value) => setSecret(value),
+    logger: {
+      debug: (m) => debug(m),
+      info: (m) => info(m),
+      warning: (m) => warning(m),
+      error: (m) => error(m)
+    },
+    annotate(level, message, p) {
+      const props = place(p);
+      if (level === "error") error(message, props);
+      else if (level === "warning") warning(message, props);
+      else notice(message, props);
+    },
+    appendSummary: (md) => {
+      parts.push(md);
+    },
+    async writeSummary() {
+      if (parts.length === 0 || process.env.GITHUB_STEP_SUMMARY === void 0) return;
+      await summary.addRaw(capSummary(parts.join("\n")), true).write();
+      parts.length = 0;
+    },
+    setFailed: (m) => setFailed(m),
+    env: process.env
+  };
+}
+
+// packages/core/src/action/run.ts
+function errorSummary(step, err) {
+  const d = err.details;
+  const rows = [
+    ["Input", d.input],
+    ["File", d.file === void 0 ? void 0 : `${d.file}${d.line === void 0 ? "" : `:${d.line}`}`],
+    ["Expected", d.expected],
+    ["Found", d.actual],
+    ["What to do", d.hint]
+  ];
+  const lines = [
+    `### :x: genops ${mdText(step)}: ${ERROR_HEADINGS[err.kind]}`,
+    "",
+    `${mdCode(err.code)} ${mdText(err.message)}`,
+    ""
+  ];
+  const present = rows.filter((r) => r[1] !== void 0);
+  if (present.length > 0) {
+    lines.push("| | |", "|---|---|", ...present.map(([k, v]) => `| ${k} | ${k === "Input" || k === "File" ? mdCode(v) : mdText(v)} |`), "");
+  }
+  if (d.docUrl !== void 0) lines.push(`Docs: ${d.docUrl}`, "");
+  return lines.join("\n");
+}
+var ERROR_HEADINGS = {
+  internal: "internal error",
+  verification: "an artifact failed verification",
+  blocked: "blocked by policy",
+  config: "configuration problem"
+};
+async function runAction(rt2, step, main) {
+  try {
+    await main(rt2);
+    return true;
+  } catch (e) {
+    const err = toGenopsError(e);
+    const place = { title: `genops ${step}: ${err.code}` };
+    if (err.details.file !== void 0 && err.kind !== "internal") place.file = err.details.file;
+    if (err.details.line !== void 0) place.line = err.details.line;
+    rt2.annotate("error", err.message, place);
+    if (err.kind === "internal") {
+      const stack = err.details.cause instanceof Error ? err.details.cause.stack : err.stack;
+      if (stack !== void 0) rt2.logger.debug(stack);
+    }
+    rt2.appendSummary(errorSummary(step, err));
+    rt2.setFailed(err.describe());
+    return false;
+  } finally {
+    try {
+      await rt2.writeSummary();
+    } catch (e) {
+      rt2.logger.warning(`could not write the job summary: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+}
+
+// packages/core/src/action/inputs.ts
+var InputProblems = class {
+  problems = [];
+  add(input, message, expected) {
+    this.problems.push({ input, message, expected });
+  }
+  throwIfAny() {
+    const first = this.problems[0];
+    if (first === void 0) return;
+    const lines = this.problems.map((p) => `- ${p.input}: ${p.message} (expected ${p.expected})`);
+    throw new ConfigError(this.problems.some((p) => p.message === "is required") ? "INPUT_MISSING" : "INPUT_INVALID", `${this.problems.length} input problem(s):
+${lines.join("\n")}`, {
+      input: first.input,
+      expected: first.expected,
+      hint: "Fix the `with:` block of this step (see the action's README for every input)."
+    });
+  }
+};
+function listInput(raw, name) {
+  return raw(name).split(/\r?\n/).map((s) => s.trim()).filter((s) => s !== "" && !s.startsWith("#"));
+}
+function enumInput(raw, name, allowed, dflt, problems) {
+  const v = raw(name);
+  if (v === "") return dflt;
+  if (allowed.includes(v)) return v;
+  problems.add(name, `is ${JSON.stringify(v)}`, `one of ${allowed.join(", ")}`);
+  return dflt;
+}
+function intInput(raw, name, dflt, min, max, problems) {
+  const v = raw(name);
+  if (v === "") return dflt;
+  if (!/^-?\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+    problems.add(name, `is ${JSON.stringify(v)}`, `a whole number from ${min} to ${max}`);
+    return dflt;
+  }
+  return Number(v);
+}
+
+// packages/core/src/action/signing-inputs.ts
+var DEFAULT_FULCIO_URL = "https://fulcio.sigstore.dev";
+var DEFAULT_REKOR_URL = "https://rekor.sigstore.dev";
+var SIGNING_INPUTS = ["signing-mode", "signing-key", "fulcio-url", "rekor-url"];
+function parseSigningInputs(raw, problems) {
+  const key = raw("signing-key");
+  const mode = enumInput(raw, "signing-mode", ["auto", "key", "keyless"], "auto", problems);
+  const resolved = mode === "auto" ? key === "" ? "keyless" : "key" : mode;
+  if (resolved === "key") {
+    if (key === "") problems.add("signing-key", "is required when signing-mode is key", "a PEM ECDSA P-256 private key, from a secret");
+    return { mode: "key", privateKeyPem: key, source: "signing-key" };
+  }
+  return { mode: "keyless", fulcioUrl: raw("fulcio-url") || DEFAULT_FULCIO_URL, rekorUrl: raw("rekor-url") || DEFAULT_REKOR_URL };
+}
+
+// packages/core/src/action/verification.ts
+var PEM_BLOCK = /-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g;
+function publicKeyPems(text2) {
+  return text2.match(PEM_BLOCK) ?? [];
+}
+
+// packages/core/src/action/deps.ts
+import { readFile as readFile2, readdir } from "node:fs/promises";
+async function actionBaseDeps(rt2) {
+  const env = rt2.env;
+  const context = await readContextFromEnv(env, (p) => readFile2(p, "utf8"));
+  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+  return { context, fs: nodeFileSystem(workspace), clock: systemClock, workspace };
+}
+function actionGitHubClient(rt2, ctx) {
+  return (token) => createGitHubClient({ token, baseUrl: ctx.apiUrl, logger: rt2.logger, readOnlyToken: ctx.isReadOnlyToken });
+}
+
+// packages/core/src/action/run-identity.ts
+function runIdentityOf(ctx) {
+  const id = {
+    serverUrl: ctx.serverUrl,
+    repository: ctx.repository.fullName,
+    runId: String(ctx.runId),
+    runAttempt: ctx.runAttempt,
+    workflowRef: ctx.workflowRef,
+    event: ctx.eventName,
+    ref: ctx.ref,
+    sha: ctx.sha,
+    actor: ctx.actor
+  };
+  if (ctx.job !== void 0) id.job = ctx.job;
+  return id;
 }
 
 // packages/core/src/evidence/predicate.ts

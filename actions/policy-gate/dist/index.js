@@ -8576,360 +8576,8 @@ A \`permissions:\` block sets every permission it does not list to none: keep th
   return { kind: "commit-status", context, state, description, ...options.detailsUrl === void 0 ? {} : { url: options.detailsUrl }, fallbackReason: refused.message };
 }
 
-// packages/core/src/action/runtime.ts
-var SUMMARY_LIMIT_BYTES = 1024 * 1024;
-function capSummary(markdown, limit = SUMMARY_LIMIT_BYTES) {
-  if (Buffer.byteLength(markdown) <= limit) return markdown;
-  const note = "\n\n> [!WARNING]\n> This summary was cut at GitHub's 1 MiB limit; the full report is in the step log and the signed artifact.\n";
-  let cut2 = markdown.slice(0, limit - Buffer.byteLength(note) - 16);
-  while (Buffer.byteLength(cut2) > limit - Buffer.byteLength(note)) cut2 = cut2.slice(0, -1024);
-  return cut2 + note;
-}
-function maskSecret(rt2, value) {
-  if (value === "") return;
-  rt2.setSecret(value);
-  for (const line of value.split(/\r?\n/)) {
-    const t = line.trim();
-    if (t !== "" && !t.startsWith("-----")) rt2.setSecret(t);
-  }
-}
-function silenceBundledBufferDeprecation() {
-  const emit = process.emitWarning.bind(process);
-  process.emitWarning = ((...args) => {
-    const [, typeOrOptions, code] = args;
-    const c = typeof typeOrOptions === "object" && typeOrOptions !== null ? typeOrOptions.code : code;
-    if (c === "DEP0005") return;
-    emit(...args);
-  });
-}
-function actionsRuntime() {
-  silenceBundledBufferDeprecation();
-  const parts = [];
-  const place = (p) => {
-    const props = {};
-    if (p?.title !== void 0) props.title = p.title;
-    if (p?.file !== void 0) props.file = p.file;
-    if (p?.line !== void 0) props.startLine = p.line;
-    if (p?.column !== void 0) props.startColumn = p.column;
-    return props;
-  };
-  return {
-    getInput: (name) => getInput(name),
-    setOutput: (name, value) => setOutput(name, value),
-    setSecret: (value) => setSecret(value),
-    logger: {
-      debug: (m) => debug(m),
-      info: (m) => info(m),
-      warning: (m) => warning(m),
-      error: (m) => error(m)
-    },
-    annotate(level, message, p) {
-      const props = place(p);
-      if (level === "error") error(message, props);
-      else if (level === "warning") warning(message, props);
-      else notice(message, props);
-    },
-    appendSummary: (md) => {
-      parts.push(md);
-    },
-    async writeSummary() {
-      if (parts.length === 0 || process.env.GITHUB_STEP_SUMMARY === void 0) return;
-      await summary.addRaw(capSummary(parts.join("\n")), true).write();
-      parts.length = 0;
-    },
-    setFailed: (m) => setFailed(m),
-    env: process.env
-  };
-}
-
-// packages/core/src/action/run.ts
-function errorSummary(step, err) {
-  const d = err.details;
-  const rows = [
-    ["Input", d.input],
-    ["File", d.file === void 0 ? void 0 : `${d.file}${d.line === void 0 ? "" : `:${d.line}`}`],
-    ["Expected", d.expected],
-    ["Found", d.actual],
-    ["What to do", d.hint]
-  ];
-  const lines = [
-    `### :x: genops ${mdText(step)}: ${ERROR_HEADINGS[err.kind]}`,
-    "",
-    `${mdCode(err.code)} ${mdText(err.message)}`,
-    ""
-  ];
-  const present = rows.filter((r) => r[1] !== void 0);
-  if (present.length > 0) {
-    lines.push("| | |", "|---|---|", ...present.map(([k, v]) => `| ${k} | ${k === "Input" || k === "File" ? mdCode(v) : mdText(v)} |`), "");
-  }
-  if (d.docUrl !== void 0) lines.push(`Docs: ${d.docUrl}`, "");
-  return lines.join("\n");
-}
-var ERROR_HEADINGS = {
-  internal: "internal error",
-  verification: "an artifact failed verification",
-  blocked: "blocked by policy",
-  config: "configuration problem"
-};
-async function runAction(rt2, step, main) {
-  try {
-    await main(rt2);
-    return true;
-  } catch (e) {
-    const err = toGenopsError(e);
-    const place = { title: `genops ${step}: ${err.code}` };
-    if (err.details.file !== void 0 && err.kind !== "internal") place.file = err.details.file;
-    if (err.details.line !== void 0) place.line = err.details.line;
-    rt2.annotate("error", err.message, place);
-    if (err.kind === "internal") {
-      const stack = err.details.cause instanceof Error ? err.details.cause.stack : err.stack;
-      if (stack !== void 0) rt2.logger.debug(stack);
-    }
-    rt2.appendSummary(errorSummary(step, err));
-    rt2.setFailed(err.describe());
-    return false;
-  } finally {
-    try {
-      await rt2.writeSummary();
-    } catch (e) {
-      rt2.logger.warning(`could not write the job summary: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  }
-}
-
-// packages/core/src/action/inputs.ts
-var TRUE = ["true", "True", "TRUE"];
-var FALSE = ["false", "False", "FALSE"];
-var InputProblems = class {
-  problems = [];
-  add(input, message, expected) {
-    this.problems.push({ input, message, expected });
-  }
-  throwIfAny() {
-    const first = this.problems[0];
-    if (first === void 0) return;
-    const lines = this.problems.map((p) => `- ${p.input}: ${p.message} (expected ${p.expected})`);
-    throw new ConfigError(this.problems.some((p) => p.message === "is required") ? "INPUT_MISSING" : "INPUT_INVALID", `${this.problems.length} input problem(s):
-${lines.join("\n")}`, {
-      input: first.input,
-      expected: first.expected,
-      hint: "Fix the `with:` block of this step (see the action's README for every input)."
-    });
-  }
-};
-function boolInput(raw, name, dflt, problems) {
-  const v = raw(name);
-  if (v === "") return dflt;
-  if (TRUE.includes(v)) return true;
-  if (FALSE.includes(v)) return false;
-  problems.add(name, `is ${JSON.stringify(v)}`, "true or false");
-  return dflt;
-}
-function listInput(raw, name) {
-  return raw(name).split(/\r?\n/).map((s2) => s2.trim()).filter((s2) => s2 !== "" && !s2.startsWith("#"));
-}
-function enumInput(raw, name, allowed, dflt, problems) {
-  const v = raw(name);
-  if (v === "") return dflt;
-  if (allowed.includes(v)) return v;
-  problems.add(name, `is ${JSON.stringify(v)}`, `one of ${allowed.join(", ")}`);
-  return dflt;
-}
-function intInput(raw, name, dflt, min, max, problems) {
-  const v = raw(name);
-  if (v === "") return dflt;
-  if (!/^-?\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-    problems.add(name, `is ${JSON.stringify(v)}`, `a whole number from ${min} to ${max}`);
-    return dflt;
-  }
-  return Number(v);
-}
-
-// packages/core/src/action/signing-inputs.ts
-var DEFAULT_FULCIO_URL = "https://fulcio.sigstore.dev";
-var DEFAULT_REKOR_URL = "https://rekor.sigstore.dev";
-var SIGNING_INPUTS = ["signing-mode", "signing-key", "fulcio-url", "rekor-url"];
-function parseSigningInputs(raw, problems) {
-  const key = raw("signing-key");
-  const mode = enumInput(raw, "signing-mode", ["auto", "key", "keyless"], "auto", problems);
-  const resolved = mode === "auto" ? key === "" ? "keyless" : "key" : mode;
-  if (resolved === "key") {
-    if (key === "") problems.add("signing-key", "is required when signing-mode is key", "a PEM ECDSA P-256 private key, from a secret");
-    return { mode: "key", privateKeyPem: key, source: "signing-key" };
-  }
-  return { mode: "keyless", fulcioUrl: raw("fulcio-url") || DEFAULT_FULCIO_URL, rekorUrl: raw("rekor-url") || DEFAULT_REKOR_URL };
-}
-
-// packages/core/src/action/verification.ts
-import { readFile as readFile2 } from "node:fs/promises";
-var VERIFICATION_INPUTS = [
-  "artifacts",
-  "artifact-name",
-  "artifact-digest",
-  "predicate-type",
-  "subject-sha",
-  "subject-digest",
-  "public-keys",
-  "certificate-identity",
-  "certificate-oidc-issuer",
-  "certificate-repository",
-  "same-run",
-  "trusted-root",
-  "max-artifact-bytes"
-];
-var PEM_BLOCK = /-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g;
-function publicKeyPems(text) {
-  return text.match(PEM_BLOCK) ?? [];
-}
-function resolvePredicateType(s2) {
-  if (s2.includes("://")) return s2;
-  return PredicateTypes[s2];
-}
-function parseVerificationInputs(raw, problems) {
-  const predicateTypes = [];
-  for (const p of listInput(raw, "predicate-type")) {
-    const t = resolvePredicateType(p);
-    if (t === void 0) problems.add("predicate-type", `${JSON.stringify(p)} is not a known predicate type`, `one of ${Object.keys(PredicateTypes).join(", ")} or a predicate type URI`);
-    else predicateTypes.push(t);
-  }
-  if (predicateTypes.length === 0 && raw("predicate-type") === "") problems.add("predicate-type", "is required", `the kind of artifact this step expects: ${Object.keys(PredicateTypes).join(", ")}`);
-  const paths = listInput(raw, "artifacts");
-  const names2 = listInput(raw, "artifact-name");
-  if (paths.length === 0 && names2.length === 0) problems.add("artifacts", "is required (or artifact-name)", "the upstream step's artifact-path output, a glob, or a workflow artifact name");
-  const expectedDigests = listInput(raw, "artifact-digest");
-  if (expectedDigests.length === 0) problems.add("artifact-digest", "is required", "the upstream step's artifact-digest output, passed through job outputs");
-  const subjectSha = raw("subject-sha");
-  if (subjectSha !== "" && !/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(subjectSha)) problems.add("subject-sha", `is ${JSON.stringify(subjectSha)}`, "a full 40-character commit SHA");
-  const subjectDigest = raw("subject-digest").replace(/^sha256:/, "");
-  if (subjectDigest !== "" && !/^[0-9a-f]{64}$/i.test(subjectDigest)) problems.add("subject-digest", "is not a sha256 digest", "sha256:<64 hex chars> of the built artifact");
-  const publicKeysPem = publicKeyPems(raw("public-keys"));
-  if (raw("public-keys") !== "" && publicKeysPem.length === 0) problems.add("public-keys", "holds no PEM public key", 'one or more "-----BEGIN PUBLIC KEY-----" blocks');
-  const sameRun = boolInput(raw, "same-run", true, problems);
-  const cfg = {
-    paths,
-    names: names2,
-    expectedDigests,
-    predicateTypes,
-    publicKeysPem,
-    maxBytes: intInput(raw, "max-artifact-bytes", DEFAULT_MAX_ARTIFACT_BYTES, 1024, 512 * 1024 * 1024, problems)
-  };
-  if (subjectSha !== "") cfg.subjectSha = subjectSha.toLowerCase();
-  if (subjectDigest !== "") cfg.subjectDigest = subjectDigest.toLowerCase();
-  if (publicKeysPem.length === 0) {
-    const identity2 = { issuer: raw("certificate-oidc-issuer") || GITHUB_ACTIONS_ISSUER, sameRun };
-    const san = raw("certificate-identity");
-    const repo = raw("certificate-repository");
-    if (san !== "") identity2.san = san;
-    if (repo !== "") identity2.repository = repo;
-    cfg.identity = identity2;
-  } else if (raw("certificate-identity") !== "") {
-    problems.add("certificate-identity", "is set together with public-keys", "either public-keys (key mode) or certificate-identity (keyless), not both");
-  }
-  const tr = raw("trusted-root");
-  if (tr !== "") cfg.trustedRootPath = tr;
-  return cfg;
-}
-async function buildTrustPolicy(cfg, deps) {
-  if (cfg.identity === void 0) {
-    return { mode: "key", keys: cfg.publicKeysPem.map((pem, i) => loadPublicKey(pem, `public-keys[${i}]`)) };
-  }
-  const ctx = deps.context;
-  const identity2 = {
-    subjectAlternativeName: cfg.identity.san ?? `${ctx.serverUrl}/${ctx.workflowRef}`,
-    issuer: cfg.identity.issuer,
-    repositoryUri: `${ctx.serverUrl}/${cfg.identity.repository ?? ctx.repository.fullName}`
-  };
-  if (cfg.identity.sameRun) identity2.runInvocationUri = `${ctx.serverUrl}/${ctx.repository.fullName}/actions/runs/${ctx.runId}/attempts/${ctx.runAttempt}`;
-  const trustedRoot = cfg.trustedRootPath === void 0 ? PUBLIC_GOOD_TRUSTED_ROOT : await readTrustedRoot(cfg.trustedRootPath, deps.readTextFile ?? ((p) => readFile2(p, "utf8")), "trusted-root");
-  return { mode: "keyless", trustedRoot, identity: identity2 };
-}
-async function verifyUpstream(cfg, deps, reportAll) {
-  const trust = await buildTrustPolicy(cfg, deps);
-  const files = await resolveArtifactFiles(deps.fs, { paths: cfg.paths, names: cfg.names, downloadDir: deps.tempDir }, deps.artifactClient);
-  const subject = { gitCommit: cfg.subjectSha ?? deps.context.subjectSha };
-  if (cfg.subjectDigest !== void 0) subject.sha256 = cfg.subjectDigest;
-  return verifyHandoff(deps.fs, {
-    files,
-    expectedDigests: cfg.expectedDigests,
-    policy: { trust, predicateType: cfg.predicateTypes, subject, now: deps.clock.now(), maxBytes: cfg.maxBytes },
-    ...reportAll === void 0 ? {} : { reportAll }
-  });
-}
-
-// packages/core/src/action/deps.ts
-import { readFile as readFile3, readdir } from "node:fs/promises";
-import { join } from "node:path";
-async function listFiles(dir) {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
-}
-function actionsArtifactClient() {
-  return {
-    async download(name, destination) {
-      const { DefaultArtifactClient, ArtifactNotFoundError } = await import("./chunks/artifact-2JEHJ272.js");
-      const client = new DefaultArtifactClient();
-      let found2;
-      try {
-        found2 = (await client.getArtifact(name)).artifact;
-      } catch (e) {
-        if (!(e instanceof ArtifactNotFoundError)) throw e;
-        throw new VerificationError("ARTIFACT_NOT_FOUND", `this workflow run has no artifact named ${JSON.stringify(name)}`, {
-          input: "artifact-name",
-          expected: "the name an upstream job of this run gave actions/upload-artifact (v4 or later)",
-          hint: "Check the name against the upstream job's upload-artifact step, that this job `needs:` that job, and that the artifact has not expired.",
-          cause: e
-        });
-      }
-      const { downloadPath, digestMismatch } = await client.downloadArtifact(found2.id, {
-        path: destination,
-        ...found2.digest === void 0 ? {} : { expectedHash: found2.digest }
-      });
-      if (digestMismatch === true) {
-        throw new VerificationError("DIGEST_MISMATCH", `workflow artifact ${JSON.stringify(name)} changed between upload and download`, {
-          input: "artifact-name",
-          hint: "Re-run the job; if it persists, the artifact storage returned different bytes than were uploaded."
-        });
-      }
-      return listFiles(downloadPath ?? destination);
-    }
-  };
-}
-async function actionBaseDeps(rt2) {
-  const env = rt2.env;
-  const context = await readContextFromEnv(env, (p) => readFile3(p, "utf8"));
-  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-  return { context, fs: nodeFileSystem(workspace), clock: systemClock, workspace };
-}
-async function actionDeps(rt2) {
-  const base = await actionBaseDeps(rt2);
-  return {
-    context: base.context,
-    fs: base.fs,
-    clock: base.clock,
-    artifactClient: actionsArtifactClient(),
-    tempDir: rt2.env.RUNNER_TEMP ?? join(base.workspace, ".genops-tmp")
-  };
-}
-function actionGitHubClient(rt2, ctx) {
-  return (token) => createGitHubClient({ token, baseUrl: ctx.apiUrl, logger: rt2.logger, readOnlyToken: ctx.isReadOnlyToken });
-}
-
-// packages/core/src/action/run-identity.ts
-function runIdentityOf(ctx) {
-  const id = {
-    serverUrl: ctx.serverUrl,
-    repository: ctx.repository.fullName,
-    runId: String(ctx.runId),
-    runAttempt: ctx.runAttempt,
-    workflowRef: ctx.workflowRef,
-    event: ctx.eventName,
-    ref: ctx.ref,
-    sha: ctx.sha,
-    actor: ctx.actor
-  };
-  if (ctx.job !== void 0) id.job = ctx.job;
-  return id;
-}
+// packages/core/src/github/policy-repo.ts
+import { createHash } from "node:crypto";
 
 // packages/core/src/evidence/diff.ts
 var import_parse_diff = __toESM(require_parse_diff(), 1);
@@ -9488,6 +9136,833 @@ async function readWorkspaceFile(fs, input, path2, maxBytes) {
     throw new ConfigError("FILE_INVALID", `${path2} grew past ${String(maxBytes)} bytes while being read`, { input, file: path2 });
   }
   return sourceFileOf(path2, bytes);
+}
+
+// packages/core/src/schemas/generated/default-policy-packs.ts
+var DEFAULT_POLICY_PACKS = [
+  {
+    "pack": "ai-changes",
+    "path": "policies/ai-changes/ai-changes.yaml",
+    "text": `# ai-changes: AI-authored changes get human eyes.
+# A change is AI-authored when a coding agent opened the pull request (change.ai.agentAuthor) or
+# any changed line comes from an AI-attributed commit (change.ai.share > 0). Such a change needs
+# a CODEOWNER's approval; a large one (additions + deletions > params.largeChangeLines) needs two
+# human approvals as well.
+apiVersion: genops.dev/v1
+kind: PolicySet
+metadata:
+  name: ai-changes
+spec:
+  mode: enforce
+  failurePolicy: Fail
+  params:
+    minCodeOwnerApprovals: 1
+    # Changed lines (additions + deletions) above which an AI-authored change is "large".
+    largeChangeLines: 400
+    largeChangeHumanApprovals: 2
+  variables:
+    - name: aiAuthored
+      expression: >-
+        evidence.change != null && (evidence.change.ai.share > 0.0 || evidence.change.ai.agentAuthor != null)
+    - name: changedLines
+      expression: >-
+        evidence.change == null ? 0.0 : evidence.change.totals.additions + evidence.change.totals.deletions
+    - name: aiSource
+      expression: >-
+        evidence.change == null ? "" :
+        evidence.change.ai.agentAuthor != null ? "opened by " + evidence.change.ai.agentAuthor :
+        string(int(evidence.change.ai.share * 100.0)) + " % of changed lines from AI-attributed commits"
+  rules:
+    - id: ai-change-code-owner-review
+      title: AI-authored changes need a CODEOWNER's approval
+      when: variables.aiAuthored
+      expression: evidence.change.approvals.codeOwner >= params.minCodeOwnerApprovals
+      message: This change is AI-authored and has no approval from a CODEOWNER of the changed paths.
+      messageExpression: >-
+        "AI-authored change (" + variables.aiSource + ") needs " + string(int(params.minCodeOwnerApprovals)) +
+        " CODEOWNER approval(s); it has " + string(int(evidence.change.approvals.codeOwner)) + "."
+      decision: require-approval
+      recourse:
+        summary: Ask a CODEOWNER of the changed paths to review and approve the pull request.
+        contacts: ["@org/platform"]
+
+    - id: large-ai-change-two-reviewers
+      title: Large AI-authored changes need two human approvals
+      when: variables.aiAuthored && variables.changedLines > params.largeChangeLines
+      expression: evidence.change.approvals.human >= params.largeChangeHumanApprovals
+      message: This AI-authored change is large and needs two human approvals.
+      messageExpression: >-
+        "AI-authored change of " + string(int(variables.changedLines)) + " changed lines (more than " +
+        string(int(params.largeChangeLines)) + ") needs " + string(int(params.largeChangeHumanApprovals)) +
+        " human approvals; it has " + string(int(evidence.change.approvals.human)) + "."
+      decision: require-approval
+      recourse:
+        summary: Get a second human approval, or split the pull request so each part stays under the large-change threshold.
+        contacts: ["@org/platform"]
+`
+  },
+  {
+    "pack": "genai",
+    "path": "policies/genai/genai.yaml",
+    "text": `# genai: quality, safety and cost gates for services that call models or run agents.
+# Every rule is guarded: it is skipped when the service has no eval results (evidence.eval) or no
+# traces (evidence.telemetry), or when the figure it reads is null (nothing measured).
+apiVersion: genops.dev/v1
+kind: PolicySet
+metadata:
+  name: genai
+spec:
+  mode: enforce
+  failurePolicy: Fail
+  params:
+    # Lowest eval pass rate (passed / tests) that ships.
+    minEvalPassRate: 0.85
+    # The service's cost per eval request (USD) before this change; set it per service. 0 disables
+    # the cost rule.
+    baselineCostPerRequest: 0.002
+    # Largest increase over the baseline that ships without approval (0.5 = +50 %).
+    maxCostIncrease: 0.5
+    # Largest prompt:completion token ratio (5 = 5:1).
+    maxPromptCompletionRatio: 5
+    # Longest run of consecutive tool calls in one agent loop.
+    maxConsecutiveToolCalls: 10
+    # Largest share of a model's context window one call may use.
+    maxContextWindowUse: 0.9
+  rules:
+    - id: eval-pass-rate
+      title: Eval pass rate is at least the minimum (0.85)
+      when: evidence.eval != null && evidence.eval.passRate != null
+      expression: evidence.eval.passRate >= params.minEvalPassRate
+      message: The eval pass rate is below the minimum.
+      messageExpression: >-
+        "Eval pass rate " + string(double(int(evidence.eval.passRate * 1000.0 + 0.5)) / 1000.0) + " (" + string(int(evidence.eval.passed)) + "/" +
+        string(int(evidence.eval.tests)) + ") is below the minimum " + string(params.minEvalPassRate) + "."
+      decision: deny
+      recourse:
+        summary: Fix the prompts or model settings until the failing eval cases pass (promptfoo eval shows them), then re-run the eval.
+        contacts: ["@org/ml-platform"]
+
+    - id: prompt-injection-suite
+      title: The prompt-injection suite passes
+      when: evidence.eval != null && evidence.eval.injection != null
+      expression: evidence.eval.injection.passed
+      message: The prompt-injection suite failed.
+      messageExpression: >-
+        "Prompt-injection suite failed: " + string(int(evidence.eval.injection.blocked)) + " of " +
+        string(int(evidence.eval.injection.total)) + " attacks blocked."
+      decision: deny
+      recourse:
+        summary: Harden the system prompt / input filtering until every injection case is blocked, then re-run the suite.
+        contacts: ["@org/security", "@org/ml-platform"]
+
+    - id: cost-per-request-spike
+      title: Cost per request rises at most 50 % over the baseline
+      when: >-
+        evidence.eval != null && evidence.eval.costPerRequest != null && params.baselineCostPerRequest > 0.0
+      expression: evidence.eval.costPerRequest <= params.baselineCostPerRequest * (1.0 + params.maxCostIncrease)
+      message: Cost per request rose more than the allowed increase over the baseline.
+      messageExpression: >-
+        "Cost per request " + string(double(int(evidence.eval.costPerRequest * 1000000.0 + 0.5)) / 1000000.0) + " USD is " +
+        string(int((evidence.eval.costPerRequest / params.baselineCostPerRequest - 1.0) * 100.0)) +
+        " % over the baseline " + string(params.baselineCostPerRequest) + " USD (at most " +
+        string(int(params.maxCostIncrease * 100.0)) + " % allowed)."
+      decision: require-approval
+      recourse:
+        summary: Use a cheaper model or shorter prompts, or have the service owner approve the new cost and raise baselineCostPerRequest.
+        contacts: ["@org/finops", "@org/ml-platform"]
+
+    - id: prompt-completion-ratio
+      title: Prompt:completion token ratio is at most 5:1
+      when: evidence.telemetry != null && evidence.telemetry.promptCompletionRatio != null
+      expression: evidence.telemetry.promptCompletionRatio <= params.maxPromptCompletionRatio
+      message: Prompts are large compared with completions (prompt:completion token ratio above the maximum).
+      messageExpression: >-
+        "Prompt:completion token ratio is " + string(double(int(evidence.telemetry.promptCompletionRatio * 10.0 + 0.5)) / 10.0) +
+        ":1 (at most " + string(params.maxPromptCompletionRatio) + ":1)."
+      decision: warn
+      recourse:
+        summary: Trim the context sent with each call (fewer retrieved chunks, shorter system prompt, summarised history).
+        contacts: ["@org/ml-platform"]
+
+    - id: agent-tool-call-loop
+      title: No agent loop with more than 10 consecutive tool calls
+      when: evidence.telemetry != null
+      expression: evidence.telemetry.maxConsecutiveToolCalls <= params.maxConsecutiveToolCalls
+      message: An agent made more consecutive tool calls than allowed (a likely loop).
+      messageExpression: >-
+        "An agent made " + string(int(evidence.telemetry.maxConsecutiveToolCalls)) +
+        " consecutive tool calls (at most " + string(int(params.maxConsecutiveToolCalls)) + ")" +
+        (has(evidence.telemetry.maxConsecutiveToolCallsTrace) ? " in trace " + evidence.telemetry.maxConsecutiveToolCallsTrace : "") + "."
+      decision: deny
+      recourse:
+        summary: Add a step limit or stop condition to the agent loop and fix the tool result it keeps retrying on (see the trace).
+        contacts: ["@org/ml-platform"]
+
+    - id: context-window-use
+      title: Context window use is at most 90 %
+      when: evidence.telemetry != null && evidence.telemetry.contextWindowUse != null
+      expression: evidence.telemetry.contextWindowUse <= params.maxContextWindowUse
+      message: A model call used more of its context window than allowed.
+      messageExpression: >-
+        "A model call used " + string(int(evidence.telemetry.contextWindowUse * 100.0)) +
+        " % of its context window (at most " + string(int(params.maxContextWindowUse * 100.0)) + " %)."
+      decision: require-approval
+      recourse:
+        summary: Send less context per call (truncate history, fewer retrieved documents) or move to a model with a larger window.
+        contacts: ["@org/ml-platform"]
+`
+  },
+  {
+    "pack": "genops-baseline",
+    "path": "policies/genops-baseline/genops-baseline.yaml",
+    "text": `# genops-baseline: the guard rails every service gets.
+#   - critical services need a human review;
+#   - no production deploys on Friday from params.fridayCutoffHour, nor at the weekend, in the
+#     service's own timezone (evidence.service.timezone, else UTC);
+#   - error-budget protection: no deploys while any SLO's error budget is spent;
+#   - database migrations need a code-owner review.
+apiVersion: genops.dev/v1
+kind: PolicySet
+metadata:
+  name: genops-baseline
+spec:
+  mode: enforce
+  failurePolicy: Fail
+  params:
+    # Local hour (0-23) from which Friday deploys are refused.
+    fridayCutoffHour: 16
+    # Days with no deploys at all.
+    noDeployDays: [Saturday, Sunday]
+    # Environments the deploy-window rule applies to (context.environment).
+    deployWindowEnvironments: [production]
+    # Human approvals a change to a critical service needs.
+    criticalHumanApprovals: 1
+  variables:
+    - name: critical
+      expression: evidence.service != null && has(evidence.service.tier) && evidence.service.tier == "critical"
+    - name: exhaustedSlos
+      expression: >-
+        evidence.service == null ? [] :
+        evidence.service.slos.filter(s, has(s.errorBudgetRemaining) && s.errorBudgetRemaining <= 0.0).map(s, s.name)
+    - name: migrations
+      expression: >-
+        evidence.change != null && "migration" in evidence.change.categories
+        ? evidence.change.categories.migration : 0.0
+  rules:
+    - id: critical-service-human-review
+      title: Changes to a critical service need a human approval
+      when: variables.critical
+      expression: evidence.change != null && evidence.change.approvals.human >= params.criticalHumanApprovals
+      message: This service is tier critical and the change has no human approval (bot approvals do not count).
+      messageExpression: >-
+        evidence.change == null
+        ? "This service is tier critical and no pull request data was collected, so no human approval is on record."
+        : "This service is tier critical: it needs " + string(int(params.criticalHumanApprovals)) +
+          " human approval(s), it has " + string(int(evidence.change.approvals.human)) +
+          " (bot approvals do not count)."
+      decision: require-approval
+      recourse:
+        summary: Ask a human reviewer (a CODEOWNER of the service) to approve the pull request.
+        contacts: ["@org/sre"]
+
+    - id: no-late-friday-or-weekend-deploys
+      title: No deploys on Friday afternoon or at the weekend (service's local time)
+      when: context.environment in params.deployWindowEnvironments
+      expression: >-
+        !(context.local.weekday in params.noDeployDays) &&
+        !(context.local.weekday == "Friday" && context.local.hour >= params.fridayCutoffHour)
+      message: Deploys are not allowed on Friday afternoons or at weekends in the service's timezone.
+      messageExpression: >-
+        "It is " + context.local.weekday + " " + context.local.date + ", " +
+        (context.local.hour < 10.0 ? "0" : "") + string(int(context.local.hour)) + ":" +
+        (context.local.minute < 10.0 ? "0" : "") + string(int(context.local.minute)) +
+        " in " + context.local.timezone + ": no " + context.environment +
+        " deploys on Friday from " + string(int(params.fridayCutoffHour)) + ":00 or on " +
+        params.noDeployDays.join(" or ") + "."
+      decision: deny
+      recourse:
+        summary: Deploy on Monday morning (service local time), or get a PolicyException for the rule if this is an urgent fix.
+        contacts: ["@org/sre"]
+
+    - id: error-budget-exhausted
+      title: No deploys while an SLO's error budget is exhausted
+      when: evidence.service != null
+      expression: variables.exhaustedSlos.size() == 0
+      message: An SLO of this service has no error budget left; only reliability fixes may ship.
+      messageExpression: >-
+        "Error budget exhausted for SLO(s): " + variables.exhaustedSlos.join(", ") +
+        ". Only reliability fixes may ship until the budget recovers."
+      decision: deny
+      recourse:
+        summary: Wait for the error budget to recover, or ship the reliability fix under a PolicyException approved by the SLO owner.
+        contacts: ["@org/sre"]
+
+    - id: migration-code-owner-review
+      title: Database migrations need a code-owner approval
+      when: variables.migrations > 0.0
+      expression: evidence.change.approvals.codeOwner >= 1.0
+      message: The change adds or edits database migrations and has no approval from a CODEOWNER.
+      messageExpression: >-
+        "The change touches " + string(int(variables.migrations)) +
+        " migration file(s) and has no approval from a CODEOWNER of the changed paths."
+      decision: require-approval
+      recourse:
+        summary: Ask a CODEOWNER of the migration files (usually the database owners) to approve the pull request.
+        contacts: ["@org/dba"]
+`
+  },
+  {
+    "pack": "metadata",
+    "path": "policies/metadata/metadata.yaml",
+    "text": '# metadata: every service declares who owns it and who pays for it (fail fast).\n# Reads evidence.service (genops.yaml or a Backstage catalog-info.yaml). A field counts as missing\n# when the service metadata is absent, the field is absent, or it is an empty string.\napiVersion: genops.dev/v1\nkind: PolicySet\nmetadata:\n  name: metadata\nspec:\n  mode: enforce\n  failurePolicy: Fail\n  params:\n    # Fields of evidence.service that must be present and non-empty.\n    requiredFields: [app, environment, owner, costCenter]\n  variables:\n    - name: missing\n      expression: >-\n        evidence.service == null ? params.requiredFields :\n        params.requiredFields.filter(k, !(k in evidence.service) || string(evidence.service[k]) == "")\n  rules:\n    - id: service-metadata-present\n      title: Service metadata names the app, environment, owner and cost center\n      expression: variables.missing.size() == 0\n      message: Service metadata (app, environment, owner, costCenter) is missing or incomplete.\n      messageExpression: >-\n        evidence.service == null\n        ? "No service metadata was found (genops.yaml or catalog-info.yaml); required: " + variables.missing.join(", ") + "."\n        : "Service metadata of " + (evidence.service.app != "" ? evidence.service.app : "this service") +\n          " is missing: " + variables.missing.join(", ") + "."\n      decision: deny\n      recourse:\n        summary: Add the missing fields to genops.yaml (app, environment, owner, costCenter) or to catalog-info.yaml (metadata.name, spec.lifecycle/environment, spec.owner, the cost-center annotation).\n        contacts: ["@org/platform"]\n'
+  },
+  {
+    "pack": "supply-chain",
+    "path": "policies/supply-chain/supply-chain.yaml",
+    "text": '# supply-chain: what a change may bring in.\n#   - an SBOM is present, and a vulnerability scan (a missing scan is not a clean one);\n#   - no NEW critical/high vulnerability is left unfixed: a dependency finding that is not\n#     suppressed by VEX (not_affected / fixed), has a severity in params.blockingSeverities and is in\n#     a package the change adds or changes (sbomDiff added/upgraded/downgraded/changed, matched by\n#     purl; every finding counts as new when no base SBOM was given) blocks the change. Two rules\n#     split those findings by whether a fixed version exists, so the recourse is exact:\n#       fixable   -> upgrade to the fixed version;\n#       unfixable -> pick another version/package, or publish a VEX `not_affected` statement;\n#   - licenses: a component that cannot be used without accepting a license in params.deniedLicenses\n#     blocks; one in params.reviewLicenses warns. SPDX expressions are read as expressions\n#     (spdxAvoids): `MIT OR GPL-3.0-only` can be used under MIT, `MIT AND GPL-3.0-only` cannot;\n#   - provenance present and verified (every artifact) when params.requireProvenance.\napiVersion: genops.dev/v1\nkind: PolicySet\nmetadata:\n  name: supply-chain\nspec:\n  mode: enforce\n  failurePolicy: Fail\n  params:\n    blockingSeverities: [critical, high]\n    # SPDX ids that may not ship (a full expression as the SBOM writes it also matches that value).\n    deniedLicenses:\n      - AGPL-1.0-only\n      - AGPL-1.0-or-later\n      - AGPL-3.0\n      - AGPL-3.0-only\n      - AGPL-3.0-or-later\n      - GPL-2.0\n      - GPL-2.0-only\n      - GPL-2.0-or-later\n      - GPL-3.0\n      - GPL-3.0-only\n      - GPL-3.0-or-later\n      - SSPL-1.0\n      - BUSL-1.1\n    # Licenses that ship only after a legal review (a warning on the PR).\n    reviewLicenses:\n      - LGPL-2.1-only\n      - LGPL-2.1-or-later\n      - LGPL-3.0-only\n      - LGPL-3.0-or-later\n      - MPL-2.0\n      - EPL-2.0\n      - CDDL-1.0\n      - CC-BY-SA-4.0\n    requireProvenance: true\n  variables:\n    # purls of the packages this change adds or changes (empty when no base SBOM was given).\n    - name: changedPurls\n      expression: >-\n        evidence.sbomDiff == null ? [] :\n        (evidence.sbomDiff.added + evidence.sbomDiff.upgraded + evidence.sbomDiff.downgraded + evidence.sbomDiff.changed)\n        .filter(c, has(c.purl)).map(c, c.purl)\n    # Unsuppressed dependency findings at a blocking severity in new or changed packages.\n    - name: newBlocking\n      expression: >-\n        evidence.vulnerabilities == null ? [] :\n        evidence.vulnerabilities.findings.filter(f,\n          f.kind == "dependency" && !f.suppressed && f.severity in params.blockingSeverities &&\n          !(has(f.vex) && f.vex.status == "not_affected") &&\n          (evidence.sbomDiff == null || (has(f.purl) && f.purl in variables.changedPurls)))\n    - name: newFixable\n      expression: variables.newBlocking.filter(f, f.fixAvailable)\n    - name: newUnfixable\n      expression: variables.newBlocking.filter(f, !f.fixAvailable)\n  rules:\n    - id: sbom-present\n      title: An SBOM is present\n      expression: evidence.sbom != null\n      message: No SBOM was given, so dependencies, licenses and vulnerabilities cannot be checked.\n      decision: deny\n      recourse:\n        summary: Generate a CycloneDX or SPDX SBOM in the workflow (e.g. `syft . -o cyclonedx-json`) and pass it as the `sbom` input.\n        contacts: ["@org/security"]\n\n    - id: vulnerability-scan-present\n      title: A vulnerability scan is present\n      expression: evidence.vulnerabilities != null\n      message: No vulnerability scan was given, so new vulnerabilities cannot be ruled out (a missing scan is not a clean one).\n      decision: deny\n      recourse:\n        summary: Scan the build (e.g. `grype sbom:sbom.cdx.json -o json`, `trivy fs --format json .`, or CodeQL SARIF) and pass the report as the `vulnerabilities` input.\n        contacts: ["@org/security"]\n\n    - id: no-new-fixable-critical-vulnerabilities\n      title: No new critical/high vulnerability that has a fix available (upgrade it)\n      when: evidence.vulnerabilities != null\n      expression: variables.newFixable.size() == 0\n      message: The change brings in critical/high vulnerabilities that have a fixed version.\n      messageExpression: >-\n        "New critical/high vulnerabilities with a fix available: " +\n        variables.newFixable.map(f, f.id + " (" + f.severity + ") in " +\n          (has(f.package) ? f.package.name + (has(f.package.version) ? "@" + f.package.version : "") : f.id) +\n          ", fixed in " + f.fixedIn.join(" / ")).join("; ")\n      decision: deny\n      recourse:\n        summary: Upgrade each listed package to the fixed version named in the message.\n        contacts: ["@org/security"]\n\n    - id: no-new-unfixed-critical-vulnerabilities\n      title: No new critical/high vulnerability without a fix, unless VEX says not_affected\n      when: evidence.vulnerabilities != null\n      expression: variables.newUnfixable.size() == 0\n      message: The change brings in critical/high vulnerabilities that have no fix and no VEX not_affected statement.\n      messageExpression: >-\n        "New critical/high vulnerabilities with no fix and no VEX not_affected: " +\n        variables.newUnfixable.map(f, f.id + " (" + f.severity + ") in " +\n          (has(f.package) ? f.package.name + (has(f.package.version) ? "@" + f.package.version : "") : f.id)).join("; ")\n      decision: deny\n      recourse:\n        summary: Use another version or package, or, if the code is not reachable, add an OpenVEX statement with status not_affected and a justification.\n        contacts: ["@org/security"]\n\n    - id: license-denied\n      title: No component under a denied license\n      when: evidence.sbom != null\n      expression: "evidence.sbom.components.all(c, spdxAvoids(c.licenses, params.deniedLicenses))"\n      message: A component is under a license on the deny list.\n      messageExpression: >-\n        "Components under a denied license: " +\n        evidence.sbom.components.filter(c, !spdxAvoids(c.licenses, params.deniedLicenses))\n          .map(c, c.name + (has(c.version) ? "@" + c.version : "") + " (" + c.licenses.join(", ") + ")").join("; ")\n      decision: deny\n      recourse:\n        summary: Replace each listed component with one under an allowed license (or remove it).\n        contacts: ["@org/legal", "@org/security"]\n\n    - id: license-review\n      title: Components under licenses that need a legal review\n      when: evidence.sbom != null\n      expression: "evidence.sbom.components.all(c, spdxAvoids(c.licenses, params.reviewLicenses))"\n      message: A component is under a license that needs a legal review.\n      messageExpression: >-\n        "Components whose license needs a legal review: " +\n        evidence.sbom.components.filter(c, !spdxAvoids(c.licenses, params.reviewLicenses))\n          .map(c, c.name + (has(c.version) ? "@" + c.version : "") + " (" + c.licenses.join(", ") + ")").join("; ")\n      decision: warn\n      recourse:\n        summary: Ask legal to review the listed components, or pick alternatives under a permissive license.\n        contacts: ["@org/legal"]\n\n    - id: provenance-verified\n      title: Build provenance is present and verified\n      when: params.requireProvenance\n      expression: >-\n        evidence.provenance != null && evidence.provenance.artifacts.size() > 0 &&\n        evidence.provenance.unverified == 0.0\n      message: Build provenance is missing or could not be verified.\n      messageExpression: >-\n        evidence.provenance == null || evidence.provenance.artifacts.size() == 0\n        ? "No build provenance was given for the deployable artifacts."\n        : "Provenance not verified: " +\n          evidence.provenance.artifacts.filter(a, !a.verified)\n            .map(a, a.bundle + (has(a.reason) ? " (" + a.reason + ")" : "")).join("; ")\n      decision: deny\n      recourse:\n        summary: Attest the build with actions/attest-build-provenance in the release workflow and pass the bundle as the `provenance` input; a bundle that fails verification must be rebuilt by the trusted workflow.\n        contacts: ["@org/security"]\n'
+  }
+];
+
+// packages/core/src/policy/sources.ts
+var MAX_POLICY_FILES = 500;
+var MAX_POLICY_FILE_BYTES = 1024 * 1024;
+var YAML_FILE = /\.ya?ml$/i;
+var TEST_FILE = /\.test\.ya?ml$/i;
+var POLICY_TEST_KIND = /^kind:\s*["']?PolicyTest["']?\s*$/m;
+function isPolicyTestFile(path2, text) {
+  return TEST_FILE.test(path2) || POLICY_TEST_KIND.test(text);
+}
+var DEFAULT_PACK_NAMES = [...new Set(DEFAULT_POLICY_PACKS.map((p) => p.pack))];
+function defaultPackFiles(pack2) {
+  const chosen = DEFAULT_POLICY_PACKS.filter((p) => pack2 === void 0 || p.pack === pack2);
+  return chosen.map((p) => {
+    const bytes = new TextEncoder().encode(p.text);
+    return { path: p.path, bytes, sha256: sha256Hex(bytes) };
+  });
+}
+function defaultPackSpec(spec, input) {
+  if (spec === "default") return defaultPackFiles();
+  if (!spec.startsWith("default:")) return void 0;
+  const pack2 = spec.slice("default:".length);
+  if (!DEFAULT_PACK_NAMES.includes(pack2)) {
+    throw new ConfigError("INPUT_INVALID", `${input}: there is no default pack ${JSON.stringify(pack2)}`, { input, expected: `default, or default:<pack> with a pack among ${DEFAULT_PACK_NAMES.join(", ")}` });
+  }
+  return defaultPackFiles(pack2);
+}
+async function readPolicySources(fs, input, specs, readRemote = () => Promise.resolve(void 0)) {
+  const files = [];
+  const patterns = [];
+  for (const spec of specs) {
+    const packs = defaultPackSpec(spec, input);
+    const remote = packs === void 0 ? await readRemote(spec) : void 0;
+    if (packs !== void 0) files.push(...packs);
+    else if (remote !== void 0) files.push(...remote);
+    else if (GLOB_CHARS.test(spec) || YAML_FILE.test(spec)) patterns.push(spec);
+    else patterns.push(`${spec.replace(/\/+$/, "")}/**/*.{yml,yaml}`);
+  }
+  const paths = (await resolveWorkspaceFiles(fs, input, patterns, MAX_POLICY_FILES)).filter((p) => YAML_FILE.test(p) && !TEST_FILE.test(p));
+  for (const path2 of paths) {
+    const file = await readWorkspaceFile(fs, input, path2, MAX_POLICY_FILE_BYTES);
+    if (!isPolicyTestFile(path2, new TextDecoder().decode(file.bytes))) files.push(file);
+  }
+  const seen = /* @__PURE__ */ new Set();
+  return files.filter((f) => !seen.has(f.path) && seen.add(f.path));
+}
+
+// packages/core/src/github/policy-repo.ts
+var REPO_POLICY_PREFIX = "github:";
+var MAX_REPO_POLICY_FILES = 500;
+var YAML_FILE2 = /\.ya?ml$/i;
+var SPEC = /^github:([A-Za-z0-9](?:[A-Za-z0-9-]{0,38})?)\/([A-Za-z0-9._-]{1,100})((?:\/[^@\s]+)*)?(?:@([^\s@]+))?$/;
+function parseRepoPolicySpec(spec, input) {
+  if (!spec.startsWith(REPO_POLICY_PREFIX)) return void 0;
+  const m = SPEC.exec(spec);
+  const path2 = (m?.[3] ?? "").replace(/^\/+|\/+$/g, "");
+  if (m === null || path2.split("/").some((p) => p === ".." || p === ".")) {
+    throw new ConfigError("INPUT_INVALID", `${input}: ${JSON.stringify(spec.slice(0, 200))} is not a policy repository reference`, {
+      input,
+      expected: "github:OWNER/REPO[/PATH][@REF], e.g. github:acme/policies/exceptions@main",
+      hint: "Name the repository, optionally a folder or file in it and a branch, tag or commit sha."
+    });
+  }
+  return { owner: m[1] ?? "", repo: m[2] ?? "", path: path2, ref: m[4] ?? "HEAD" };
+}
+function gitBlobId(bytes) {
+  return createHash("sha1").update(`blob ${String(bytes.length)}\0`).update(bytes).digest("hex");
+}
+async function readRepoPolicySources(client, spec, input) {
+  const { owner, repo } = spec;
+  const read = PERMISSIONS_BY_OPERATION.readContents;
+  const where = `${owner}/${repo}${spec.path === "" ? "" : `/${spec.path}`}@${spec.ref}`;
+  const { data: commit } = await withApi(`${read.operation} of ${owner}/${repo} (${input}: ${where})`, read.permission, () => client.rest.repos.getCommit({ owner, repo, ref: spec.ref, per_page: 1 }));
+  const sha = commit.sha;
+  const { data: tree } = await withApi(`${read.operation} of ${owner}/${repo} (${input}: ${where})`, read.permission, () => client.rest.git.getTree({ owner, repo, tree_sha: sha, recursive: "true" }));
+  if (tree.truncated) {
+    throw new ConfigError("INPUT_INVALID", `${input}: the tree of ${owner}/${repo}@${sha} is too large for GitHub to list in one response, so genops cannot tell it read every policy`, {
+      input,
+      expected: "a policy repository GitHub lists whole (under 100,000 entries)",
+      hint: "Keep policies in a smaller repository, or check it out with actions/checkout and list its folder instead."
+    });
+  }
+  const under = spec.path === "" ? "" : `${spec.path}/`;
+  const entries = tree.tree.filter((e) => e.type === "blob" && e.path !== void 0 && e.sha !== void 0 && (e.path === spec.path || e.path.startsWith(under)) && YAML_FILE2.test(e.path) && !isPolicyTestFile(e.path, "")).sort((a, b) => (a.path ?? "") < (b.path ?? "") ? -1 : 1);
+  if (entries.length === 0) {
+    throw new ConfigError("FILE_NOT_FOUND", `${input}: no *.yml or *.yaml file under ${where} (commit ${sha})`, { input, hint: "Check the folder name and the ref: a gate without the policies it was given must not run." });
+  }
+  if (entries.length > MAX_REPO_POLICY_FILES) {
+    throw new ConfigError("INPUT_INVALID", `${input}: ${where} holds ${String(entries.length)} YAML files`, { input, expected: `at most ${String(MAX_REPO_POLICY_FILES)}`, hint: "Point at the folder that holds the policies." });
+  }
+  const files = [];
+  for (const e of entries) {
+    const path2 = e.path ?? "";
+    const name = `github:${owner}/${repo}@${sha}/${path2}`;
+    if ((e.size ?? 0) > MAX_POLICY_FILE_BYTES) {
+      throw new ConfigError("FILE_INVALID", `${name} is ${String(e.size)} bytes`, { input, file: name, expected: `at most ${String(MAX_POLICY_FILE_BYTES)} bytes` });
+    }
+    const { data: blob } = await withApi(`${read.operation} of ${owner}/${repo} (${input}: ${where})`, read.permission, () => client.rest.git.getBlob({ owner, repo, file_sha: e.sha ?? "" }));
+    const bytes = Buffer.from(blob.content, blob.encoding === "base64" ? "base64" : "utf8");
+    if (gitBlobId(bytes) !== e.sha) {
+      throw new ConfigError("FILE_INVALID", `${name}: the bytes GitHub returned do not hash to the blob id ${e.sha}`, { input, file: name, hint: "Re-run the job; if it persists, the API response was altered on the way." });
+    }
+    if (!isPolicyTestFile(path2, bytes.toString("utf8"))) files.push(sourceFileOf(name, bytes));
+  }
+  return files;
+}
+
+// packages/core/src/github/review-suggestions.ts
+function suggestionMarker(key, s2) {
+  const digest = sha256Hex(JSON.stringify([s2.rule, s2.path, s2.startLine, s2.endLine ?? s2.startLine, s2.replacement])).slice(0, 16);
+  return `<!-- genops:suggestion:${key}:${digest} -->`;
+}
+function suggestionCommentBody(key, s2) {
+  return `${suggestionMarker(key, s2)}
+**genops** (${mdText(s2.rule)}): ${mdText(s2.description)}
+
+${mdFence(s2.replacement, "suggestion")}
+`;
+}
+async function addedLinesOf(client, target, paths) {
+  const { owner, repo, pullNumber } = target;
+  const read = PERMISSIONS_BY_OPERATION.readPullRequest;
+  const files = await withApi(read.operation, read.permission, () => client.paginate(client.rest.pulls.listFiles, { owner, repo, pull_number: pullNumber, per_page: 100 }));
+  const out = /* @__PURE__ */ new Map();
+  for (const f of files) {
+    if (!paths.has(f.filename) || f.patch === void 0) continue;
+    const diff2 = `--- a/${f.filename}
++++ b/${f.filename}
+${f.patch}
+`;
+    for (const d of parseUnifiedDiff(diff2, `the patch of ${f.filename}`)) out.set(f.filename, new Set(d.addedLines));
+  }
+  return out;
+}
+async function publishSuggestionComments(client, target, options) {
+  const result = { posted: [], alreadyPosted: 0, outsideDiff: 0 };
+  if (options.suggestions.length === 0) return result;
+  const addedLines = await addedLinesOf(client, target, new Set(options.suggestions.map((s2) => s2.path)));
+  const inDiff = options.suggestions.filter((s2) => {
+    const added = addedLines.get(s2.path);
+    const end = s2.endLine ?? s2.startLine;
+    for (let l2 = s2.startLine; l2 <= end; l2++) if (added?.has(l2) !== true) return false;
+    return true;
+  });
+  result.outsideDiff = options.suggestions.length - inDiff.length;
+  if (inDiff.length === 0) return result;
+  const { owner, repo, pullNumber } = target;
+  const existing = /* @__PURE__ */ new Set();
+  const read = PERMISSIONS_BY_OPERATION.readPullRequest;
+  await withApi(
+    read.operation,
+    read.permission,
+    () => client.paginate(client.rest.pulls.listReviewComments, { owner, repo, pull_number: pullNumber, per_page: 100 }, (response) => {
+      for (const c of response.data) {
+        if (c.user?.login.toLowerCase() !== options.author.toLowerCase()) continue;
+        const marker = /^<!-- genops:suggestion:[^\s]+ -->/.exec((c.body ?? "").trimStart());
+        if (marker !== null) existing.add(marker[0]);
+      }
+      return [];
+    })
+  );
+  const write = PERMISSIONS_BY_OPERATION.writeReviewComment;
+  for (const s2 of inDiff) {
+    if (existing.has(suggestionMarker(options.key, s2))) {
+      result.alreadyPosted++;
+      continue;
+    }
+    const end = s2.endLine ?? s2.startLine;
+    const created = await withApi(
+      write.operation,
+      write.permission,
+      async () => (await client.rest.pulls.createReviewComment({
+        owner,
+        repo,
+        pull_number: pullNumber,
+        commit_id: target.commitId,
+        path: s2.path,
+        body: suggestionCommentBody(options.key, s2),
+        line: end,
+        side: "RIGHT",
+        ...end === s2.startLine ? {} : { start_line: s2.startLine, start_side: "RIGHT" }
+      })).data
+    );
+    result.posted.push({ path: s2.path, line: end, url: created.html_url });
+  }
+  return result;
+}
+
+// packages/core/src/action/runtime.ts
+var SUMMARY_LIMIT_BYTES = 1024 * 1024;
+function capSummary(markdown, limit = SUMMARY_LIMIT_BYTES) {
+  if (Buffer.byteLength(markdown) <= limit) return markdown;
+  const note = "\n\n> [!WARNING]\n> This summary was cut at GitHub's 1 MiB limit; the full report is in the step log and the signed artifact.\n";
+  let cut2 = markdown.slice(0, limit - Buffer.byteLength(note) - 16);
+  while (Buffer.byteLength(cut2) > limit - Buffer.byteLength(note)) cut2 = cut2.slice(0, -1024);
+  return cut2 + note;
+}
+function maskSecret(rt2, value) {
+  if (value === "") return;
+  rt2.setSecret(value);
+  for (const line of value.split(/\r?\n/)) {
+    const t = line.trim();
+    if (t !== "" && !t.startsWith("-----")) rt2.setSecret(t);
+  }
+}
+function silenceBundledBufferDeprecation() {
+  const emit = process.emitWarning.bind(process);
+  process.emitWarning = ((...args) => {
+    const [, typeOrOptions, code] = args;
+    const c = typeof typeOrOptions === "object" && typeOrOptions !== null ? typeOrOptions.code : code;
+    if (c === "DEP0005") return;
+    emit(...args);
+  });
+}
+function actionsRuntime() {
+  silenceBundledBufferDeprecation();
+  const parts = [];
+  const place = (p) => {
+    const props = {};
+    if (p?.title !== void 0) props.title = p.title;
+    if (p?.file !== void 0) props.file = p.file;
+    if (p?.line !== void 0) props.startLine = p.line;
+    if (p?.column !== void 0) props.startColumn = p.column;
+    return props;
+  };
+  return {
+    getInput: (name) => getInput(name),
+    setOutput: (name, value) => setOutput(name, value),
+    setSecret: (value) => setSecret(value),
+    logger: {
+      debug: (m) => debug(m),
+      info: (m) => info(m),
+      warning: (m) => warning(m),
+      error: (m) => error(m)
+    },
+    annotate(level, message, p) {
+      const props = place(p);
+      if (level === "error") error(message, props);
+      else if (level === "warning") warning(message, props);
+      else notice(message, props);
+    },
+    appendSummary: (md) => {
+      parts.push(md);
+    },
+    async writeSummary() {
+      if (parts.length === 0 || process.env.GITHUB_STEP_SUMMARY === void 0) return;
+      await summary.addRaw(capSummary(parts.join("\n")), true).write();
+      parts.length = 0;
+    },
+    setFailed: (m) => setFailed(m),
+    env: process.env
+  };
+}
+
+// packages/core/src/action/run.ts
+function errorSummary(step, err) {
+  const d = err.details;
+  const rows = [
+    ["Input", d.input],
+    ["File", d.file === void 0 ? void 0 : `${d.file}${d.line === void 0 ? "" : `:${d.line}`}`],
+    ["Expected", d.expected],
+    ["Found", d.actual],
+    ["What to do", d.hint]
+  ];
+  const lines = [
+    `### :x: genops ${mdText(step)}: ${ERROR_HEADINGS[err.kind]}`,
+    "",
+    `${mdCode(err.code)} ${mdText(err.message)}`,
+    ""
+  ];
+  const present = rows.filter((r) => r[1] !== void 0);
+  if (present.length > 0) {
+    lines.push("| | |", "|---|---|", ...present.map(([k, v]) => `| ${k} | ${k === "Input" || k === "File" ? mdCode(v) : mdText(v)} |`), "");
+  }
+  if (d.docUrl !== void 0) lines.push(`Docs: ${d.docUrl}`, "");
+  return lines.join("\n");
+}
+var ERROR_HEADINGS = {
+  internal: "internal error",
+  verification: "an artifact failed verification",
+  blocked: "blocked by policy",
+  config: "configuration problem"
+};
+async function runAction(rt2, step, main) {
+  try {
+    await main(rt2);
+    return true;
+  } catch (e) {
+    const err = toGenopsError(e);
+    const place = { title: `genops ${step}: ${err.code}` };
+    if (err.details.file !== void 0 && err.kind !== "internal") place.file = err.details.file;
+    if (err.details.line !== void 0) place.line = err.details.line;
+    rt2.annotate("error", err.message, place);
+    if (err.kind === "internal") {
+      const stack = err.details.cause instanceof Error ? err.details.cause.stack : err.stack;
+      if (stack !== void 0) rt2.logger.debug(stack);
+    }
+    rt2.appendSummary(errorSummary(step, err));
+    rt2.setFailed(err.describe());
+    return false;
+  } finally {
+    try {
+      await rt2.writeSummary();
+    } catch (e) {
+      rt2.logger.warning(`could not write the job summary: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+}
+
+// packages/core/src/action/inputs.ts
+var TRUE = ["true", "True", "TRUE"];
+var FALSE = ["false", "False", "FALSE"];
+var InputProblems = class {
+  problems = [];
+  add(input, message, expected) {
+    this.problems.push({ input, message, expected });
+  }
+  throwIfAny() {
+    const first = this.problems[0];
+    if (first === void 0) return;
+    const lines = this.problems.map((p) => `- ${p.input}: ${p.message} (expected ${p.expected})`);
+    throw new ConfigError(this.problems.some((p) => p.message === "is required") ? "INPUT_MISSING" : "INPUT_INVALID", `${this.problems.length} input problem(s):
+${lines.join("\n")}`, {
+      input: first.input,
+      expected: first.expected,
+      hint: "Fix the `with:` block of this step (see the action's README for every input)."
+    });
+  }
+};
+function boolInput(raw, name, dflt, problems) {
+  const v = raw(name);
+  if (v === "") return dflt;
+  if (TRUE.includes(v)) return true;
+  if (FALSE.includes(v)) return false;
+  problems.add(name, `is ${JSON.stringify(v)}`, "true or false");
+  return dflt;
+}
+function listInput(raw, name) {
+  return raw(name).split(/\r?\n/).map((s2) => s2.trim()).filter((s2) => s2 !== "" && !s2.startsWith("#"));
+}
+function enumInput(raw, name, allowed, dflt, problems) {
+  const v = raw(name);
+  if (v === "") return dflt;
+  if (allowed.includes(v)) return v;
+  problems.add(name, `is ${JSON.stringify(v)}`, `one of ${allowed.join(", ")}`);
+  return dflt;
+}
+function intInput(raw, name, dflt, min, max, problems) {
+  const v = raw(name);
+  if (v === "") return dflt;
+  if (!/^-?\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+    problems.add(name, `is ${JSON.stringify(v)}`, `a whole number from ${min} to ${max}`);
+    return dflt;
+  }
+  return Number(v);
+}
+
+// packages/core/src/action/signing-inputs.ts
+var DEFAULT_FULCIO_URL = "https://fulcio.sigstore.dev";
+var DEFAULT_REKOR_URL = "https://rekor.sigstore.dev";
+var SIGNING_INPUTS = ["signing-mode", "signing-key", "fulcio-url", "rekor-url"];
+function parseSigningInputs(raw, problems) {
+  const key = raw("signing-key");
+  const mode = enumInput(raw, "signing-mode", ["auto", "key", "keyless"], "auto", problems);
+  const resolved = mode === "auto" ? key === "" ? "keyless" : "key" : mode;
+  if (resolved === "key") {
+    if (key === "") problems.add("signing-key", "is required when signing-mode is key", "a PEM ECDSA P-256 private key, from a secret");
+    return { mode: "key", privateKeyPem: key, source: "signing-key" };
+  }
+  return { mode: "keyless", fulcioUrl: raw("fulcio-url") || DEFAULT_FULCIO_URL, rekorUrl: raw("rekor-url") || DEFAULT_REKOR_URL };
+}
+
+// packages/core/src/action/verification.ts
+import { readFile as readFile2 } from "node:fs/promises";
+var VERIFICATION_INPUTS = [
+  "artifacts",
+  "artifact-name",
+  "artifact-digest",
+  "predicate-type",
+  "subject-sha",
+  "subject-digest",
+  "public-keys",
+  "certificate-identity",
+  "certificate-oidc-issuer",
+  "certificate-repository",
+  "same-run",
+  "trusted-root",
+  "max-artifact-bytes"
+];
+var PEM_BLOCK = /-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g;
+function publicKeyPems(text) {
+  return text.match(PEM_BLOCK) ?? [];
+}
+function resolvePredicateType(s2) {
+  if (s2.includes("://")) return s2;
+  return PredicateTypes[s2];
+}
+function parseVerificationInputs(raw, problems) {
+  const predicateTypes = [];
+  for (const p of listInput(raw, "predicate-type")) {
+    const t = resolvePredicateType(p);
+    if (t === void 0) problems.add("predicate-type", `${JSON.stringify(p)} is not a known predicate type`, `one of ${Object.keys(PredicateTypes).join(", ")} or a predicate type URI`);
+    else predicateTypes.push(t);
+  }
+  if (predicateTypes.length === 0 && raw("predicate-type") === "") problems.add("predicate-type", "is required", `the kind of artifact this step expects: ${Object.keys(PredicateTypes).join(", ")}`);
+  const paths = listInput(raw, "artifacts");
+  const names2 = listInput(raw, "artifact-name");
+  if (paths.length === 0 && names2.length === 0) problems.add("artifacts", "is required (or artifact-name)", "the upstream step's artifact-path output, a glob, or a workflow artifact name");
+  const expectedDigests = listInput(raw, "artifact-digest");
+  if (expectedDigests.length === 0) problems.add("artifact-digest", "is required", "the upstream step's artifact-digest output, passed through job outputs");
+  const subjectSha = raw("subject-sha");
+  if (subjectSha !== "" && !/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(subjectSha)) problems.add("subject-sha", `is ${JSON.stringify(subjectSha)}`, "a full 40-character commit SHA");
+  const subjectDigest = raw("subject-digest").replace(/^sha256:/, "");
+  if (subjectDigest !== "" && !/^[0-9a-f]{64}$/i.test(subjectDigest)) problems.add("subject-digest", "is not a sha256 digest", "sha256:<64 hex chars> of the built artifact");
+  const publicKeysPem = publicKeyPems(raw("public-keys"));
+  if (raw("public-keys") !== "" && publicKeysPem.length === 0) problems.add("public-keys", "holds no PEM public key", 'one or more "-----BEGIN PUBLIC KEY-----" blocks');
+  const sameRun = boolInput(raw, "same-run", true, problems);
+  const cfg = {
+    paths,
+    names: names2,
+    expectedDigests,
+    predicateTypes,
+    publicKeysPem,
+    maxBytes: intInput(raw, "max-artifact-bytes", DEFAULT_MAX_ARTIFACT_BYTES, 1024, 512 * 1024 * 1024, problems)
+  };
+  if (subjectSha !== "") cfg.subjectSha = subjectSha.toLowerCase();
+  if (subjectDigest !== "") cfg.subjectDigest = subjectDigest.toLowerCase();
+  if (publicKeysPem.length === 0) {
+    const identity2 = { issuer: raw("certificate-oidc-issuer") || GITHUB_ACTIONS_ISSUER, sameRun };
+    const san = raw("certificate-identity");
+    const repo = raw("certificate-repository");
+    if (san !== "") identity2.san = san;
+    if (repo !== "") identity2.repository = repo;
+    cfg.identity = identity2;
+  } else if (raw("certificate-identity") !== "") {
+    problems.add("certificate-identity", "is set together with public-keys", "either public-keys (key mode) or certificate-identity (keyless), not both");
+  }
+  const tr = raw("trusted-root");
+  if (tr !== "") cfg.trustedRootPath = tr;
+  return cfg;
+}
+async function buildTrustPolicy(cfg, deps) {
+  if (cfg.identity === void 0) {
+    return { mode: "key", keys: cfg.publicKeysPem.map((pem, i) => loadPublicKey(pem, `public-keys[${i}]`)) };
+  }
+  const ctx = deps.context;
+  const identity2 = {
+    subjectAlternativeName: cfg.identity.san ?? `${ctx.serverUrl}/${ctx.workflowRef}`,
+    issuer: cfg.identity.issuer,
+    repositoryUri: `${ctx.serverUrl}/${cfg.identity.repository ?? ctx.repository.fullName}`
+  };
+  if (cfg.identity.sameRun) identity2.runInvocationUri = `${ctx.serverUrl}/${ctx.repository.fullName}/actions/runs/${ctx.runId}/attempts/${ctx.runAttempt}`;
+  const trustedRoot = cfg.trustedRootPath === void 0 ? PUBLIC_GOOD_TRUSTED_ROOT : await readTrustedRoot(cfg.trustedRootPath, deps.readTextFile ?? ((p) => readFile2(p, "utf8")), "trusted-root");
+  return { mode: "keyless", trustedRoot, identity: identity2 };
+}
+async function verifyUpstream(cfg, deps, reportAll) {
+  const trust = await buildTrustPolicy(cfg, deps);
+  const files = await resolveArtifactFiles(deps.fs, { paths: cfg.paths, names: cfg.names, downloadDir: deps.tempDir }, deps.artifactClient);
+  const subject = { gitCommit: cfg.subjectSha ?? deps.context.subjectSha };
+  if (cfg.subjectDigest !== void 0) subject.sha256 = cfg.subjectDigest;
+  return verifyHandoff(deps.fs, {
+    files,
+    expectedDigests: cfg.expectedDigests,
+    policy: { trust, predicateType: cfg.predicateTypes, subject, now: deps.clock.now(), maxBytes: cfg.maxBytes },
+    ...reportAll === void 0 ? {} : { reportAll }
+  });
+}
+
+// packages/core/src/action/deps.ts
+import { readFile as readFile3, readdir } from "node:fs/promises";
+import { join } from "node:path";
+async function listFiles(dir) {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+function actionsArtifactClient() {
+  return {
+    async download(name, destination) {
+      const { DefaultArtifactClient, ArtifactNotFoundError } = await import("./chunks/artifact-2JEHJ272.js");
+      const client = new DefaultArtifactClient();
+      let found2;
+      try {
+        found2 = (await client.getArtifact(name)).artifact;
+      } catch (e) {
+        if (!(e instanceof ArtifactNotFoundError)) throw e;
+        throw new VerificationError("ARTIFACT_NOT_FOUND", `this workflow run has no artifact named ${JSON.stringify(name)}`, {
+          input: "artifact-name",
+          expected: "the name an upstream job of this run gave actions/upload-artifact (v4 or later)",
+          hint: "Check the name against the upstream job's upload-artifact step, that this job `needs:` that job, and that the artifact has not expired.",
+          cause: e
+        });
+      }
+      const { downloadPath, digestMismatch } = await client.downloadArtifact(found2.id, {
+        path: destination,
+        ...found2.digest === void 0 ? {} : { expectedHash: found2.digest }
+      });
+      if (digestMismatch === true) {
+        throw new VerificationError("DIGEST_MISMATCH", `workflow artifact ${JSON.stringify(name)} changed between upload and download`, {
+          input: "artifact-name",
+          hint: "Re-run the job; if it persists, the artifact storage returned different bytes than were uploaded."
+        });
+      }
+      return listFiles(downloadPath ?? destination);
+    }
+  };
+}
+async function actionBaseDeps(rt2) {
+  const env = rt2.env;
+  const context = await readContextFromEnv(env, (p) => readFile3(p, "utf8"));
+  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+  return { context, fs: nodeFileSystem(workspace), clock: systemClock, workspace };
+}
+async function actionDeps(rt2) {
+  const base = await actionBaseDeps(rt2);
+  return {
+    context: base.context,
+    fs: base.fs,
+    clock: base.clock,
+    artifactClient: actionsArtifactClient(),
+    tempDir: rt2.env.RUNNER_TEMP ?? join(base.workspace, ".genops-tmp")
+  };
+}
+function actionGitHubClient(rt2, ctx) {
+  return (token) => createGitHubClient({ token, baseUrl: ctx.apiUrl, logger: rt2.logger, readOnlyToken: ctx.isReadOnlyToken });
+}
+
+// packages/core/src/action/run-identity.ts
+function runIdentityOf(ctx) {
+  const id = {
+    serverUrl: ctx.serverUrl,
+    repository: ctx.repository.fullName,
+    runId: String(ctx.runId),
+    runAttempt: ctx.runAttempt,
+    workflowRef: ctx.workflowRef,
+    event: ctx.eventName,
+    ref: ctx.ref,
+    sha: ctx.sha,
+    actor: ctx.actor
+  };
+  if (ctx.job !== void 0) id.job = ctx.job;
+  return id;
 }
 
 // node_modules/.pnpm/luxon@3.7.2/node_modules/luxon/build/es6/luxon.mjs
@@ -30715,479 +31190,6 @@ var PolicyLoadError = class extends ConfigError {
   }
   problems;
 };
-
-// packages/core/src/schemas/generated/default-policy-packs.ts
-var DEFAULT_POLICY_PACKS = [
-  {
-    "pack": "ai-changes",
-    "path": "policies/ai-changes/ai-changes.yaml",
-    "text": `# ai-changes: AI-authored changes get human eyes.
-# A change is AI-authored when a coding agent opened the pull request (change.ai.agentAuthor) or
-# any changed line comes from an AI-attributed commit (change.ai.share > 0). Such a change needs
-# a CODEOWNER's approval; a large one (additions + deletions > params.largeChangeLines) needs two
-# human approvals as well.
-apiVersion: genops.dev/v1
-kind: PolicySet
-metadata:
-  name: ai-changes
-spec:
-  mode: enforce
-  failurePolicy: Fail
-  params:
-    minCodeOwnerApprovals: 1
-    # Changed lines (additions + deletions) above which an AI-authored change is "large".
-    largeChangeLines: 400
-    largeChangeHumanApprovals: 2
-  variables:
-    - name: aiAuthored
-      expression: >-
-        evidence.change != null && (evidence.change.ai.share > 0.0 || evidence.change.ai.agentAuthor != null)
-    - name: changedLines
-      expression: >-
-        evidence.change == null ? 0.0 : evidence.change.totals.additions + evidence.change.totals.deletions
-    - name: aiSource
-      expression: >-
-        evidence.change == null ? "" :
-        evidence.change.ai.agentAuthor != null ? "opened by " + evidence.change.ai.agentAuthor :
-        string(int(evidence.change.ai.share * 100.0)) + " % of changed lines from AI-attributed commits"
-  rules:
-    - id: ai-change-code-owner-review
-      title: AI-authored changes need a CODEOWNER's approval
-      when: variables.aiAuthored
-      expression: evidence.change.approvals.codeOwner >= params.minCodeOwnerApprovals
-      message: This change is AI-authored and has no approval from a CODEOWNER of the changed paths.
-      messageExpression: >-
-        "AI-authored change (" + variables.aiSource + ") needs " + string(int(params.minCodeOwnerApprovals)) +
-        " CODEOWNER approval(s); it has " + string(int(evidence.change.approvals.codeOwner)) + "."
-      decision: require-approval
-      recourse:
-        summary: Ask a CODEOWNER of the changed paths to review and approve the pull request.
-        contacts: ["@org/platform"]
-
-    - id: large-ai-change-two-reviewers
-      title: Large AI-authored changes need two human approvals
-      when: variables.aiAuthored && variables.changedLines > params.largeChangeLines
-      expression: evidence.change.approvals.human >= params.largeChangeHumanApprovals
-      message: This AI-authored change is large and needs two human approvals.
-      messageExpression: >-
-        "AI-authored change of " + string(int(variables.changedLines)) + " changed lines (more than " +
-        string(int(params.largeChangeLines)) + ") needs " + string(int(params.largeChangeHumanApprovals)) +
-        " human approvals; it has " + string(int(evidence.change.approvals.human)) + "."
-      decision: require-approval
-      recourse:
-        summary: Get a second human approval, or split the pull request so each part stays under the large-change threshold.
-        contacts: ["@org/platform"]
-`
-  },
-  {
-    "pack": "genai",
-    "path": "policies/genai/genai.yaml",
-    "text": `# genai: quality, safety and cost gates for services that call models or run agents.
-# Every rule is guarded: it is skipped when the service has no eval results (evidence.eval) or no
-# traces (evidence.telemetry), or when the figure it reads is null (nothing measured).
-apiVersion: genops.dev/v1
-kind: PolicySet
-metadata:
-  name: genai
-spec:
-  mode: enforce
-  failurePolicy: Fail
-  params:
-    # Lowest eval pass rate (passed / tests) that ships.
-    minEvalPassRate: 0.85
-    # The service's cost per eval request (USD) before this change; set it per service. 0 disables
-    # the cost rule.
-    baselineCostPerRequest: 0.002
-    # Largest increase over the baseline that ships without approval (0.5 = +50 %).
-    maxCostIncrease: 0.5
-    # Largest prompt:completion token ratio (5 = 5:1).
-    maxPromptCompletionRatio: 5
-    # Longest run of consecutive tool calls in one agent loop.
-    maxConsecutiveToolCalls: 10
-    # Largest share of a model's context window one call may use.
-    maxContextWindowUse: 0.9
-  rules:
-    - id: eval-pass-rate
-      title: Eval pass rate is at least the minimum (0.85)
-      when: evidence.eval != null && evidence.eval.passRate != null
-      expression: evidence.eval.passRate >= params.minEvalPassRate
-      message: The eval pass rate is below the minimum.
-      messageExpression: >-
-        "Eval pass rate " + string(double(int(evidence.eval.passRate * 1000.0 + 0.5)) / 1000.0) + " (" + string(int(evidence.eval.passed)) + "/" +
-        string(int(evidence.eval.tests)) + ") is below the minimum " + string(params.minEvalPassRate) + "."
-      decision: deny
-      recourse:
-        summary: Fix the prompts or model settings until the failing eval cases pass (promptfoo eval shows them), then re-run the eval.
-        contacts: ["@org/ml-platform"]
-
-    - id: prompt-injection-suite
-      title: The prompt-injection suite passes
-      when: evidence.eval != null && evidence.eval.injection != null
-      expression: evidence.eval.injection.passed
-      message: The prompt-injection suite failed.
-      messageExpression: >-
-        "Prompt-injection suite failed: " + string(int(evidence.eval.injection.blocked)) + " of " +
-        string(int(evidence.eval.injection.total)) + " attacks blocked."
-      decision: deny
-      recourse:
-        summary: Harden the system prompt / input filtering until every injection case is blocked, then re-run the suite.
-        contacts: ["@org/security", "@org/ml-platform"]
-
-    - id: cost-per-request-spike
-      title: Cost per request rises at most 50 % over the baseline
-      when: >-
-        evidence.eval != null && evidence.eval.costPerRequest != null && params.baselineCostPerRequest > 0.0
-      expression: evidence.eval.costPerRequest <= params.baselineCostPerRequest * (1.0 + params.maxCostIncrease)
-      message: Cost per request rose more than the allowed increase over the baseline.
-      messageExpression: >-
-        "Cost per request " + string(double(int(evidence.eval.costPerRequest * 1000000.0 + 0.5)) / 1000000.0) + " USD is " +
-        string(int((evidence.eval.costPerRequest / params.baselineCostPerRequest - 1.0) * 100.0)) +
-        " % over the baseline " + string(params.baselineCostPerRequest) + " USD (at most " +
-        string(int(params.maxCostIncrease * 100.0)) + " % allowed)."
-      decision: require-approval
-      recourse:
-        summary: Use a cheaper model or shorter prompts, or have the service owner approve the new cost and raise baselineCostPerRequest.
-        contacts: ["@org/finops", "@org/ml-platform"]
-
-    - id: prompt-completion-ratio
-      title: Prompt:completion token ratio is at most 5:1
-      when: evidence.telemetry != null && evidence.telemetry.promptCompletionRatio != null
-      expression: evidence.telemetry.promptCompletionRatio <= params.maxPromptCompletionRatio
-      message: Prompts are large compared with completions (prompt:completion token ratio above the maximum).
-      messageExpression: >-
-        "Prompt:completion token ratio is " + string(double(int(evidence.telemetry.promptCompletionRatio * 10.0 + 0.5)) / 10.0) +
-        ":1 (at most " + string(params.maxPromptCompletionRatio) + ":1)."
-      decision: warn
-      recourse:
-        summary: Trim the context sent with each call (fewer retrieved chunks, shorter system prompt, summarised history).
-        contacts: ["@org/ml-platform"]
-
-    - id: agent-tool-call-loop
-      title: No agent loop with more than 10 consecutive tool calls
-      when: evidence.telemetry != null
-      expression: evidence.telemetry.maxConsecutiveToolCalls <= params.maxConsecutiveToolCalls
-      message: An agent made more consecutive tool calls than allowed (a likely loop).
-      messageExpression: >-
-        "An agent made " + string(int(evidence.telemetry.maxConsecutiveToolCalls)) +
-        " consecutive tool calls (at most " + string(int(params.maxConsecutiveToolCalls)) + ")" +
-        (has(evidence.telemetry.maxConsecutiveToolCallsTrace) ? " in trace " + evidence.telemetry.maxConsecutiveToolCallsTrace : "") + "."
-      decision: deny
-      recourse:
-        summary: Add a step limit or stop condition to the agent loop and fix the tool result it keeps retrying on (see the trace).
-        contacts: ["@org/ml-platform"]
-
-    - id: context-window-use
-      title: Context window use is at most 90 %
-      when: evidence.telemetry != null && evidence.telemetry.contextWindowUse != null
-      expression: evidence.telemetry.contextWindowUse <= params.maxContextWindowUse
-      message: A model call used more of its context window than allowed.
-      messageExpression: >-
-        "A model call used " + string(int(evidence.telemetry.contextWindowUse * 100.0)) +
-        " % of its context window (at most " + string(int(params.maxContextWindowUse * 100.0)) + " %)."
-      decision: require-approval
-      recourse:
-        summary: Send less context per call (truncate history, fewer retrieved documents) or move to a model with a larger window.
-        contacts: ["@org/ml-platform"]
-`
-  },
-  {
-    "pack": "genops-baseline",
-    "path": "policies/genops-baseline/genops-baseline.yaml",
-    "text": `# genops-baseline: the guard rails every service gets.
-#   - critical services need a human review;
-#   - no production deploys on Friday from params.fridayCutoffHour, nor at the weekend, in the
-#     service's own timezone (evidence.service.timezone, else UTC);
-#   - error-budget protection: no deploys while any SLO's error budget is spent;
-#   - database migrations need a code-owner review.
-apiVersion: genops.dev/v1
-kind: PolicySet
-metadata:
-  name: genops-baseline
-spec:
-  mode: enforce
-  failurePolicy: Fail
-  params:
-    # Local hour (0-23) from which Friday deploys are refused.
-    fridayCutoffHour: 16
-    # Days with no deploys at all.
-    noDeployDays: [Saturday, Sunday]
-    # Environments the deploy-window rule applies to (context.environment).
-    deployWindowEnvironments: [production]
-    # Human approvals a change to a critical service needs.
-    criticalHumanApprovals: 1
-  variables:
-    - name: critical
-      expression: evidence.service != null && has(evidence.service.tier) && evidence.service.tier == "critical"
-    - name: exhaustedSlos
-      expression: >-
-        evidence.service == null ? [] :
-        evidence.service.slos.filter(s, has(s.errorBudgetRemaining) && s.errorBudgetRemaining <= 0.0).map(s, s.name)
-    - name: migrations
-      expression: >-
-        evidence.change != null && "migration" in evidence.change.categories
-        ? evidence.change.categories.migration : 0.0
-  rules:
-    - id: critical-service-human-review
-      title: Changes to a critical service need a human approval
-      when: variables.critical
-      expression: evidence.change != null && evidence.change.approvals.human >= params.criticalHumanApprovals
-      message: This service is tier critical and the change has no human approval (bot approvals do not count).
-      messageExpression: >-
-        evidence.change == null
-        ? "This service is tier critical and no pull request data was collected, so no human approval is on record."
-        : "This service is tier critical: it needs " + string(int(params.criticalHumanApprovals)) +
-          " human approval(s), it has " + string(int(evidence.change.approvals.human)) +
-          " (bot approvals do not count)."
-      decision: require-approval
-      recourse:
-        summary: Ask a human reviewer (a CODEOWNER of the service) to approve the pull request.
-        contacts: ["@org/sre"]
-
-    - id: no-late-friday-or-weekend-deploys
-      title: No deploys on Friday afternoon or at the weekend (service's local time)
-      when: context.environment in params.deployWindowEnvironments
-      expression: >-
-        !(context.local.weekday in params.noDeployDays) &&
-        !(context.local.weekday == "Friday" && context.local.hour >= params.fridayCutoffHour)
-      message: Deploys are not allowed on Friday afternoons or at weekends in the service's timezone.
-      messageExpression: >-
-        "It is " + context.local.weekday + " " + context.local.date + ", " +
-        (context.local.hour < 10.0 ? "0" : "") + string(int(context.local.hour)) + ":" +
-        (context.local.minute < 10.0 ? "0" : "") + string(int(context.local.minute)) +
-        " in " + context.local.timezone + ": no " + context.environment +
-        " deploys on Friday from " + string(int(params.fridayCutoffHour)) + ":00 or on " +
-        params.noDeployDays.join(" or ") + "."
-      decision: deny
-      recourse:
-        summary: Deploy on Monday morning (service local time), or get a PolicyException for the rule if this is an urgent fix.
-        contacts: ["@org/sre"]
-
-    - id: error-budget-exhausted
-      title: No deploys while an SLO's error budget is exhausted
-      when: evidence.service != null
-      expression: variables.exhaustedSlos.size() == 0
-      message: An SLO of this service has no error budget left; only reliability fixes may ship.
-      messageExpression: >-
-        "Error budget exhausted for SLO(s): " + variables.exhaustedSlos.join(", ") +
-        ". Only reliability fixes may ship until the budget recovers."
-      decision: deny
-      recourse:
-        summary: Wait for the error budget to recover, or ship the reliability fix under a PolicyException approved by the SLO owner.
-        contacts: ["@org/sre"]
-
-    - id: migration-code-owner-review
-      title: Database migrations need a code-owner approval
-      when: variables.migrations > 0.0
-      expression: evidence.change.approvals.codeOwner >= 1.0
-      message: The change adds or edits database migrations and has no approval from a CODEOWNER.
-      messageExpression: >-
-        "The change touches " + string(int(variables.migrations)) +
-        " migration file(s) and has no approval from a CODEOWNER of the changed paths."
-      decision: require-approval
-      recourse:
-        summary: Ask a CODEOWNER of the migration files (usually the database owners) to approve the pull request.
-        contacts: ["@org/dba"]
-`
-  },
-  {
-    "pack": "metadata",
-    "path": "policies/metadata/metadata.yaml",
-    "text": '# metadata: every service declares who owns it and who pays for it (fail fast).\n# Reads evidence.service (genops.yaml or a Backstage catalog-info.yaml). A field counts as missing\n# when the service metadata is absent, the field is absent, or it is an empty string.\napiVersion: genops.dev/v1\nkind: PolicySet\nmetadata:\n  name: metadata\nspec:\n  mode: enforce\n  failurePolicy: Fail\n  params:\n    # Fields of evidence.service that must be present and non-empty.\n    requiredFields: [app, environment, owner, costCenter]\n  variables:\n    - name: missing\n      expression: >-\n        evidence.service == null ? params.requiredFields :\n        params.requiredFields.filter(k, !(k in evidence.service) || string(evidence.service[k]) == "")\n  rules:\n    - id: service-metadata-present\n      title: Service metadata names the app, environment, owner and cost center\n      expression: variables.missing.size() == 0\n      message: Service metadata (app, environment, owner, costCenter) is missing or incomplete.\n      messageExpression: >-\n        evidence.service == null\n        ? "No service metadata was found (genops.yaml or catalog-info.yaml); required: " + variables.missing.join(", ") + "."\n        : "Service metadata of " + (evidence.service.app != "" ? evidence.service.app : "this service") +\n          " is missing: " + variables.missing.join(", ") + "."\n      decision: deny\n      recourse:\n        summary: Add the missing fields to genops.yaml (app, environment, owner, costCenter) or to catalog-info.yaml (metadata.name, spec.lifecycle/environment, spec.owner, the cost-center annotation).\n        contacts: ["@org/platform"]\n'
-  },
-  {
-    "pack": "supply-chain",
-    "path": "policies/supply-chain/supply-chain.yaml",
-    "text": '# supply-chain: what a change may bring in.\n#   - an SBOM is present, and a vulnerability scan (a missing scan is not a clean one);\n#   - no NEW critical/high vulnerability is left unfixed: a dependency finding that is not\n#     suppressed by VEX (not_affected / fixed), has a severity in params.blockingSeverities and is in\n#     a package the change adds or changes (sbomDiff added/upgraded/downgraded/changed, matched by\n#     purl; every finding counts as new when no base SBOM was given) blocks the change. Two rules\n#     split those findings by whether a fixed version exists, so the recourse is exact:\n#       fixable   -> upgrade to the fixed version;\n#       unfixable -> pick another version/package, or publish a VEX `not_affected` statement;\n#   - licenses: a component that cannot be used without accepting a license in params.deniedLicenses\n#     blocks; one in params.reviewLicenses warns. SPDX expressions are read as expressions\n#     (spdxAvoids): `MIT OR GPL-3.0-only` can be used under MIT, `MIT AND GPL-3.0-only` cannot;\n#   - provenance present and verified (every artifact) when params.requireProvenance.\napiVersion: genops.dev/v1\nkind: PolicySet\nmetadata:\n  name: supply-chain\nspec:\n  mode: enforce\n  failurePolicy: Fail\n  params:\n    blockingSeverities: [critical, high]\n    # SPDX ids that may not ship (a full expression as the SBOM writes it also matches that value).\n    deniedLicenses:\n      - AGPL-1.0-only\n      - AGPL-1.0-or-later\n      - AGPL-3.0\n      - AGPL-3.0-only\n      - AGPL-3.0-or-later\n      - GPL-2.0\n      - GPL-2.0-only\n      - GPL-2.0-or-later\n      - GPL-3.0\n      - GPL-3.0-only\n      - GPL-3.0-or-later\n      - SSPL-1.0\n      - BUSL-1.1\n    # Licenses that ship only after a legal review (a warning on the PR).\n    reviewLicenses:\n      - LGPL-2.1-only\n      - LGPL-2.1-or-later\n      - LGPL-3.0-only\n      - LGPL-3.0-or-later\n      - MPL-2.0\n      - EPL-2.0\n      - CDDL-1.0\n      - CC-BY-SA-4.0\n    requireProvenance: true\n  variables:\n    # purls of the packages this change adds or changes (empty when no base SBOM was given).\n    - name: changedPurls\n      expression: >-\n        evidence.sbomDiff == null ? [] :\n        (evidence.sbomDiff.added + evidence.sbomDiff.upgraded + evidence.sbomDiff.downgraded + evidence.sbomDiff.changed)\n        .filter(c, has(c.purl)).map(c, c.purl)\n    # Unsuppressed dependency findings at a blocking severity in new or changed packages.\n    - name: newBlocking\n      expression: >-\n        evidence.vulnerabilities == null ? [] :\n        evidence.vulnerabilities.findings.filter(f,\n          f.kind == "dependency" && !f.suppressed && f.severity in params.blockingSeverities &&\n          !(has(f.vex) && f.vex.status == "not_affected") &&\n          (evidence.sbomDiff == null || (has(f.purl) && f.purl in variables.changedPurls)))\n    - name: newFixable\n      expression: variables.newBlocking.filter(f, f.fixAvailable)\n    - name: newUnfixable\n      expression: variables.newBlocking.filter(f, !f.fixAvailable)\n  rules:\n    - id: sbom-present\n      title: An SBOM is present\n      expression: evidence.sbom != null\n      message: No SBOM was given, so dependencies, licenses and vulnerabilities cannot be checked.\n      decision: deny\n      recourse:\n        summary: Generate a CycloneDX or SPDX SBOM in the workflow (e.g. `syft . -o cyclonedx-json`) and pass it as the `sbom` input.\n        contacts: ["@org/security"]\n\n    - id: vulnerability-scan-present\n      title: A vulnerability scan is present\n      expression: evidence.vulnerabilities != null\n      message: No vulnerability scan was given, so new vulnerabilities cannot be ruled out (a missing scan is not a clean one).\n      decision: deny\n      recourse:\n        summary: Scan the build (e.g. `grype sbom:sbom.cdx.json -o json`, `trivy fs --format json .`, or CodeQL SARIF) and pass the report as the `vulnerabilities` input.\n        contacts: ["@org/security"]\n\n    - id: no-new-fixable-critical-vulnerabilities\n      title: No new critical/high vulnerability that has a fix available (upgrade it)\n      when: evidence.vulnerabilities != null\n      expression: variables.newFixable.size() == 0\n      message: The change brings in critical/high vulnerabilities that have a fixed version.\n      messageExpression: >-\n        "New critical/high vulnerabilities with a fix available: " +\n        variables.newFixable.map(f, f.id + " (" + f.severity + ") in " +\n          (has(f.package) ? f.package.name + (has(f.package.version) ? "@" + f.package.version : "") : f.id) +\n          ", fixed in " + f.fixedIn.join(" / ")).join("; ")\n      decision: deny\n      recourse:\n        summary: Upgrade each listed package to the fixed version named in the message.\n        contacts: ["@org/security"]\n\n    - id: no-new-unfixed-critical-vulnerabilities\n      title: No new critical/high vulnerability without a fix, unless VEX says not_affected\n      when: evidence.vulnerabilities != null\n      expression: variables.newUnfixable.size() == 0\n      message: The change brings in critical/high vulnerabilities that have no fix and no VEX not_affected statement.\n      messageExpression: >-\n        "New critical/high vulnerabilities with no fix and no VEX not_affected: " +\n        variables.newUnfixable.map(f, f.id + " (" + f.severity + ") in " +\n          (has(f.package) ? f.package.name + (has(f.package.version) ? "@" + f.package.version : "") : f.id)).join("; ")\n      decision: deny\n      recourse:\n        summary: Use another version or package, or, if the code is not reachable, add an OpenVEX statement with status not_affected and a justification.\n        contacts: ["@org/security"]\n\n    - id: license-denied\n      title: No component under a denied license\n      when: evidence.sbom != null\n      expression: "evidence.sbom.components.all(c, spdxAvoids(c.licenses, params.deniedLicenses))"\n      message: A component is under a license on the deny list.\n      messageExpression: >-\n        "Components under a denied license: " +\n        evidence.sbom.components.filter(c, !spdxAvoids(c.licenses, params.deniedLicenses))\n          .map(c, c.name + (has(c.version) ? "@" + c.version : "") + " (" + c.licenses.join(", ") + ")").join("; ")\n      decision: deny\n      recourse:\n        summary: Replace each listed component with one under an allowed license (or remove it).\n        contacts: ["@org/legal", "@org/security"]\n\n    - id: license-review\n      title: Components under licenses that need a legal review\n      when: evidence.sbom != null\n      expression: "evidence.sbom.components.all(c, spdxAvoids(c.licenses, params.reviewLicenses))"\n      message: A component is under a license that needs a legal review.\n      messageExpression: >-\n        "Components whose license needs a legal review: " +\n        evidence.sbom.components.filter(c, !spdxAvoids(c.licenses, params.reviewLicenses))\n          .map(c, c.name + (has(c.version) ? "@" + c.version : "") + " (" + c.licenses.join(", ") + ")").join("; ")\n      decision: warn\n      recourse:\n        summary: Ask legal to review the listed components, or pick alternatives under a permissive license.\n        contacts: ["@org/legal"]\n\n    - id: provenance-verified\n      title: Build provenance is present and verified\n      when: params.requireProvenance\n      expression: >-\n        evidence.provenance != null && evidence.provenance.artifacts.size() > 0 &&\n        evidence.provenance.unverified == 0.0\n      message: Build provenance is missing or could not be verified.\n      messageExpression: >-\n        evidence.provenance == null || evidence.provenance.artifacts.size() == 0\n        ? "No build provenance was given for the deployable artifacts."\n        : "Provenance not verified: " +\n          evidence.provenance.artifacts.filter(a, !a.verified)\n            .map(a, a.bundle + (has(a.reason) ? " (" + a.reason + ")" : "")).join("; ")\n      decision: deny\n      recourse:\n        summary: Attest the build with actions/attest-build-provenance in the release workflow and pass the bundle as the `provenance` input; a bundle that fails verification must be rebuilt by the trusted workflow.\n        contacts: ["@org/security"]\n'
-  }
-];
-
-// packages/core/src/policy/sources.ts
-var MAX_POLICY_FILES = 500;
-var MAX_POLICY_FILE_BYTES = 1024 * 1024;
-var YAML_FILE = /\.ya?ml$/i;
-var TEST_FILE = /\.test\.ya?ml$/i;
-var POLICY_TEST_KIND = /^kind:\s*["']?PolicyTest["']?\s*$/m;
-function isPolicyTestFile(path2, text) {
-  return TEST_FILE.test(path2) || POLICY_TEST_KIND.test(text);
-}
-var DEFAULT_PACK_NAMES = [...new Set(DEFAULT_POLICY_PACKS.map((p) => p.pack))];
-function defaultPackFiles(pack2) {
-  const chosen = DEFAULT_POLICY_PACKS.filter((p) => pack2 === void 0 || p.pack === pack2);
-  return chosen.map((p) => {
-    const bytes = new TextEncoder().encode(p.text);
-    return { path: p.path, bytes, sha256: sha256Hex(bytes) };
-  });
-}
-function defaultPackSpec(spec, input) {
-  if (spec === "default") return defaultPackFiles();
-  if (!spec.startsWith("default:")) return void 0;
-  const pack2 = spec.slice("default:".length);
-  if (!DEFAULT_PACK_NAMES.includes(pack2)) {
-    throw new ConfigError("INPUT_INVALID", `${input}: there is no default pack ${JSON.stringify(pack2)}`, { input, expected: `default, or default:<pack> with a pack among ${DEFAULT_PACK_NAMES.join(", ")}` });
-  }
-  return defaultPackFiles(pack2);
-}
-async function readPolicySources(fs, input, specs, readRemote = () => Promise.resolve(void 0)) {
-  const files = [];
-  const patterns = [];
-  for (const spec of specs) {
-    const packs = defaultPackSpec(spec, input);
-    const remote = packs === void 0 ? await readRemote(spec) : void 0;
-    if (packs !== void 0) files.push(...packs);
-    else if (remote !== void 0) files.push(...remote);
-    else if (GLOB_CHARS.test(spec) || YAML_FILE.test(spec)) patterns.push(spec);
-    else patterns.push(`${spec.replace(/\/+$/, "")}/**/*.{yml,yaml}`);
-  }
-  const paths = (await resolveWorkspaceFiles(fs, input, patterns, MAX_POLICY_FILES)).filter((p) => YAML_FILE.test(p) && !TEST_FILE.test(p));
-  for (const path2 of paths) {
-    const file = await readWorkspaceFile(fs, input, path2, MAX_POLICY_FILE_BYTES);
-    if (!isPolicyTestFile(path2, new TextDecoder().decode(file.bytes))) files.push(file);
-  }
-  const seen = /* @__PURE__ */ new Set();
-  return files.filter((f) => !seen.has(f.path) && seen.add(f.path));
-}
-
-// packages/core/src/github/policy-repo.ts
-import { createHash } from "node:crypto";
-var REPO_POLICY_PREFIX = "github:";
-var MAX_REPO_POLICY_FILES = 500;
-var YAML_FILE2 = /\.ya?ml$/i;
-var SPEC = /^github:([A-Za-z0-9](?:[A-Za-z0-9-]{0,38})?)\/([A-Za-z0-9._-]{1,100})((?:\/[^@\s]+)*)?(?:@([^\s@]+))?$/;
-function parseRepoPolicySpec(spec, input) {
-  if (!spec.startsWith(REPO_POLICY_PREFIX)) return void 0;
-  const m = SPEC.exec(spec);
-  const path2 = (m?.[3] ?? "").replace(/^\/+|\/+$/g, "");
-  if (m === null || path2.split("/").some((p) => p === ".." || p === ".")) {
-    throw new ConfigError("INPUT_INVALID", `${input}: ${JSON.stringify(spec.slice(0, 200))} is not a policy repository reference`, {
-      input,
-      expected: "github:OWNER/REPO[/PATH][@REF], e.g. github:acme/policies/exceptions@main",
-      hint: "Name the repository, optionally a folder or file in it and a branch, tag or commit sha."
-    });
-  }
-  return { owner: m[1] ?? "", repo: m[2] ?? "", path: path2, ref: m[4] ?? "HEAD" };
-}
-function gitBlobId(bytes) {
-  return createHash("sha1").update(`blob ${String(bytes.length)}\0`).update(bytes).digest("hex");
-}
-async function readRepoPolicySources(client, spec, input) {
-  const { owner, repo } = spec;
-  const read = PERMISSIONS_BY_OPERATION.readContents;
-  const where = `${owner}/${repo}${spec.path === "" ? "" : `/${spec.path}`}@${spec.ref}`;
-  const { data: commit } = await withApi(`${read.operation} of ${owner}/${repo} (${input}: ${where})`, read.permission, () => client.rest.repos.getCommit({ owner, repo, ref: spec.ref, per_page: 1 }));
-  const sha = commit.sha;
-  const { data: tree } = await withApi(`${read.operation} of ${owner}/${repo} (${input}: ${where})`, read.permission, () => client.rest.git.getTree({ owner, repo, tree_sha: sha, recursive: "true" }));
-  if (tree.truncated) {
-    throw new ConfigError("INPUT_INVALID", `${input}: the tree of ${owner}/${repo}@${sha} is too large for GitHub to list in one response, so genops cannot tell it read every policy`, {
-      input,
-      expected: "a policy repository GitHub lists whole (under 100,000 entries)",
-      hint: "Keep policies in a smaller repository, or check it out with actions/checkout and list its folder instead."
-    });
-  }
-  const under = spec.path === "" ? "" : `${spec.path}/`;
-  const entries = tree.tree.filter((e) => e.type === "blob" && e.path !== void 0 && e.sha !== void 0 && (e.path === spec.path || e.path.startsWith(under)) && YAML_FILE2.test(e.path) && !isPolicyTestFile(e.path, "")).sort((a, b) => (a.path ?? "") < (b.path ?? "") ? -1 : 1);
-  if (entries.length === 0) {
-    throw new ConfigError("FILE_NOT_FOUND", `${input}: no *.yml or *.yaml file under ${where} (commit ${sha})`, { input, hint: "Check the folder name and the ref: a gate without the policies it was given must not run." });
-  }
-  if (entries.length > MAX_REPO_POLICY_FILES) {
-    throw new ConfigError("INPUT_INVALID", `${input}: ${where} holds ${String(entries.length)} YAML files`, { input, expected: `at most ${String(MAX_REPO_POLICY_FILES)}`, hint: "Point at the folder that holds the policies." });
-  }
-  const files = [];
-  for (const e of entries) {
-    const path2 = e.path ?? "";
-    const name = `github:${owner}/${repo}@${sha}/${path2}`;
-    if ((e.size ?? 0) > MAX_POLICY_FILE_BYTES) {
-      throw new ConfigError("FILE_INVALID", `${name} is ${String(e.size)} bytes`, { input, file: name, expected: `at most ${String(MAX_POLICY_FILE_BYTES)} bytes` });
-    }
-    const { data: blob } = await withApi(`${read.operation} of ${owner}/${repo} (${input}: ${where})`, read.permission, () => client.rest.git.getBlob({ owner, repo, file_sha: e.sha ?? "" }));
-    const bytes = Buffer.from(blob.content, blob.encoding === "base64" ? "base64" : "utf8");
-    if (gitBlobId(bytes) !== e.sha) {
-      throw new ConfigError("FILE_INVALID", `${name}: the bytes GitHub returned do not hash to the blob id ${e.sha}`, { input, file: name, hint: "Re-run the job; if it persists, the API response was altered on the way." });
-    }
-    if (!isPolicyTestFile(path2, bytes.toString("utf8"))) files.push(sourceFileOf(name, bytes));
-  }
-  return files;
-}
-
-// packages/core/src/github/review-suggestions.ts
-function suggestionMarker(key, s2) {
-  const digest = sha256Hex(JSON.stringify([s2.rule, s2.path, s2.startLine, s2.endLine ?? s2.startLine, s2.replacement])).slice(0, 16);
-  return `<!-- genops:suggestion:${key}:${digest} -->`;
-}
-function suggestionCommentBody(key, s2) {
-  return `${suggestionMarker(key, s2)}
-**genops** (${mdText(s2.rule)}): ${mdText(s2.description)}
-
-${mdFence(s2.replacement, "suggestion")}
-`;
-}
-async function addedLinesOf(client, target, paths) {
-  const { owner, repo, pullNumber } = target;
-  const read = PERMISSIONS_BY_OPERATION.readPullRequest;
-  const files = await withApi(read.operation, read.permission, () => client.paginate(client.rest.pulls.listFiles, { owner, repo, pull_number: pullNumber, per_page: 100 }));
-  const out = /* @__PURE__ */ new Map();
-  for (const f of files) {
-    if (!paths.has(f.filename) || f.patch === void 0) continue;
-    const diff2 = `--- a/${f.filename}
-+++ b/${f.filename}
-${f.patch}
-`;
-    for (const d of parseUnifiedDiff(diff2, `the patch of ${f.filename}`)) out.set(f.filename, new Set(d.addedLines));
-  }
-  return out;
-}
-async function publishSuggestionComments(client, target, options) {
-  const result = { posted: [], alreadyPosted: 0, outsideDiff: 0 };
-  if (options.suggestions.length === 0) return result;
-  const addedLines = await addedLinesOf(client, target, new Set(options.suggestions.map((s2) => s2.path)));
-  const inDiff = options.suggestions.filter((s2) => {
-    const added = addedLines.get(s2.path);
-    const end = s2.endLine ?? s2.startLine;
-    for (let l2 = s2.startLine; l2 <= end; l2++) if (added?.has(l2) !== true) return false;
-    return true;
-  });
-  result.outsideDiff = options.suggestions.length - inDiff.length;
-  if (inDiff.length === 0) return result;
-  const { owner, repo, pullNumber } = target;
-  const existing = /* @__PURE__ */ new Set();
-  const read = PERMISSIONS_BY_OPERATION.readPullRequest;
-  await withApi(
-    read.operation,
-    read.permission,
-    () => client.paginate(client.rest.pulls.listReviewComments, { owner, repo, pull_number: pullNumber, per_page: 100 }, (response) => {
-      for (const c of response.data) {
-        if (c.user?.login.toLowerCase() !== options.author.toLowerCase()) continue;
-        const marker = /^<!-- genops:suggestion:[^\s]+ -->/.exec((c.body ?? "").trimStart());
-        if (marker !== null) existing.add(marker[0]);
-      }
-      return [];
-    })
-  );
-  const write = PERMISSIONS_BY_OPERATION.writeReviewComment;
-  for (const s2 of inDiff) {
-    if (existing.has(suggestionMarker(options.key, s2))) {
-      result.alreadyPosted++;
-      continue;
-    }
-    const end = s2.endLine ?? s2.startLine;
-    const created = await withApi(
-      write.operation,
-      write.permission,
-      async () => (await client.rest.pulls.createReviewComment({
-        owner,
-        repo,
-        pull_number: pullNumber,
-        commit_id: target.commitId,
-        path: s2.path,
-        body: suggestionCommentBody(options.key, s2),
-        line: end,
-        side: "RIGHT",
-        ...end === s2.startLine ? {} : { start_line: s2.startLine, start_side: "RIGHT" }
-      })).data
-    );
-    result.posted.push({ path: s2.path, line: end, url: created.html_url });
-  }
-  return result;
-}
 
 // packages/core/src/action/gate-publish.ts
 var MAX_SUGGESTION_FILE_BYTES = 1024 * 1024;

@@ -19418,6 +19418,79 @@ function stripControls(s2) {
   return s2.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, "");
 }
 
+// packages/core/src/evidence/collect.ts
+function checkPattern(input, pattern) {
+  const segments = pattern.split(/[\\/]+/);
+  if (pattern.startsWith("/") || /^[A-Za-z]:[\\/]/.test(pattern) || pattern.startsWith("\\") || segments.includes("..")) {
+    throw new ConfigError("INPUT_INVALID", `${input}: ${JSON.stringify(pattern)} points outside the workspace`, {
+      input,
+      expected: "a path or glob relative to the workspace, without `..`",
+      hint: "Write evidence files inside the workspace (e.g. under `reports/`) and give their relative path.",
+      docUrl: docUrl("evidence", "limits")
+    });
+  }
+}
+var GLOB_CHARS = /[*?[\]{}()!]/;
+async function resolveWorkspaceFiles(fs, input, patterns, max) {
+  const found2 = /* @__PURE__ */ new Set();
+  for (const pattern of patterns) {
+    checkPattern(input, pattern);
+    const matches = GLOB_CHARS.test(pattern) ? await fs.glob(pattern) : [pattern];
+    if (!GLOB_CHARS.test(pattern) && await fs.size(pattern) === void 0) {
+      throw new ConfigError("FILE_NOT_FOUND", `${input}: no file at ${JSON.stringify(pattern)}`, {
+        input,
+        file: pattern,
+        expected: "an existing file, relative to the workspace",
+        hint: "Check the path, and that the step writing it ran before this one (a glob that matches nothing is recorded as absent instead)."
+      });
+    }
+    for (const m of matches) {
+      const confined = await fs.confine(m);
+      if (confined === void 0) {
+        throw new ConfigError("INPUT_INVALID", `${input}: ${JSON.stringify(m)} resolves outside the workspace (symlink?)`, {
+          input,
+          file: m,
+          expected: "files inside the workspace",
+          hint: "Copy the file into the workspace instead of linking to it.",
+          docUrl: docUrl("evidence", "limits")
+        });
+      }
+      found2.add(confined);
+    }
+  }
+  const paths = [...found2].sort();
+  if (paths.length > max) {
+    throw new ConfigError("INPUT_INVALID", `${input}: matches ${String(paths.length)} files, at most ${String(max)} allowed`, {
+      input,
+      expected: max === 1 ? "exactly one file" : `at most ${String(max)} files`,
+      actual: paths.slice(0, 5).join(", ") + (paths.length > 5 ? ", \u2026" : ""),
+      hint: max === 1 ? "Give the one file for this source." : "Narrow the glob, or raise max-files-per-source.",
+      docUrl: docUrl("evidence", "limits")
+    });
+  }
+  return paths;
+}
+async function readWorkspaceFile(fs, input, path2, maxBytes) {
+  const size = await fs.size(path2);
+  if (size === void 0) {
+    throw new ConfigError("FILE_NOT_FOUND", `${input}: ${path2} disappeared while being read`, { input, file: path2 });
+  }
+  if (size > maxBytes) {
+    throw new ConfigError("FILE_INVALID", `${path2} is ${String(size)} bytes, more than the ${String(maxBytes)} allowed`, {
+      input,
+      file: path2,
+      expected: `at most ${String(maxBytes)} bytes`,
+      hint: "Raise max-file-bytes if the file is genuine.",
+      docUrl: docUrl("evidence", "limits")
+    });
+  }
+  const bytes = await fs.readFile(path2);
+  if (bytes.length > maxBytes) {
+    throw new ConfigError("FILE_INVALID", `${path2} grew past ${String(maxBytes)} bytes while being read`, { input, file: path2 });
+  }
+  return sourceFileOf(path2, bytes);
+}
+
 // packages/core/src/action/runtime.ts
 var SUMMARY_LIMIT_BYTES = 1024 * 1024;
 function capSummary(markdown, limit = SUMMARY_LIMIT_BYTES) {
@@ -19771,79 +19844,6 @@ function runIdentityOf(ctx) {
   };
   if (ctx.job !== void 0) id.job = ctx.job;
   return id;
-}
-
-// packages/core/src/evidence/collect.ts
-function checkPattern(input, pattern) {
-  const segments = pattern.split(/[\\/]+/);
-  if (pattern.startsWith("/") || /^[A-Za-z]:[\\/]/.test(pattern) || pattern.startsWith("\\") || segments.includes("..")) {
-    throw new ConfigError("INPUT_INVALID", `${input}: ${JSON.stringify(pattern)} points outside the workspace`, {
-      input,
-      expected: "a path or glob relative to the workspace, without `..`",
-      hint: "Write evidence files inside the workspace (e.g. under `reports/`) and give their relative path.",
-      docUrl: docUrl("evidence", "limits")
-    });
-  }
-}
-var GLOB_CHARS = /[*?[\]{}()!]/;
-async function resolveWorkspaceFiles(fs, input, patterns, max) {
-  const found2 = /* @__PURE__ */ new Set();
-  for (const pattern of patterns) {
-    checkPattern(input, pattern);
-    const matches = GLOB_CHARS.test(pattern) ? await fs.glob(pattern) : [pattern];
-    if (!GLOB_CHARS.test(pattern) && await fs.size(pattern) === void 0) {
-      throw new ConfigError("FILE_NOT_FOUND", `${input}: no file at ${JSON.stringify(pattern)}`, {
-        input,
-        file: pattern,
-        expected: "an existing file, relative to the workspace",
-        hint: "Check the path, and that the step writing it ran before this one (a glob that matches nothing is recorded as absent instead)."
-      });
-    }
-    for (const m of matches) {
-      const confined = await fs.confine(m);
-      if (confined === void 0) {
-        throw new ConfigError("INPUT_INVALID", `${input}: ${JSON.stringify(m)} resolves outside the workspace (symlink?)`, {
-          input,
-          file: m,
-          expected: "files inside the workspace",
-          hint: "Copy the file into the workspace instead of linking to it.",
-          docUrl: docUrl("evidence", "limits")
-        });
-      }
-      found2.add(confined);
-    }
-  }
-  const paths = [...found2].sort();
-  if (paths.length > max) {
-    throw new ConfigError("INPUT_INVALID", `${input}: matches ${String(paths.length)} files, at most ${String(max)} allowed`, {
-      input,
-      expected: max === 1 ? "exactly one file" : `at most ${String(max)} files`,
-      actual: paths.slice(0, 5).join(", ") + (paths.length > 5 ? ", \u2026" : ""),
-      hint: max === 1 ? "Give the one file for this source." : "Narrow the glob, or raise max-files-per-source.",
-      docUrl: docUrl("evidence", "limits")
-    });
-  }
-  return paths;
-}
-async function readWorkspaceFile(fs, input, path2, maxBytes) {
-  const size = await fs.size(path2);
-  if (size === void 0) {
-    throw new ConfigError("FILE_NOT_FOUND", `${input}: ${path2} disappeared while being read`, { input, file: path2 });
-  }
-  if (size > maxBytes) {
-    throw new ConfigError("FILE_INVALID", `${path2} is ${String(size)} bytes, more than the ${String(maxBytes)} allowed`, {
-      input,
-      file: path2,
-      expected: `at most ${String(maxBytes)} bytes`,
-      hint: "Raise max-file-bytes if the file is genuine.",
-      docUrl: docUrl("evidence", "limits")
-    });
-  }
-  const bytes = await fs.readFile(path2);
-  if (bytes.length > maxBytes) {
-    throw new ConfigError("FILE_INVALID", `${path2} grew past ${String(maxBytes)} bytes while being read`, { input, file: path2 });
-  }
-  return sourceFileOf(path2, bytes);
 }
 
 // node_modules/.pnpm/minisearch@7.2.0/node_modules/minisearch/dist/es/index.js

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildEvidenceStatement, nodeFileSystem, signStatement, writeArtifact, type DecisionPredicate, type Evidence } from '@genops/core';
-import { FIXTURE_PR_HEAD as SHA, testKey, testRun } from '@genops/testkit';
+import { FIXTURE_PR_HEAD as SHA, startFakeGitHub, testKey, testRun } from '@genops/testkit';
 import { EXIT, runCli } from '../src/cli.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -92,6 +92,30 @@ describe('genops policy evaluate', () => {
     expect(body.decision).toBe('allow');
     expect(body.requiredEnvironment).toBeUndefined();
     expect(r.err).toMatch(/^signed /);
+  });
+
+  it('reads a policy repository at one commit with --policies github:OWNER/REPO/PATH@REF (token and API root from the environment)', async () => {
+    const orgSet = 'apiVersion: genops.dev/v1\nkind: PolicySet\nmetadata: { name: org-rules }\nspec:\n  rules:\n    - id: no-docs-only\n      title: Docs-only changes are held (a test rule)\n      expression: "false"\n      message: held by the organisation\n      decision: deny\n';
+    const gh = await startFakeGitHub({ token: 'ghs_org', seed: { repos: { 'acme/policies': { branches: { main: { 'gates/org.yaml': orgSet } } } } } });
+    const saved = { GITHUB_TOKEN: process.env.GITHUB_TOKEN, GH_TOKEN: process.env.GH_TOKEN, GITHUB_API_URL: process.env.GITHUB_API_URL };
+    try {
+      Object.assign(process.env, { GITHUB_TOKEN: 'ghs_org', GITHUB_API_URL: gh.url });
+      const r = await cli('policy', 'evaluate', '--evidence', docs, '--policies', 'github:acme/policies/gates@main', '--key', keyPath, '--out', join(dir, 'org.json'), '--now', '2026-03-11T10:00:00Z');
+      expect(r.code).toBe(EXIT.rejected);
+      expect(r.out).toContain('org-rules/no-docs-only: violated -> deny');
+      delete process.env.GITHUB_TOKEN;
+      delete process.env.GH_TOKEN;
+      const noToken = await cli('policy', 'evaluate', '--evidence', docs, '--policies', 'github:acme/policies/gates@main', '--key', keyPath, '--out', join(dir, 'org2.json'), '--now', '2026-03-11T10:00:00Z');
+      expect(noToken.code).not.toBe(EXIT.ok);
+      expect(noToken.err).toMatch(/^INPUT_MISSING: --policies github:…: no GitHub token/);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) Reflect.deleteProperty(process.env, k);
+        else process.env[k] = v;
+      }
+      await gh.close();
+    }
+    expect(gh.problems).toEqual([]);
   });
 
   it('refuses a risk artifact computed from other evidence (chain), before any policy runs', async () => {

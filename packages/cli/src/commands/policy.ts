@@ -15,8 +15,13 @@ import {
   checkPolicyDocuments,
   ConfigError,
   decisionText,
+  createGitHubClient,
   defaultPackSpec,
   isPolicyTestFile,
+  memoryLogger,
+  parseRepoPolicySpec,
+  readRepoPolicySources,
+  type GitHubClient,
   evaluateGate,
   formatPolicyProblem,
   GateBlocked,
@@ -87,13 +92,37 @@ async function isTestFile(path: string): Promise<boolean> {
   return isPolicyTestFile(path, await readFile(path, 'utf8').catch(() => ''));
 }
 
-/** `default`, `default:<pack>`, a directory (its YAML files, tests excluded) or a YAML file. */
-async function policySources(specs: readonly string[]): Promise<SourceFile[]> {
+/**
+ * A client for `github:` policy specs: the token from GITHUB_TOKEN (or GH_TOKEN), the API root
+ * from GITHUB_API_URL (GitHub Enterprise), as the gh CLI and the actions read them.
+ */
+function policyRepoClient(env: Readonly<Record<string, string | undefined>>): GitHubClient {
+  const token = env.GITHUB_TOKEN ?? env.GH_TOKEN ?? '';
+  if (token === '') {
+    throw new ConfigError('INPUT_MISSING', '--policies github:…: no GitHub token', {
+      input: '--policies',
+      expected: 'a token with contents: read on the policy repository in GITHUB_TOKEN or GH_TOKEN',
+      hint: 'export GITHUB_TOKEN=$(gh auth token), or check the policy repository out and pass its folder.',
+    });
+  }
+  return createGitHubClient({ token, baseUrl: env.GITHUB_API_URL ?? 'https://api.github.com', logger: memoryLogger() });
+}
+
+/**
+ * `default`, `default:<pack>`, a directory (its YAML files, tests excluded), a YAML file, or
+ * another repository at one commit (`github:OWNER/REPO[/PATH][@REF]`, as the actions read it).
+ */
+async function policySources(specs: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<SourceFile[]> {
   const files: SourceFile[] = [];
+  let client: GitHubClient | undefined;
   for (const spec of specs) {
     const packs = defaultPackSpec(spec, '--policies');
+    const repoSpec = packs === undefined ? parseRepoPolicySpec(spec, '--policies') : undefined;
     if (packs !== undefined) files.push(...packs);
-    else if (await stat(spec).then((st) => st.isDirectory(), () => false)) {
+    else if (repoSpec !== undefined) {
+      client ??= policyRepoClient(env);
+      files.push(...(await readRepoPolicySources(client, repoSpec, '--policies')));
+    } else if (await stat(spec).then((st) => st.isDirectory(), () => false)) {
       for (const f of await yamlFiles(spec)) if (!(await isTestFile(f))) files.push(readSource(f));
     } else files.push(readSource(spec));
   }
@@ -183,7 +212,7 @@ export function registerPolicy(program: Command, io: CliIO): void {
     .description('Verify the evidence (and risk) bundles, evaluate the policies, sign the decision. Exit 1 on deny.')
     .requiredOption('--evidence <bundle>', 'the signed evidence (genops evidence collect / evidence-collect)')
     .option('--risk <bundle>', 'the signed risk artifact computed from that evidence (genops risk score / risk-score)')
-    .option('--policies <dir|file|default[:pack]>', 'policy documents (repeatable): default packs, a directory or a YAML file', collectList)
+    .option('--policies <dir|file|default[:pack]|github:OWNER/REPO[/PATH][@REF]>', 'policy documents (repeatable): default packs, a directory, a YAML file or a policy repository (token in GITHUB_TOKEN)', collectList)
     .requiredOption('--key <private.pem>', 'PEM ECDSA P-256 private key to sign the decision with')
     .requiredOption('--out <file>', 'where to write the signed decision bundle')
     .option('--trust-key <pub.pem>', 'trusted key of the evidence and risk (repeatable); default: the public half of --key', collectList)
