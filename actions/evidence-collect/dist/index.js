@@ -8749,14 +8749,14 @@ var PLACEHOLDERS = {
 var GENOPS_SPOTS = Object.fromEntries(
   SERVICE_METADATA_KEYS.map((k) => [k, { path: [k], placeholder: PLACEHOLDERS[k] }])
 );
-var ANNOTATION = {
+var BACKSTAGE_ANNOTATIONS = {
   environment: "genops.dev/environment",
   costCenter: "genops.dev/cost-center",
   tier: "genops.dev/tier",
   timezone: "genops.dev/timezone"
 };
 var annotationSpot = (key) => ({
-  path: ["metadata", "annotations", ANNOTATION[key]],
+  path: ["metadata", "annotations", BACKSTAGE_ANNOTATIONS[key]],
   placeholder: PLACEHOLDERS[key]
 });
 var BACKSTAGE_SPOTS = {
@@ -8881,8 +8881,8 @@ function parseBackstage(file, text2, entities, required, warnings) {
   const metadata = reader.mapping(doc["metadata"], ["metadata"]);
   const spec = reader.mapping(doc["spec"], ["spec"]);
   const annotations = reader.mapping(metadata?.["annotations"], ["metadata", "annotations"]);
-  const ann = (key) => annotations?.[ANNOTATION[key]];
-  const annPath = (key) => ["metadata", "annotations", ANNOTATION[key]];
+  const ann = (key) => annotations?.[BACKSTAGE_ANNOTATIONS[key]];
+  const annPath = (key) => ["metadata", "annotations", BACKSTAGE_ANNOTATIONS[key]];
   const app = reader.text(metadata?.["name"], ["metadata", "name"]);
   const owner = reader.text(spec?.["owner"], ["spec", "owner"]);
   let environment = reader.text(ann("environment"), annPath("environment"));
@@ -8891,7 +8891,7 @@ function parseBackstage(file, text2, entities, required, warnings) {
     if (lifecycle !== void 0) {
       environment = lifecycle;
       warnings.add(
-        `environment taken from spec.lifecycle (${JSON.stringify(lifecycle)}); set the ${ANNOTATION.environment} annotation to name the environment explicitly`
+        `environment taken from spec.lifecycle (${JSON.stringify(lifecycle)}); set the ${BACKSTAGE_ANNOTATIONS.environment} annotation to name the environment explicitly`
       );
     }
   }

@@ -22,6 +22,7 @@ import {
   VerificationError,
   buildHeader,
   buildStatement,
+  canonicalJson,
   docUrl,
   isGenopsError,
   jsonDigest,
@@ -8344,14 +8345,14 @@ var PLACEHOLDERS = {
 var GENOPS_SPOTS = Object.fromEntries(
   SERVICE_METADATA_KEYS.map((k) => [k, { path: [k], placeholder: PLACEHOLDERS[k] }])
 );
-var ANNOTATION = {
+var BACKSTAGE_ANNOTATIONS = {
   environment: "genops.dev/environment",
   costCenter: "genops.dev/cost-center",
   tier: "genops.dev/tier",
   timezone: "genops.dev/timezone"
 };
 var annotationSpot = (key) => ({
-  path: ["metadata", "annotations", ANNOTATION[key]],
+  path: ["metadata", "annotations", BACKSTAGE_ANNOTATIONS[key]],
   placeholder: PLACEHOLDERS[key]
 });
 var BACKSTAGE_SPOTS = {
@@ -8454,30 +8455,67 @@ function loadOneMapping(text) {
     return void 0;
   }
 }
+function missingKeysOf(r) {
+  if (r.outcome !== "violated" || r.rule !== "service-metadata-present") return [];
+  const listed = /is missing: ([A-Za-z, ]+)\.?\s*$/.exec(r.message)?.[1];
+  return listed === void 0 ? [] : listed.split(",").map((k) => k.trim()).filter((k) => METADATA_KEYS.has(k));
+}
+var TODO = '""  # TODO: fill in';
 function serviceMetadataSuggestions(decision, file) {
   const doc = loadOneMapping(file.text);
-  if (doc === void 0 || "apiVersion" in doc || !annotatable(file.path)) return [];
+  if (doc === void 0 || !annotatable(file.path)) return [];
   const lines = file.text.replace(/\r\n?/g, "\n").split("\n");
   const firstContent = lines.find((l2) => l2.trim() !== "" && !l2.trim().startsWith("#"));
   if (firstContent === void 0 || /^\s*[{[]/.test(firstContent) || /^(---|\.\.\.)/.test(firstContent)) return [];
-  let last = lines.length - 1;
-  while (last >= 0 && (lines[last] ?? "").trim() === "") last--;
-  if (last < 0) return [];
   const out = [];
   for (const r of decision.results) {
-    if (r.outcome !== "violated" || r.rule !== "service-metadata-present") continue;
-    const listed = /is missing: ([A-Za-z, ]+)\.?\s*$/.exec(r.message)?.[1];
-    if (listed === void 0) continue;
-    const missing = listed.split(",").map((k) => k.trim()).filter((k) => METADATA_KEYS.has(k) && !(k in doc));
+    const missing = missingKeysOf(r);
     if (missing.length === 0) continue;
-    const lastLine = lines[last] ?? "";
-    const replacement = [lastLine, ...missing.map((k) => `${k}: ""  # TODO: fill in`)].join("\n");
-    const edited = [...lines.slice(0, last), replacement, ...lines.slice(last + 1)].join("\n");
+    const edit = "apiVersion" in doc ? backstageEdit(doc, lines, missing) : genopsEdit(doc, lines, missing);
+    if (edit === void 0) continue;
+    const edited = [...lines.slice(0, edit.line), edit.replacement, ...lines.slice(edit.line + 1)].join("\n");
     const after = loadOneMapping(edited);
-    if (after === void 0 || missing.some((k) => !(k in after)) || Object.keys(doc).some((k) => JSON.stringify(doc[k]) !== JSON.stringify(after[k]))) continue;
-    out.push({ rule: `${r.set}/${r.rule}`, path: file.path, startLine: last + 1, replacement, description: `Add ${missing.join(", ")} to ${file.path} and fill in the values` });
+    if (after === void 0 || canonicalJson(after) !== canonicalJson(edit.expected)) continue;
+    out.push({ rule: `${r.set}/${r.rule}`, path: file.path, startLine: edit.line + 1, replacement: edit.replacement, description: `Add ${edit.keys.join(", ")} to ${file.path} and fill in the values` });
   }
   return out;
+}
+function genopsEdit(doc, lines, missing) {
+  const keys = missing.filter((k) => !(k in doc));
+  let last = lines.length - 1;
+  while (last >= 0 && (lines[last] ?? "").trim() === "") last--;
+  if (keys.length === 0 || last < 0) return void 0;
+  const expected = { ...doc };
+  for (const k of keys) expected[k] = "";
+  return { line: last, replacement: [lines[last] ?? "", ...keys.map((k) => `${k}: ${TODO}`)].join("\n"), expected, keys };
+}
+var indentOf = (l2) => l2.length - l2.trimStart().length;
+var isContent = (l2) => l2 !== void 0 && l2.trim() !== "" && !l2.trimStart().startsWith("#");
+function backstageEdit(doc, lines, missing) {
+  const metadata = doc.metadata;
+  if (doc.kind !== "Component" || typeof doc.apiVersion !== "string" || !doc.apiVersion.startsWith("backstage.io/") || metadata === null || typeof metadata !== "object" || Array.isArray(metadata)) return void 0;
+  const meta = metadata;
+  const annotations = meta.annotations ?? {};
+  if (annotations === null || typeof annotations !== "object" || Array.isArray(annotations)) return void 0;
+  const present = annotations;
+  const keys = missing.filter((k) => (k === "environment" || k === "costCenter") && !(BACKSTAGE_ANNOTATIONS[k] in present));
+  if (keys.length === 0) return void 0;
+  const metaLine = lines.findIndex((l2) => /^metadata:\s*(#.*)?$/.test(l2));
+  if (metaLine < 0) return void 0;
+  let blockEnd = metaLine + 1;
+  while (blockEnd < lines.length && !(isContent(lines[blockEnd]) && indentOf(lines[blockEnd] ?? "") === 0)) blockEnd++;
+  const firstChild = lines.slice(metaLine + 1, blockEnd).find(isContent);
+  if (firstChild === void 0 || indentOf(firstChild) === 0) return void 0;
+  const unit = firstChild.slice(0, indentOf(firstChild));
+  const entries = keys.map((k) => `${JSON.stringify(BACKSTAGE_ANNOTATIONS[k])}: ${TODO}`);
+  const expected = { ...doc, metadata: { ...meta, annotations: { ...present, ...Object.fromEntries(keys.map((k) => [BACKSTAGE_ANNOTATIONS[k], ""])) } } };
+  const annLine = lines.findIndex((l2, i) => i > metaLine && i < blockEnd && l2.startsWith(unit) && indentOf(l2) === unit.length && /^annotations:\s*(#.*)?$/.test(l2.trimStart()));
+  if (annLine < 0) {
+    return { line: metaLine, replacement: [lines[metaLine] ?? "", `${unit}annotations:`, ...entries.map((e) => `${unit}${unit}${e}`)].join("\n"), expected, keys };
+  }
+  const next = lines.slice(annLine + 1, blockEnd).find(isContent);
+  const inner = next !== void 0 && indentOf(next) > unit.length ? next.slice(0, indentOf(next)) : `${unit}${unit}`;
+  return { line: annLine, replacement: [lines[annLine] ?? "", ...entries.map((e) => `${inner}${e}`)].join("\n"), expected, keys };
 }
 
 // packages/core/src/github/check-run.ts

@@ -102,15 +102,16 @@ const GENOPS_SPOTS: Readonly<Partial<Record<ServiceMetadataKey, KeySpot>>> = Obj
   SERVICE_METADATA_KEYS.map((k): [string, KeySpot] => [k, { path: [k], placeholder: PLACEHOLDERS[k] }]),
 );
 
-const ANNOTATION = {
+/** The Backstage annotations genops reads service metadata from (one home: the suggestions use it too). */
+export const BACKSTAGE_ANNOTATIONS = {
   environment: 'genops.dev/environment',
   costCenter: 'genops.dev/cost-center',
   tier: 'genops.dev/tier',
   timezone: 'genops.dev/timezone',
 } as const;
 
-const annotationSpot = (key: keyof typeof ANNOTATION): KeySpot => ({
-  path: ['metadata', 'annotations', ANNOTATION[key]],
+const annotationSpot = (key: keyof typeof BACKSTAGE_ANNOTATIONS): KeySpot => ({
+  path: ['metadata', 'annotations', BACKSTAGE_ANNOTATIONS[key]],
   placeholder: PLACEHOLDERS[key],
 });
 
@@ -271,8 +272,8 @@ function parseBackstage(
   const metadata = reader.mapping(doc['metadata'], ['metadata']);
   const spec = reader.mapping(doc['spec'], ['spec']);
   const annotations = reader.mapping(metadata?.['annotations'], ['metadata', 'annotations']);
-  const ann = (key: keyof typeof ANNOTATION): unknown => annotations?.[ANNOTATION[key]];
-  const annPath = (key: keyof typeof ANNOTATION): string[] => ['metadata', 'annotations', ANNOTATION[key]];
+  const ann = (key: keyof typeof BACKSTAGE_ANNOTATIONS): unknown => annotations?.[BACKSTAGE_ANNOTATIONS[key]];
+  const annPath = (key: keyof typeof BACKSTAGE_ANNOTATIONS): string[] => ['metadata', 'annotations', BACKSTAGE_ANNOTATIONS[key]];
 
   const app = reader.text(metadata?.['name'], ['metadata', 'name']);
   const owner = reader.text(spec?.['owner'], ['spec', 'owner']);
@@ -282,7 +283,7 @@ function parseBackstage(
     if (lifecycle !== undefined) {
       environment = lifecycle;
       warnings.add(
-        `environment taken from spec.lifecycle (${JSON.stringify(lifecycle)}); set the ${ANNOTATION.environment} annotation to name the environment explicitly`,
+        `environment taken from spec.lifecycle (${JSON.stringify(lifecycle)}); set the ${BACKSTAGE_ANNOTATIONS.environment} annotation to name the environment explicitly`,
       );
     }
   }

@@ -10,13 +10,15 @@
  *   coverage (rules that read `evidence.coverage`): the uncovered changed lines;
  *   tests (rules that read `evidence.tests`): failed tests with a file and line.
  *   Without `reads` only the vulnerability matching applies.
- * - `serviceMetadataSuggestions(decision, file)`: the one suggestion produced today, for the
- *   metadata pack's `service-metadata-present`: append the missing keys to genops.yaml, with empty
- *   values to fill in (checked by re-parsing the edited file: other keys unchanged).
+ * - `serviceMetadataSuggestions(decision, file)`: the line edits produced today, for the metadata
+ *   pack's `service-metadata-present`: add the missing keys to genops.yaml, or the genops
+ *   annotations to a Backstage catalog-info.yaml, with empty values to fill in (checked by
+ *   re-parsing the edited file: the same document plus exactly those keys).
  */
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import type { Evidence, Finding } from '../evidence/model.js';
-import { SERVICE_METADATA_KEYS } from '../evidence/service.js';
+import { BACKSTAGE_ANNOTATIONS, SERVICE_METADATA_KEYS } from '../evidence/service.js';
+import { canonicalJson } from '../artifact/canonical.js';
 import type { DecisionPredicate } from '../policy/decision-model.js';
 import type { PolicyBundle, PolicyResult } from '../policy/model.js';
 import type { RecourseSuggestion, ViolationLocation } from './decision.js';
@@ -126,35 +128,92 @@ function loadOneMapping(text: string): Record<string, unknown> | undefined {
   }
 }
 
+/** The service metadata keys a violated `service-metadata-present` names (`is missing: a, b.`, the metadata pack's wording). */
+function missingKeysOf(r: Pick<PolicyResult, 'outcome' | 'rule' | 'message'>): string[] {
+  if (r.outcome !== 'violated' || r.rule !== 'service-metadata-present') return [];
+  const listed = /is missing: ([A-Za-z, ]+)\.?\s*$/.exec(r.message)?.[1];
+  return listed === undefined ? [] : listed.split(',').map((k) => k.trim()).filter((k) => METADATA_KEYS.has(k));
+}
+
+const TODO = '""  # TODO: fill in';
+
 /**
- * For a violated `service-metadata-present` whose message ends `is missing: a, b.` (the metadata
- * pack's wording): a suggestion that appends each missing key absent from genops.yaml after its
- * last line, as `key: ""  # TODO: fill in`. None for a Backstage file, a multi-document or flow
- * mapping file, keys present with an empty value, or when the edited file would not re-parse with
- * every other key unchanged.
+ * For a violated `service-metadata-present` (see missingKeysOf), a line edit that adds the missing
+ * keys, each as an empty value marked TODO:
+ * - genops.yaml: appended after the last line;
+ * - a Backstage Component (catalog-info.yaml): the `genops.dev/environment` and
+ *   `genops.dev/cost-center` annotations, under `metadata.annotations` (created when absent),
+ *   indented like the file; `metadata.name` and `spec.owner` are Backstage's own required
+ *   fields, so no edit is offered for them.
+ * The edited file must re-parse to the same document plus exactly the added keys, or there is no
+ * suggestion. None for a multi-document or flow-style file, or keys present with an empty value.
  */
 export function serviceMetadataSuggestions(decision: Pick<DecisionPredicate, 'results'>, file: { path: string; text: string }): RecourseSuggestion[] {
   const doc = loadOneMapping(file.text);
-  if (doc === undefined || 'apiVersion' in doc || !annotatable(file.path)) return [];
+  if (doc === undefined || !annotatable(file.path)) return [];
   const lines = file.text.replace(/\r\n?/g, '\n').split('\n');
   const firstContent = lines.find((l) => l.trim() !== '' && !l.trim().startsWith('#'));
   if (firstContent === undefined || /^\s*[{[]/.test(firstContent) || /^(---|\.\.\.)/.test(firstContent)) return [];
-  let last = lines.length - 1;
-  while (last >= 0 && (lines[last] ?? '').trim() === '') last--;
-  if (last < 0) return [];
   const out: RecourseSuggestion[] = [];
   for (const r of decision.results) {
-    if (r.outcome !== 'violated' || r.rule !== 'service-metadata-present') continue;
-    const listed = /is missing: ([A-Za-z, ]+)\.?\s*$/.exec(r.message)?.[1];
-    if (listed === undefined) continue;
-    const missing = listed.split(',').map((k) => k.trim()).filter((k) => METADATA_KEYS.has(k) && !(k in doc));
+    const missing = missingKeysOf(r);
     if (missing.length === 0) continue;
-    const lastLine = lines[last] ?? '';
-    const replacement = [lastLine, ...missing.map((k) => `${k}: ""  # TODO: fill in`)].join('\n');
-    const edited = [...lines.slice(0, last), replacement, ...lines.slice(last + 1)].join('\n');
+    const edit = 'apiVersion' in doc ? backstageEdit(doc, lines, missing) : genopsEdit(doc, lines, missing);
+    if (edit === undefined) continue;
+    const edited = [...lines.slice(0, edit.line), edit.replacement, ...lines.slice(edit.line + 1)].join('\n');
     const after = loadOneMapping(edited);
-    if (after === undefined || missing.some((k) => !(k in after)) || Object.keys(doc).some((k) => JSON.stringify(doc[k]) !== JSON.stringify(after[k]))) continue;
-    out.push({ rule: `${r.set}/${r.rule}`, path: file.path, startLine: last + 1, replacement, description: `Add ${missing.join(', ')} to ${file.path} and fill in the values` });
+    if (after === undefined || canonicalJson(after) !== canonicalJson(edit.expected)) continue;
+    out.push({ rule: `${r.set}/${r.rule}`, path: file.path, startLine: edit.line + 1, replacement: edit.replacement, description: `Add ${edit.keys.join(', ')} to ${file.path} and fill in the values` });
   }
   return out;
+}
+
+interface MetadataEdit {
+  /** 0-based line the replacement replaces. */
+  line: number;
+  replacement: string;
+  /** The document the edited file must parse to. */
+  expected: Record<string, unknown>;
+  keys: string[];
+}
+
+function genopsEdit(doc: Record<string, unknown>, lines: readonly string[], missing: readonly string[]): MetadataEdit | undefined {
+  const keys = missing.filter((k) => !(k in doc));
+  let last = lines.length - 1;
+  while (last >= 0 && (lines[last] ?? '').trim() === '') last--;
+  if (keys.length === 0 || last < 0) return undefined;
+  const expected: Record<string, unknown> = { ...doc };
+  for (const k of keys) expected[k] = '';
+  return { line: last, replacement: [lines[last] ?? '', ...keys.map((k) => `${k}: ${TODO}`)].join('\n'), expected, keys };
+}
+
+const indentOf = (l: string): number => l.length - l.trimStart().length;
+const isContent = (l: string | undefined): l is string => l !== undefined && l.trim() !== '' && !l.trimStart().startsWith('#');
+
+function backstageEdit(doc: Record<string, unknown>, lines: readonly string[], missing: readonly string[]): MetadataEdit | undefined {
+  const metadata = doc.metadata;
+  if (doc.kind !== 'Component' || typeof doc.apiVersion !== 'string' || !doc.apiVersion.startsWith('backstage.io/') || metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return undefined;
+  const meta = metadata as Record<string, unknown>;
+  const annotations = meta.annotations ?? {};
+  if (annotations === null || typeof annotations !== 'object' || Array.isArray(annotations)) return undefined;
+  const present = annotations as Record<string, unknown>;
+  const keys = missing.filter((k): k is 'environment' | 'costCenter' => (k === 'environment' || k === 'costCenter') && !(BACKSTAGE_ANNOTATIONS[k] in present));
+  if (keys.length === 0) return undefined;
+  const metaLine = lines.findIndex((l) => /^metadata:\s*(#.*)?$/.test(l));
+  if (metaLine < 0) return undefined;
+  // metadata's block: the lines after it up to the next top-level key; its children's indent.
+  let blockEnd = metaLine + 1;
+  while (blockEnd < lines.length && !(isContent(lines[blockEnd]) && indentOf(lines[blockEnd] ?? '') === 0)) blockEnd++;
+  const firstChild = lines.slice(metaLine + 1, blockEnd).find(isContent);
+  if (firstChild === undefined || indentOf(firstChild) === 0) return undefined;
+  const unit = firstChild.slice(0, indentOf(firstChild));
+  const entries = keys.map((k) => `${JSON.stringify(BACKSTAGE_ANNOTATIONS[k])}: ${TODO}`);
+  const expected = { ...doc, metadata: { ...meta, annotations: { ...present, ...Object.fromEntries(keys.map((k) => [BACKSTAGE_ANNOTATIONS[k], ''])) } } };
+  const annLine = lines.findIndex((l, i) => i > metaLine && i < blockEnd && l.startsWith(unit) && indentOf(l) === unit.length && /^annotations:\s*(#.*)?$/.test(l.trimStart()));
+  if (annLine < 0) {
+    return { line: metaLine, replacement: [lines[metaLine] ?? '', `${unit}annotations:`, ...entries.map((e) => `${unit}${unit}${e}`)].join('\n'), expected, keys };
+  }
+  const next = lines.slice(annLine + 1, blockEnd).find(isContent);
+  const inner = next !== undefined && indentOf(next) > unit.length ? next.slice(0, indentOf(next)) : `${unit}${unit}`;
+  return { line: annLine, replacement: [lines[annLine] ?? '', ...entries.map((e) => `${inner}${e}`)].join('\n'), expected, keys };
 }

@@ -94,7 +94,40 @@ describe('serviceMetadataSuggestions', () => {
     ]);
   });
 
-  it('none for a Backstage file, a flow mapping, a key already present, or an unknown key', () => {
+  describe('a Backstage catalog-info.yaml', () => {
+    const costCenter = makeDecision({ results: [violated({ set: 'metadata', rule: 'service-metadata-present', message: 'Service metadata of shop is missing: environment, costCenter.' })] });
+    const head = 'apiVersion: backstage.io/v1alpha1\nkind: Component\n';
+
+    it('adds the annotations under metadata.annotations, indented like the file', () => {
+      const text = `${head}metadata:\n  name: shop\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  owner: team-a\n  lifecycle: production\n`;
+      expect(serviceMetadataSuggestions(costCenter, { path: 'catalog-info.yaml', text })).toEqual([
+        {
+          rule: 'metadata/service-metadata-present',
+          path: 'catalog-info.yaml',
+          startLine: 5,
+          replacement: '  annotations:\n    "genops.dev/environment": ""  # TODO: fill in\n    "genops.dev/cost-center": ""  # TODO: fill in',
+          description: 'Add environment, costCenter to catalog-info.yaml and fill in the values',
+        },
+      ]);
+    });
+
+    it('creates metadata.annotations when there is none (4-space indentation kept)', () => {
+      const text = `${head}metadata:\n    name: shop\nspec:\n    owner: team-a\n`;
+      const [s1] = serviceMetadataSuggestions(costCenter, { path: 'svc/catalog-info.yaml', text });
+      expect(s1).toMatchObject({ startLine: 3, replacement: 'metadata:\n    annotations:\n        "genops.dev/environment": ""  # TODO: fill in\n        "genops.dev/cost-center": ""  # TODO: fill in' });
+    });
+
+    it('only the annotation not yet there; none for flow-style annotations, for owner or name, or for another kind', () => {
+      const some = `${head}metadata:\n  name: shop\n  annotations:\n    genops.dev/environment: production\nspec:\n  owner: team-a\n`;
+      expect(serviceMetadataSuggestions(costCenter, { path: 'catalog-info.yaml', text: some }).map((x) => x.replacement)).toEqual(['  annotations:\n    "genops.dev/cost-center": ""  # TODO: fill in']);
+      expect(serviceMetadataSuggestions(costCenter, { path: 'catalog-info.yaml', text: `${head}metadata:\n  name: shop\n  annotations: {a: b}\n` })).toEqual([]);
+      const owner = makeDecision({ results: [violated({ set: 'metadata', rule: 'service-metadata-present', message: 'Service metadata of shop is missing: owner.' })] });
+      expect(serviceMetadataSuggestions(owner, { path: 'catalog-info.yaml', text: some })).toEqual([]);
+      expect(serviceMetadataSuggestions(costCenter, { path: 'catalog-info.yaml', text: some.replace('kind: Component', 'kind: System') })).toEqual([]);
+    });
+  });
+
+  it('none for a Backstage file without metadata, a flow mapping, a key already present, or an unknown key', () => {
     expect(serviceMetadataSuggestions(d, { path: 'catalog-info.yaml', text: 'apiVersion: backstage.io/v1alpha1\nkind: Component\n' })).toEqual([]);
     expect(serviceMetadataSuggestions(d, { path: 'genops.yaml', text: '{app: x, owner: y}\n' })).toEqual([]);
     expect(serviceMetadataSuggestions(d, { path: 'genops.yaml', text: `${yaml}costCenter: ""\n` })).toEqual([]);
