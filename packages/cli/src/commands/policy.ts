@@ -18,9 +18,9 @@ import {
   createGitHubClient,
   defaultPackSpec,
   isPolicyTestFile,
+  POLICY_YAML_FILE,
   memoryLogger,
-  parseRepoPolicySpec,
-  readRepoPolicySources,
+  repoPolicyReader,
   type GitHubClient,
   evaluateGate,
   formatPolicyProblem,
@@ -46,7 +46,6 @@ import {
 import { collectList, readBundleFile, readInputText } from './files.js';
 import { parseNow } from './verify.js';
 
-const YAML_FILE = /\.ya?ml$/i;
 /** Largest policy, test, evidence or risk file read. */
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
 
@@ -70,7 +69,7 @@ async function yamlFiles(dir: string): Promise<string[]> {
     throw new ConfigError('FILE_NOT_FOUND', `cannot read the directory ${dir}`, { input: '[DIR]', file: dir, cause: e, hint: 'Pass the directory that holds the policy YAML files.' });
   }
   return entries
-    .filter((e) => e.isFile() && YAML_FILE.test(e.name))
+    .filter((e) => e.isFile() && POLICY_YAML_FILE.test(e.name))
     .map((e) => toPosix(relative(process.cwd(), join(e.parentPath, e.name))))
     .sort();
 }
@@ -114,15 +113,13 @@ function policyRepoClient(env: Readonly<Record<string, string | undefined>>): Gi
  */
 async function policySources(specs: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<SourceFile[]> {
   const files: SourceFile[] = [];
-  let client: GitHubClient | undefined;
+  const readRemote = repoPolicyReader(() => policyRepoClient(env), '--policies');
   for (const spec of specs) {
     const packs = defaultPackSpec(spec, '--policies');
-    const repoSpec = packs === undefined ? parseRepoPolicySpec(spec, '--policies') : undefined;
+    const remote = packs === undefined ? await readRemote(spec) : undefined;
     if (packs !== undefined) files.push(...packs);
-    else if (repoSpec !== undefined) {
-      client ??= policyRepoClient(env);
-      files.push(...(await readRepoPolicySources(client, repoSpec, '--policies')));
-    } else if (await stat(spec).then((st) => st.isDirectory(), () => false)) {
+    else if (remote !== undefined) files.push(...remote);
+    else if (await stat(spec).then((st) => st.isDirectory(), () => false)) {
       for (const f of await yamlFiles(spec)) if (!(await isTestFile(f))) files.push(readSource(f));
     } else files.push(readSource(spec));
   }

@@ -13,7 +13,7 @@ import type { RunContext } from '../github/context.js';
 import { publishStickyComment, type CommentMode } from '../github/sticky-comment.js';
 import type { DecisionPredicate } from '../policy/decision-model.js';
 import type { PolicyBundle } from '../policy/model.js';
-import { sha256Hex } from '../artifact/canonical.js';
+import { readWorkspaceFile } from '../evidence/collect.js';
 import { publishSuggestionComments } from '../github/review-suggestions.js';
 import { ruleEvidenceReads, serviceMetadataSuggestions, violationLocations } from '../report/decision-locations.js';
 import { decisionSarif, isFailingDecision, renderCheckRunOutput, renderDecisionComment, renderDecisionSummary, type RecourseSuggestion } from '../report/decision.js';
@@ -45,9 +45,6 @@ export interface Published {
   sarifPath: string;
   commentUrl?: string;
   checkUrl?: string;
-  /** Line edits offered (in the sticky comment), and how many were posted as review comments. */
-  suggestions: number;
-  suggestionComments: number;
 }
 
 /** Largest service metadata file read back for line-edit suggestions. */
@@ -63,11 +60,10 @@ async function lineEditSuggestions(fs: ArtifactFileSystem, predicate: DecisionPr
   if (source === undefined) return [];
   try {
     const path = await fs.confine(source.path);
-    const size = path === undefined ? undefined : await fs.size(path);
-    if (path === undefined || size === undefined || size > MAX_SUGGESTION_FILE_BYTES) return [];
-    const bytes = await fs.readFile(path);
-    if (sha256Hex(bytes) !== source.sha256) return [];
-    return serviceMetadataSuggestions(predicate, { path: source.path, text: bytes.toString('utf8') });
+    if (path === undefined) return [];
+    const file = await readWorkspaceFile(fs, 'service metadata', path, MAX_SUGGESTION_FILE_BYTES);
+    if (file.sha256 !== source.sha256) return [];
+    return serviceMetadataSuggestions(predicate, { path: source.path, text: new TextDecoder().decode(file.bytes) });
   } catch {
     return [];
   }
@@ -86,7 +82,7 @@ export async function publishDecision(rt: ActionRuntime, req: PublishRequest): P
   const workflowFile = ctx.workflowRef.split('@')[0]?.split('/').slice(2).join('/');
   const sarif = decisionSarif(predicate, locations, { toolVersion: GENOPS_VERSION, ...(workflowFile === undefined || workflowFile === '' ? {} : { fallbackPath: workflowFile }) });
   await req.fs.writeFileAtomic(req.sarifPath, `${JSON.stringify(sarif, null, 2)}\n`);
-  const out: Published = { sarifPath: req.sarifPath, suggestions: suggestions.length, suggestionComments: 0 };
+  const out: Published = { sarifPath: req.sarifPath };
 
   if (ctx.isReadOnlyToken) {
     rt.annotate('notice', 'This pull request comes from a fork, so the token is read-only: the decision is in the job summary and the step outputs; no check run, status or PR comment was written.', { title: 'genops policy-gate' });
@@ -126,7 +122,6 @@ export async function publishDecision(rt: ActionRuntime, req: PublishRequest): P
     if (suggestions.length > 0 && req.comment !== 'never') {
       try {
         const r = await publishSuggestionComments(req.client, { owner, repo, pullNumber: pr, commitId: predicate.change.sha }, { key: req.key, author: req.commentAuthor, suggestions });
-        out.suggestionComments = r.posted.length;
         rt.logger.info(`policy-gate: ${String(r.posted.length)} suggested edit(s) posted as review comments, ${String(r.alreadyPosted)} already posted, ${String(r.outsideDiff)} outside the diff (in the PR comment only)`);
       } catch (e) {
         rt.logger.warning(`policy-gate: could not post the suggested edits as review comments: ${reason(e)}`);

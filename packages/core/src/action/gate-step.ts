@@ -17,7 +17,7 @@ import type { DecisionBody } from '../policy/decision-model.js';
 import { changeAuthor, evaluateGate, gateArtifacts, gateEnvironment } from '../policy/gate.js';
 import { loadPolicyDocuments } from '../policy/load.js';
 import { readPolicySources } from '../policy/sources.js';
-import { parseRepoPolicySpec, readRepoPolicySources } from '../github/policy-repo.js';
+import { repoPolicyReader } from '../github/policy-repo.js';
 import { GENOPS_VERSION } from '../version.js';
 import { boolInput, enumInput, InputProblems, intInput, listInput, type RawInputs } from './inputs.js';
 import { publishDecision, type CommentMode } from './gate-publish.js';
@@ -150,13 +150,8 @@ export async function gateStep(rt: ActionRuntime, deps: GateDeps): Promise<Decis
   const inputs = gateArtifacts(await verifyUpstream(verification, deps));
   const ctx = deps.context;
   const client = deps.github(cfg.token);
-  const policiesClient = cfg.policiesToken === '' ? client : deps.github(cfg.policiesToken);
-  const bundle = loadPolicyDocuments(
-    await readPolicySources(deps.fs, 'policies', cfg.policies, async (spec) => {
-      const repoSpec = parseRepoPolicySpec(spec, 'policies');
-      return repoSpec === undefined ? undefined : readRepoPolicySources(policiesClient, repoSpec, 'policies');
-    }),
-  );
+  const policiesClient = () => (cfg.policiesToken === '' ? client : deps.github(cfg.policiesToken));
+  const bundle = loadPolicyDocuments(await readPolicySources(deps.fs, 'policies', cfg.policies, repoPolicyReader(policiesClient, 'policies')));
   const now = deps.clock.now();
   const request = await breakGlassRequest(cfg, deps, client);
   const sha = verification.subjectSha ?? ctx.subjectSha;

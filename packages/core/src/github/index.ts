@@ -48,5 +48,5 @@ export {
   type PublishCheckOptions,
   type PublishCheckResult,
 } from './check-run.js';
-export { MAX_REPO_POLICY_FILES, parseRepoPolicySpec, readRepoPolicySources, REPO_POLICY_PREFIX, type RepoPolicySpec } from './policy-repo.js';
+export { MAX_REPO_POLICY_FILES, parseRepoPolicySpec, readRepoPolicySources, REPO_POLICY_PREFIX, repoPolicyReader, type RepoPolicySpec } from './policy-repo.js';
 export { publishSuggestionComments, suggestionCommentBody, suggestionMarker, type SuggestionCommentResult, type SuggestionTarget } from './review-suggestions.js';

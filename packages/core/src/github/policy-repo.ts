@@ -17,13 +17,12 @@
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../errors.js';
 import { sourceFileOf, type SourceFile } from '../evidence/source.js';
-import { isPolicyTestFile, MAX_POLICY_FILE_BYTES } from '../policy/sources.js';
+import { isPolicyTestFile, MAX_POLICY_FILE_BYTES, POLICY_YAML_FILE } from '../policy/sources.js';
 import { PERMISSIONS_BY_OPERATION, withApi } from './api-errors.js';
 import type { GitHubClient } from './client.js';
 
 export const REPO_POLICY_PREFIX = 'github:';
 export const MAX_REPO_POLICY_FILES = 500;
-const YAML_FILE = /\.ya?ml$/i;
 const SPEC = /^github:([A-Za-z0-9](?:[A-Za-z0-9-]{0,38})?)\/([A-Za-z0-9._-]{1,100})((?:\/[^@\s]+)*)?(?:@([^\s@]+))?$/;
 
 export interface RepoPolicySpec {
@@ -70,7 +69,7 @@ export async function readRepoPolicySources(client: GitHubClient, spec: RepoPoli
   }
   const under = spec.path === '' ? '' : `${spec.path}/`;
   const entries = tree.tree
-    .filter((e) => e.type === 'blob' && e.path !== undefined && e.sha !== undefined && (e.path === spec.path || e.path.startsWith(under)) && YAML_FILE.test(e.path) && !isPolicyTestFile(e.path, ''))
+    .filter((e) => e.type === 'blob' && e.path !== undefined && e.sha !== undefined && (e.path === spec.path || e.path.startsWith(under)) && POLICY_YAML_FILE.test(e.path) && !isPolicyTestFile(e.path, ''))
     .sort((a, b) => ((a.path ?? '') < (b.path ?? '') ? -1 : 1));
   if (entries.length === 0) {
     throw new ConfigError('FILE_NOT_FOUND', `${input}: no *.yml or *.yaml file under ${where} (commit ${sha})`, { input, hint: 'Check the folder name and the ref: a gate without the policies it was given must not run.' });
@@ -93,4 +92,18 @@ export async function readRepoPolicySources(client: GitHubClient, spec: RepoPoli
     if (!isPolicyTestFile(path, bytes.toString('utf8'))) files.push(sourceFileOf(name, bytes));
   }
   return files;
+}
+
+/**
+ * The `readRemote` of readPolicySources: reads `github:` specs with the client `client()` gives
+ * (asked for only when such a spec is listed), and leaves every other spec to the workspace reader.
+ */
+export function repoPolicyReader(client: () => GitHubClient, input: string): (spec: string) => Promise<SourceFile[] | undefined> {
+  let made: GitHubClient | undefined;
+  return async (spec) => {
+    const repoSpec = parseRepoPolicySpec(spec, input);
+    if (repoSpec === undefined) return undefined;
+    made ??= client();
+    return readRepoPolicySources(made, repoSpec, input);
+  };
 }

@@ -14,7 +14,8 @@ import { DEFAULT_POLICY_PACKS } from '../schemas/generated/default-policy-packs.
 
 const MAX_POLICY_FILES = 500;
 export const MAX_POLICY_FILE_BYTES = 1024 * 1024;
-const YAML_FILE = /\.ya?ml$/i;
+/** The file names a policy folder's documents have. */
+export const POLICY_YAML_FILE = /\.ya?ml$/i;
 const TEST_FILE = /\.test\.ya?ml$/i;
 const POLICY_TEST_KIND = /^kind:\s*["']?PolicyTest["']?\s*$/m;
 
@@ -69,10 +70,10 @@ export async function readPolicySources(
     const remote = packs === undefined ? await readRemote(spec) : undefined;
     if (packs !== undefined) files.push(...packs);
     else if (remote !== undefined) files.push(...remote);
-    else if (GLOB_CHARS.test(spec) || YAML_FILE.test(spec)) patterns.push(spec);
+    else if (GLOB_CHARS.test(spec) || POLICY_YAML_FILE.test(spec)) patterns.push(spec);
     else patterns.push(`${spec.replace(/\/+$/, '')}/**/*.{yml,yaml}`);
   }
-  const paths = (await resolveWorkspaceFiles(fs, input, patterns, MAX_POLICY_FILES)).filter((p) => YAML_FILE.test(p) && !TEST_FILE.test(p));
+  const paths = (await resolveWorkspaceFiles(fs, input, patterns, MAX_POLICY_FILES)).filter((p) => POLICY_YAML_FILE.test(p) && !TEST_FILE.test(p));
   for (const path of paths) {
     const file = await readWorkspaceFile(fs, input, path, MAX_POLICY_FILE_BYTES);
     if (!isPolicyTestFile(path, new TextDecoder().decode(file.bytes))) files.push(file);
