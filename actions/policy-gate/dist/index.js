@@ -9464,7 +9464,7 @@ spec:
 // packages/core/src/policy/sources.ts
 var MAX_POLICY_FILES = 500;
 var MAX_POLICY_FILE_BYTES = 1024 * 1024;
-var YAML_FILE = /\.ya?ml$/i;
+var POLICY_YAML_FILE = /\.ya?ml$/i;
 var TEST_FILE = /\.test\.ya?ml$/i;
 var POLICY_TEST_KIND = /^kind:\s*["']?PolicyTest["']?\s*$/m;
 function isPolicyTestFile(path2, text) {
@@ -9495,10 +9495,10 @@ async function readPolicySources(fs, input, specs, readRemote = () => Promise.re
     const remote = packs === void 0 ? await readRemote(spec) : void 0;
     if (packs !== void 0) files.push(...packs);
     else if (remote !== void 0) files.push(...remote);
-    else if (GLOB_CHARS.test(spec) || YAML_FILE.test(spec)) patterns.push(spec);
+    else if (GLOB_CHARS.test(spec) || POLICY_YAML_FILE.test(spec)) patterns.push(spec);
     else patterns.push(`${spec.replace(/\/+$/, "")}/**/*.{yml,yaml}`);
   }
-  const paths = (await resolveWorkspaceFiles(fs, input, patterns, MAX_POLICY_FILES)).filter((p) => YAML_FILE.test(p) && !TEST_FILE.test(p));
+  const paths = (await resolveWorkspaceFiles(fs, input, patterns, MAX_POLICY_FILES)).filter((p) => POLICY_YAML_FILE.test(p) && !TEST_FILE.test(p));
   for (const path2 of paths) {
     const file = await readWorkspaceFile(fs, input, path2, MAX_POLICY_FILE_BYTES);
     if (!isPolicyTestFile(path2, new TextDecoder().decode(file.bytes))) files.push(file);
@@ -9510,7 +9510,6 @@ async function readPolicySources(fs, input, specs, readRemote = () => Promise.re
 // packages/core/src/github/policy-repo.ts
 var REPO_POLICY_PREFIX = "github:";
 var MAX_REPO_POLICY_FILES = 500;
-var YAML_FILE2 = /\.ya?ml$/i;
 var SPEC = /^github:([A-Za-z0-9](?:[A-Za-z0-9-]{0,38})?)\/([A-Za-z0-9._-]{1,100})((?:\/[^@\s]+)*)?(?:@([^\s@]+))?$/;
 function parseRepoPolicySpec(spec, input) {
   if (!spec.startsWith(REPO_POLICY_PREFIX)) return void 0;
@@ -9543,7 +9542,7 @@ async function readRepoPolicySources(client, spec, input) {
     });
   }
   const under = spec.path === "" ? "" : `${spec.path}/`;
-  const entries = tree.tree.filter((e) => e.type === "blob" && e.path !== void 0 && e.sha !== void 0 && (e.path === spec.path || e.path.startsWith(under)) && YAML_FILE2.test(e.path) && !isPolicyTestFile(e.path, "")).sort((a, b) => (a.path ?? "") < (b.path ?? "") ? -1 : 1);
+  const entries = tree.tree.filter((e) => e.type === "blob" && e.path !== void 0 && e.sha !== void 0 && (e.path === spec.path || e.path.startsWith(under)) && POLICY_YAML_FILE.test(e.path) && !isPolicyTestFile(e.path, "")).sort((a, b) => (a.path ?? "") < (b.path ?? "") ? -1 : 1);
   if (entries.length === 0) {
     throw new ConfigError("FILE_NOT_FOUND", `${input}: no *.yml or *.yaml file under ${where} (commit ${sha})`, { input, hint: "Check the folder name and the ref: a gate without the policies it was given must not run." });
   }
@@ -9565,6 +9564,15 @@ async function readRepoPolicySources(client, spec, input) {
     if (!isPolicyTestFile(path2, bytes.toString("utf8"))) files.push(sourceFileOf(name, bytes));
   }
   return files;
+}
+function repoPolicyReader(client, input) {
+  let made;
+  return async (spec) => {
+    const repoSpec = parseRepoPolicySpec(spec, input);
+    if (repoSpec === void 0) return void 0;
+    made ??= client();
+    return readRepoPolicySources(made, repoSpec, input);
+  };
 }
 
 // packages/core/src/github/review-suggestions.ts
@@ -31236,11 +31244,10 @@ async function lineEditSuggestions(fs, predicate, evidence) {
   if (source === void 0) return [];
   try {
     const path2 = await fs.confine(source.path);
-    const size2 = path2 === void 0 ? void 0 : await fs.size(path2);
-    if (path2 === void 0 || size2 === void 0 || size2 > MAX_SUGGESTION_FILE_BYTES) return [];
-    const bytes = await fs.readFile(path2);
-    if (sha256Hex(bytes) !== source.sha256) return [];
-    return serviceMetadataSuggestions(predicate, { path: source.path, text: bytes.toString("utf8") });
+    if (path2 === void 0) return [];
+    const file = await readWorkspaceFile(fs, "service metadata", path2, MAX_SUGGESTION_FILE_BYTES);
+    if (file.sha256 !== source.sha256) return [];
+    return serviceMetadataSuggestions(predicate, { path: source.path, text: new TextDecoder().decode(file.bytes) });
   } catch {
     return [];
   }
@@ -31260,7 +31267,7 @@ async function publishDecision(rt2, req) {
   const sarif = decisionSarif(predicate, locations, { toolVersion: GENOPS_VERSION, ...workflowFile === void 0 || workflowFile === "" ? {} : { fallbackPath: workflowFile } });
   await req.fs.writeFileAtomic(req.sarifPath, `${JSON.stringify(sarif, null, 2)}
 `);
-  const out = { sarifPath: req.sarifPath, suggestions: suggestions.length, suggestionComments: 0 };
+  const out = { sarifPath: req.sarifPath };
   if (ctx.isReadOnlyToken) {
     rt2.annotate("notice", "This pull request comes from a fork, so the token is read-only: the decision is in the job summary and the step outputs; no check run, status or PR comment was written.", { title: "genops policy-gate" });
     return out;
@@ -31299,7 +31306,6 @@ async function publishDecision(rt2, req) {
     if (suggestions.length > 0 && req.comment !== "never") {
       try {
         const r = await publishSuggestionComments(req.client, { owner, repo, pullNumber: pr, commitId: predicate.change.sha }, { key: req.key, author: req.commentAuthor, suggestions });
-        out.suggestionComments = r.posted.length;
         rt2.logger.info(`policy-gate: ${String(r.posted.length)} suggested edit(s) posted as review comments, ${String(r.alreadyPosted)} already posted, ${String(r.outsideDiff)} outside the diff (in the PR comment only)`);
       } catch (e) {
         rt2.logger.warning(`policy-gate: could not post the suggested edits as review comments: ${reason(e)}`);
@@ -31386,13 +31392,8 @@ async function gateStep(rt2, deps) {
   const inputs = gateArtifacts(await verifyUpstream(verification, deps));
   const ctx = deps.context;
   const client = deps.github(cfg.token);
-  const policiesClient = cfg.policiesToken === "" ? client : deps.github(cfg.policiesToken);
-  const bundle = loadPolicyDocuments(
-    await readPolicySources(deps.fs, "policies", cfg.policies, async (spec) => {
-      const repoSpec = parseRepoPolicySpec(spec, "policies");
-      return repoSpec === void 0 ? void 0 : readRepoPolicySources(policiesClient, repoSpec, "policies");
-    })
-  );
+  const policiesClient = () => cfg.policiesToken === "" ? client : deps.github(cfg.policiesToken);
+  const bundle = loadPolicyDocuments(await readPolicySources(deps.fs, "policies", cfg.policies, repoPolicyReader(policiesClient, "policies")));
   const now2 = deps.clock.now();
   const request = await breakGlassRequest(cfg, deps, client);
   const sha = verification.subjectSha ?? ctx.subjectSha;
